@@ -1,0 +1,1 @@
+"""paperqa: cited answers from a library of scientific papers."""

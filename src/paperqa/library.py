@@ -1,0 +1,264 @@
+"""The library: papers in, papers out. The write path of paperqa lives here."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock, Timeout
+from pydantic import BaseModel
+
+from paperqa.chunking import chunk_paper
+from paperqa.embeddings import PaperQAEmbeddings, get_embedder
+from paperqa.errors import LibraryLockedError, PaperNotFoundError
+from paperqa.loaders import load_paths, merge_papers
+from paperqa.loaders.common import arxiv_id, doi
+from paperqa.settings import Settings
+from paperqa.store import Store, StoredPaper
+from paperqa.types import Chunk, IngestReport, Paper, normalize_title
+
+#: Called as work advances: (papers done, papers in all).
+Progress = Callable[[int, int], None]
+#: Papers written per step. Each step embeds its new chunks, then commits the papers.
+BATCH_PAPERS = 128
+
+
+class LibraryStats(BaseModel):
+    """What `paperqa stats` shows."""
+
+    papers: int
+    chunks: int
+    embedding_model: str
+    embedding_dim: int
+    store: str
+    store_bytes: int | None
+    home: str
+    chunk_tokens: int
+    overlap_tokens: int
+
+
+class Library:
+    """A library of papers in a Chroma index.
+
+    Args:
+        settings: defaults to `Settings()` (environment and settings file).
+        embedder: defaults to the one the settings name.
+        store: defaults to the Chroma store the settings name.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        embedder: PaperQAEmbeddings | None = None,
+        store: Store | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._embedder = embedder
+        self._store = store
+
+    @functools.cached_property
+    def embedder(self) -> PaperQAEmbeddings:
+        return self._embedder or get_embedder(self.settings.embedding)
+
+    @functools.cached_property
+    def store(self) -> Store:
+        return self._store or Store(self.settings, self.embedder.name, self.embedder.dim)
+
+    # --- reading ----------------------------------------------------------------
+
+    def papers(self, search: str | None = None) -> list[Paper]:
+        """All papers, newest first; with `search`, those whose title, id or abstract
+        contains every word of it (case-insensitive)."""
+        papers = [s.paper for s in self.store.all_papers()]
+        if search:
+            words = normalize_title(search).split()
+            papers = [
+                p
+                for p in papers
+                if all(w in f"{p.title_key} {p.id.lower()} {normalize_title(p.abstract)}" for w in words)
+            ]
+        return sorted(papers, key=lambda p: (p.date or dt.date.min, p.title), reverse=True)
+
+    def get(self, ref: str) -> Paper:
+        """A paper by id (`arxiv:2401.01234`, a bare arXiv id or DOI also work), by an
+        alias, or by a title prefix that only one paper has."""
+        ref = ref.strip()
+        if not ref:
+            raise PaperNotFoundError("No paper named: give an id or the start of a title.")
+        candidates = [ref]
+        if aid := arxiv_id(ref):
+            candidates.append(f"arxiv:{aid}")
+        if d := doi(ref):
+            candidates.append(f"doi:{d}")
+        found = self.store.papers_by_id(candidates)
+        if found:
+            return next(iter(found.values())).paper
+        papers = [s.paper for s in self.store.all_papers()]
+        if exact := [p for p in papers if ref in p.aliases]:
+            return exact[0]
+        key = normalize_title(ref)
+        matches = [p for p in papers if key and p.title_key.startswith(key)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise PaperNotFoundError(
+                f"No paper has the id or title {ref!r}. List the library with "
+                f"`paperqa papers --search WORDS`."
+            )
+        names = "; ".join(f"{p.id} ({p.title[:60]})" for p in matches[:5])
+        more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
+        raise PaperNotFoundError(
+            f"{len(matches)} papers start with {ref!r}: {names}{more}. Use an id or more of the title."
+        )
+
+    def stats(self) -> LibraryStats:
+        papers, chunks = self.store.counts()
+        return LibraryStats(
+            papers=papers,
+            chunks=chunks,
+            embedding_model=self.embedder.name,
+            embedding_dim=self.embedder.dim,
+            store=self.store.location,
+            store_bytes=self.store.size_bytes(),
+            home=str(self.settings.home),
+            chunk_tokens=self.settings.chunking.chunk_tokens,
+            overlap_tokens=self.settings.chunking.overlap_tokens,
+        )
+
+    # --- writing ----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """One writer per data directory; a second one fails at once with a clear message."""
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self.settings.home / "write.lock", timeout=0)
+        try:
+            with lock:
+                yield
+        except Timeout:
+            raise LibraryLockedError(
+                f"Another paperqa process is writing to the library in {self.settings.home} "
+                f"(lock: {lock.lock_file}). Wait for it to finish, then run this again."
+            ) from None
+
+    def ingest(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        skip_bad: bool = False,
+        listing_year: int | None = None,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Read files or folders and add their papers to the library.
+
+        Every file is read and checked before anything is written: without
+        `skip_bad`, one bad record raises `IngestError` and the library stays as
+        it was. Re-ingesting unchanged papers embeds nothing.
+        """
+        started = time.perf_counter()
+        loaded = load_paths([Path(p) for p in paths], skip_bad=skip_bad, listing_year=listing_year)
+        report = self.add_papers(loaded.papers, progress=progress)
+        report.skipped = loaded.skipped
+        report.files_read = loaded.files_read
+        report.files_ignored = loaded.files_ignored
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def add_papers(self, papers: Sequence[Paper], *, progress: Progress | None = None) -> IngestReport:
+        """Write papers: new ones are added, changed ones replaced, unchanged ones left."""
+        report = IngestReport()
+        with self._write_lock():
+            for start in range(0, len(papers), BATCH_PAPERS):
+                self._write_batch(list(papers[start : start + BATCH_PAPERS]), report)
+                if progress:
+                    progress(min(start + BATCH_PAPERS, len(papers)), len(papers))
+        return report
+
+    def _salt(self) -> str:
+        c = self.settings.chunking
+        return f"{c.chunk_tokens}/{c.overlap_tokens}"
+
+    def _resolve_same_titles(self, batch: list[Paper], known: dict[str, StoredPaper]) -> list[Paper]:
+        """Papers new by id but already in the library under another id keep that id."""
+        new = [p for p in batch if p.id not in known]
+        if not new:
+            return batch
+        owners = {k: v for k, v in self.store.ids_by_title_key([p.title_key for p in new]).items()}
+        other_ids = sorted({owners[p.title_key] for p in new if owners.get(p.title_key, p.id) != p.id})
+        if not other_ids:
+            return batch
+        known.update(self.store.papers_by_id(other_ids))
+        resolved = []
+        for p in batch:
+            owner = owners.get(p.title_key)
+            if p.id not in known and owner in known:
+                p = merge_papers(known[owner].paper, p)
+            resolved.append(p)
+        return resolved
+
+    def _write_batch(self, batch: list[Paper], report: IngestReport) -> None:
+        store, salt = self.store, self._salt()
+        known = store.papers_by_id([p.id for p in batch])
+        batch = self._resolve_same_titles(batch, known)
+        chunks = {p.id: chunk_paper(p, self.settings.chunking) for p in batch}
+        present = store.existing_chunk_ids(c.id for cs in chunks.values() for c in cs)
+
+        rewrite: list[Paper] = []  # new or changed: all chunks replaced, record written
+        to_embed: list[Chunk] = []
+        metadata_only: list[Paper] = []
+        for p in batch:
+            old = known.get(p.id)
+            if old is None or old.content_hash != p.content_hash(salt):
+                rewrite.append(p)
+                to_embed.extend(chunks[p.id])
+                (report.added if old is None else report.updated).append(p.id)
+                continue
+            report.unchanged.append(p.id)
+            to_embed.extend(c for c in chunks[p.id] if c.id not in present)  # repair a crash
+            if old.paper != p:
+                metadata_only.append(p)
+
+        vectors = self.embedder.embed([c.embed_text for c in to_embed]) if to_embed else None
+        rewrite_ids = [p.id for p in rewrite]
+        store.delete_chunks_of(rewrite_ids)
+        if vectors is not None:
+            store.add_chunks(to_embed, vectors)
+        report.chunks_added += len(to_embed)
+        if rewrite:
+            vec_of = dict(zip((c.id for c in to_embed), vectors if vectors is not None else [], strict=True))
+            store.put_papers(
+                [StoredPaper(p, p.content_hash(salt), len(chunks[p.id])) for p in rewrite],
+                np.stack([_mean_vector([vec_of[c.id] for c in chunks[p.id]]) for p in rewrite]),
+            )
+        if metadata_only:
+            store.update_papers(
+                [StoredPaper(p, p.content_hash(salt), len(chunks[p.id])) for p in metadata_only]
+            )
+
+    def remove(self, ref: str) -> Paper:
+        """Remove one paper (by id or unique title prefix) and its chunks."""
+        paper = self.get(ref)
+        with self._write_lock():
+            self.store.delete_papers([paper.id])
+        return paper
+
+    def reindex(self, *, progress: Progress | None = None) -> IngestReport:
+        """Rebuild the index from the papers it holds, with the configured embedding model."""
+        with self._write_lock():
+            papers = [s.paper for s in Store.read_papers_unchecked(self.settings)]
+            Store.drop(self.settings)
+        self.__dict__.pop("store", None)
+        self._store = None
+        return self.add_papers(papers, progress=progress)
+
+
+def _mean_vector(vectors: list[np.ndarray]) -> np.ndarray:
+    """A paper's vector: the normalised mean of its chunks' vectors."""
+    mean = np.mean(vectors, axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)

@@ -1,0 +1,167 @@
+"""All of paperqa's settings, in one place.
+
+Precedence, highest first: arguments in code or CLI flags, `PAPERQA_*`
+environment variables (nested groups with `__`, e.g.
+`PAPERQA_EMBEDDING__BACKEND=openai`), the TOML settings file
+(`$PAPERQA_CONFIG`, else `paperqa.toml` in the data directory), defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def default_home() -> Path:
+    """The per-user data directory, unless `PAPERQA_HOME` says otherwise."""
+    return Path(platformdirs.user_data_dir("paperqa", appauthor=False))
+
+
+class ChunkingSettings(BaseModel):
+    """How abstracts are cut into token-bounded chunks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    chunk_tokens: int = Field(
+        default=200,
+        ge=32,
+        le=4000,
+        description="Tokens (cl100k_base) per chunk. Most abstracts fit in one chunk; "
+        "keep it under ~220 with the local embedder, which reads 256 word pieces.",
+    )
+    overlap_tokens: int = Field(
+        default=40, ge=0, description="Tokens shared by consecutive chunks of one abstract."
+    )
+
+    @model_validator(mode="after")
+    def _overlap_smaller(self) -> ChunkingSettings:
+        if self.overlap_tokens >= self.chunk_tokens:
+            raise ValueError("overlap_tokens must be smaller than chunk_tokens")
+        return self
+
+
+class EmbeddingSettings(BaseModel):
+    """Which model turns chunks into vectors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["local", "openai"] = Field(
+        default="local",
+        description="'local': all-MiniLM-L6-v2 (int8 ONNX) on this machine, no key, no network. "
+        "'openai': any OpenAI-compatible /v1/embeddings endpoint.",
+    )
+    model: str = Field(
+        default="text-embedding-3-small", description="Model name for the 'openai' backend."
+    )
+    base_url: str | None = Field(
+        default=None, description="Base URL of an OpenAI-compatible server (default: OpenAI)."
+    )
+    api_key: SecretStr | None = Field(
+        default=None, description="API key for the 'openai' backend; default $OPENAI_API_KEY."
+    )
+    batch_size: int = Field(default=64, ge=1, le=2048, description="Texts sent per request to an OpenAI-compatible endpoint.")
+    threads: int | None = Field(
+        default=None, ge=1, description="CPU threads for the local model (default: all cores)."
+    )
+
+
+class LLMSettings(BaseModel):
+    """Which chat model writes answers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["local", "openai"] = Field(
+        default="local",
+        description="'local': a GGUF model run in-process by llama-cpp-python (default: the "
+        "bundled SmolLM2-135M-Instruct). 'openai': any OpenAI-compatible chat endpoint.",
+    )
+    model_path: Path | None = Field(
+        default=None, description="A GGUF file for the 'local' backend (default: bundled)."
+    )
+    model: str = Field(default="gpt-4o-mini", description="Model name for the 'openai' backend.")
+    base_url: str | None = Field(
+        default=None, description="Base URL of an OpenAI-compatible server (default: OpenAI)."
+    )
+    api_key: SecretStr | None = Field(
+        default=None, description="API key for the 'openai' backend; default $OPENAI_API_KEY."
+    )
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(default=320, ge=16, description="Most tokens one answer may have.")
+    n_ctx: int = Field(default=4096, ge=512, description="Context window of the local model.")
+    threads: int | None = Field(default=None, ge=1, description="CPU threads for the local model.")
+
+
+class Settings(BaseSettings):
+    """paperqa's settings; see the module docstring for where they come from."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAPERQA_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    home: Path = Field(
+        default_factory=default_home,
+        description="Data directory: the index, the lock file and the settings file.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (e.g. http://127.0.0.1:8000); "
+        "unset: an embedded store under `home`.",
+    )
+    collection: str = Field(default="paperqa", description="Name prefix of the Chroma collections.")
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @property
+    def store_path(self) -> Path:
+        return self.home / "chroma"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=settings_file()),
+        )
+
+
+def settings_file() -> Path:
+    """The TOML settings file: `$PAPERQA_CONFIG`, else `paperqa.toml` in the data directory."""
+    if explicit := os.environ.get("PAPERQA_CONFIG"):
+        return Path(explicit)
+    home = os.environ.get("PAPERQA_HOME")
+    return (Path(home) if home else default_home()) / "paperqa.toml"
+
+
+def resolve_api_key(key: SecretStr | None, what: str) -> str:
+    """The API key for an OpenAI-compatible backend, or an error that says how to set one."""
+    from paperqa.errors import ConfigError
+
+    if key is not None:
+        return key.get_secret_value()
+    if env := os.environ.get("OPENAI_API_KEY"):
+        return env
+    raise ConfigError(
+        f"The {what} backend is 'openai' but no API key is set: set OPENAI_API_KEY, or "
+        f"PAPERQA_{what.upper()}__API_KEY (any value works for a local server that needs none)."
+    )

@@ -1,0 +1,292 @@
+"""The index: two Chroma collections, one of chunks and one of papers.
+
+This is the only module that imports chromadb. The store is embedded
+(`PersistentClient` under the data directory) unless `chroma_url` names a
+Chroma server. Each chunk collection records which embedding model built it;
+opening it with another model raises `IndexMismatchError`.
+
+Write order gives crash safety: a paper's chunks are written before its
+record, and deleted before its record, so a paper whose record exists is
+complete or repairable, and chunks without a record are never shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from paperqa.errors import ConfigError, IndexMismatchError
+from paperqa.settings import Settings
+from paperqa.types import Chunk, Paper
+
+SCHEMA_VERSION = 1
+_PAGE = 5000  # rows per get(); under Chroma's max batch size of 5461
+
+
+@dataclass(frozen=True)
+class StoredPaper:
+    """A paper as the index holds it."""
+
+    paper: Paper
+    content_hash: str
+    n_chunks: int
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    """A chunk returned by a vector query, with its cosine similarity to the query."""
+
+    chunk_id: str
+    paper_id: str
+    index: int
+    text: str
+    similarity: float
+
+
+def _date_int(date: dt.date | None) -> int:
+    return date.year * 10000 + date.month * 100 + date.day if date else 0
+
+
+def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    return {
+        "paper_id": chunk.paper_id,
+        "index": chunk.index,
+        "title": chunk.title,
+        "date": _date_int(chunk.date),
+        "start_char": chunk.start_char,
+        "end_char": chunk.end_char,
+        "start_token": chunk.start_token,
+        "end_token": chunk.end_token,
+    }
+
+
+class Store:
+    """Chunks and papers in Chroma, for one embedding model."""
+
+    def __init__(self, settings: Settings, model_name: str, dim: int) -> None:
+        self.settings = settings
+        self.model_name = model_name
+        self.dim = dim
+        self._client = _client(settings)
+        base = settings.collection
+        index_meta = {"paperqa_schema": SCHEMA_VERSION, "embedding_model": model_name, "embedding_dim": dim}
+        self._chunks = self._client.get_or_create_collection(
+            f"{base}-chunks",
+            metadata=index_meta,
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+        self._check(self._chunks.metadata or {})
+        self._papers = self._client.get_or_create_collection(
+            f"{base}-papers",
+            metadata=index_meta,
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+
+    def _check(self, meta: dict[str, Any]) -> None:
+        built_with = (meta.get("embedding_model"), meta.get("embedding_dim"), meta.get("paperqa_schema"))
+        if built_with != (self.model_name, self.dim, SCHEMA_VERSION):
+            raise IndexMismatchError(
+                f"The library at {self.location} was built with embedding model "
+                f"{meta.get('embedding_model')!r} ({meta.get('embedding_dim')} dimensions, index format "
+                f"{meta.get('paperqa_schema')}), but {self.model_name!r} ({self.dim} dimensions, format "
+                f"{SCHEMA_VERSION}) is configured. Either set the embedding settings back, or rebuild "
+                "the index with the configured model: `paperqa reindex`."
+            )
+
+    @property
+    def location(self) -> str:
+        return self.settings.chroma_url or str(self.settings.store_path)
+
+    # --- papers ---------------------------------------------------------------
+
+    def papers_by_id(self, ids: Sequence[str]) -> dict[str, StoredPaper]:
+        """The stored papers among `ids`."""
+        found: dict[str, StoredPaper] = {}
+        for start in range(0, len(ids), _PAGE):
+            rows = self._papers.get(ids=list(ids[start : start + _PAGE]), include=["metadatas"])
+            found.update(_stored(rows))
+        return found
+
+    def ids_by_title_key(self, keys: Sequence[str]) -> dict[str, str]:
+        """Title key -> paper id, for the keys that a stored paper has."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), _PAGE):
+            rows = self._papers.get(
+                where={"title_key": {"$in": list(keys[start : start + _PAGE])}}, include=["metadatas"]
+            )
+            for pid, meta in zip(rows["ids"], rows["metadatas"] or [], strict=True):
+                found[str(meta["title_key"])] = pid
+        return found
+
+    def all_papers(self) -> list[StoredPaper]:
+        """Every paper in the library, in no particular order."""
+        return _all_papers(self._papers)
+
+    def put_papers(self, papers: Sequence[StoredPaper], vectors: np.ndarray) -> None:
+        """Write paper records (the commit point of an ingest)."""
+        for start in range(0, len(papers), _PAGE):
+            part = papers[start : start + _PAGE]
+            self._papers.upsert(
+                ids=[s.paper.id for s in part],
+                embeddings=vectors[start : start + _PAGE],
+                documents=[s.paper.abstract for s in part],
+                metadatas=[_paper_metadata(s) for s in part],
+            )
+
+    def update_papers(self, papers: Sequence[StoredPaper]) -> None:
+        """Rewrite the metadata of papers whose text (and so vectors) did not change."""
+        for start in range(0, len(papers), _PAGE):
+            part = papers[start : start + _PAGE]
+            self._papers.update(
+                ids=[s.paper.id for s in part], metadatas=[_paper_metadata(s) for s in part]
+            )
+
+    def delete_papers(self, ids: Sequence[str]) -> None:
+        """Remove papers: their chunks first, then their records."""
+        self.delete_chunks_of(ids)
+        if ids:
+            self._papers.delete(ids=list(ids))
+
+    # --- chunks ---------------------------------------------------------------
+
+    def existing_chunk_ids(self, ids: Iterable[str]) -> set[str]:
+        """Those of `ids` that the index holds."""
+        wanted, found = list(ids), set()
+        for start in range(0, len(wanted), _PAGE):
+            found.update(self._chunks.get(ids=wanted[start : start + _PAGE], include=[])["ids"])
+        return found
+
+    def delete_chunks_of(self, paper_ids: Sequence[str]) -> None:
+        for start in range(0, len(paper_ids), _PAGE):
+            self._chunks.delete(where={"paper_id": {"$in": list(paper_ids[start : start + _PAGE])}})
+
+    def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        for start in range(0, len(chunks), _PAGE):
+            part = chunks[start : start + _PAGE]
+            self._chunks.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[start : start + _PAGE],
+                documents=[c.text for c in part],
+                metadatas=[_chunk_metadata(c) for c in part],
+            )
+
+    def query(
+        self, vector: np.ndarray, k: int, paper_ids: Sequence[str] | None = None
+    ) -> list[ScoredChunk]:
+        """The `k` chunks nearest to `vector`, optionally among some papers only."""
+        where = {"paper_id": {"$in": list(paper_ids)}} if paper_ids else None
+        rows = self._chunks.query(
+            query_embeddings=vector.reshape(1, -1),
+            n_results=k,
+            where=where,
+            include=["metadatas", "documents", "distances"],
+        )
+        return [
+            ScoredChunk(
+                chunk_id=cid,
+                paper_id=str(meta["paper_id"]),
+                index=int(meta["index"]),  # type: ignore[arg-type]
+                text=doc,
+                similarity=1.0 - float(dist),
+            )
+            for cid, meta, doc, dist in zip(
+                rows["ids"][0],
+                (rows["metadatas"] or [[]])[0],
+                (rows["documents"] or [[]])[0],
+                (rows["distances"] or [[]])[0],
+                strict=True,
+            )
+        ]
+
+    # --- whole index ----------------------------------------------------------
+
+    def counts(self) -> tuple[int, int]:
+        """(papers, chunks)."""
+        return self._papers.count(), self._chunks.count()
+
+    def size_bytes(self) -> int | None:
+        """Bytes on disk of an embedded store; None for a server."""
+        if self.settings.chroma_url:
+            return None
+        return sum(p.stat().st_size for p in self.settings.store_path.rglob("*") if p.is_file())
+
+    @staticmethod
+    def read_papers_unchecked(settings: Settings) -> list[StoredPaper]:
+        """The papers of an index whatever model built it (to re-index it)."""
+        client = _client(settings)
+        names = {c.name for c in client.list_collections()}
+        if f"{settings.collection}-papers" not in names:
+            return []
+        return _all_papers(client.get_collection(f"{settings.collection}-papers", embedding_function=None))
+
+    @staticmethod
+    def drop(settings: Settings) -> None:
+        """Delete both collections of the library (for a re-index)."""
+        client = _client(settings)
+        names = {c.name for c in client.list_collections()}
+        for kind in ("chunks", "papers"):
+            if f"{settings.collection}-{kind}" in names:
+                client.delete_collection(f"{settings.collection}-{kind}")
+
+
+def _all_papers(collection: Any) -> list[StoredPaper]:
+    out: dict[str, StoredPaper] = {}
+    offset = 0
+    while (rows := collection.get(include=["metadatas"], limit=_PAGE, offset=offset))["ids"]:
+        out.update(_stored(rows))
+        offset += len(rows["ids"])
+    return list(out.values())
+
+
+def _paper_metadata(s: StoredPaper) -> dict[str, Any]:
+    return {
+        "title": s.paper.title,
+        "title_key": s.paper.title_key,
+        "date": _date_int(s.paper.date),
+        "content_hash": s.content_hash,
+        "n_chunks": s.n_chunks,
+        "json": s.paper.model_dump_json(exclude_none=True),
+    }
+
+
+def _stored(rows: Any) -> dict[str, StoredPaper]:
+    return {
+        pid: StoredPaper(
+            paper=Paper.model_validate(json.loads(str(meta["json"]))),
+            content_hash=str(meta["content_hash"]),
+            n_chunks=int(meta["n_chunks"]),
+        )
+        for pid, meta in zip(rows["ids"], rows["metadatas"] or [], strict=True)
+    }
+
+
+def _client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ConfigError(
+                f"PAPERQA_CHROMA_URL={settings.chroma_url!r} is not a URL like http://127.0.0.1:8000"
+            )
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    path: Path = settings.store_path
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
