@@ -87,7 +87,8 @@ class Library:
 
     def get(self, ref: str) -> Paper:
         """A paper by id (`arxiv:2401.01234`, a bare arXiv id or DOI also work), by an
-        alias, or by a title prefix that only one paper has."""
+        alias, by a title prefix that only one paper has, or else by title words
+        (an acronym such as `CASAL`) that only one title holds."""
         ref = ref.strip()
         if not ref:
             raise PaperNotFoundError("No paper named: give an id or the start of a title.")
@@ -104,6 +105,9 @@ class Library:
             return exact[0]
         key = normalize_title(ref)
         matches = [p for p in papers if key and p.title_key.startswith(key)]
+        if not matches:  # then titles holding all the words: "casal", "sae v"
+            words = key.split()
+            matches = [p for p in papers if words and all(w in p.title_key.split() for w in words)]
         if len(matches) == 1:
             return matches[0]
         if not matches:
@@ -116,6 +120,18 @@ class Library:
         raise PaperNotFoundError(
             f"{len(matches)} papers start with {ref!r}: {names}{more}. Use an id or more of the title."
         )
+
+    def search(self, query: str, k: int = 5) -> list[tuple[Paper, float, str]]:
+        """The `k` papers nearest to `query`: (paper, cosine similarity, best chunk text)."""
+        if not query.strip():
+            raise PaperNotFoundError("The search text is empty.")
+        hits = self.store.query(self.embedder.embed([query])[0], k=4 * k)
+        papers = self.store.papers_by_id(list(dict.fromkeys(h.paper_id for h in hits)))
+        best: dict[str, tuple[Paper, float, str]] = {}
+        for h in hits:  # hits come best first; chunks of removed papers are skipped
+            if h.paper_id in papers and h.paper_id not in best:
+                best[h.paper_id] = (papers[h.paper_id].paper, h.similarity, h.text)
+        return list(best.values())[:k]
 
     def stats(self) -> LibraryStats:
         papers, chunks = self.store.counts()

@@ -78,4 +78,5 @@ def load(path: Path, text: str) -> Iterator[Paper | IngestError]:
 
 
 def _first_line(error: object) -> str:
-    return str(error).strip().splitlines()[0] if error else "unparsable entry"
+    lines = str(error or "").strip().splitlines()
+    return lines[0] if lines else "unbalanced braces or a missing comma"

@@ -66,7 +66,12 @@ def doi(value: str | None) -> str | None:
 def title_id(title: str) -> str:
     """Slug of the title plus a short hash: readable and stable for papers without an id."""
     key = normalize_title(title)
-    slug = "-".join(key.split()[:6])[:48].strip("-") or "paper"
+    words: list[str] = []
+    for word in key.split():
+        if words and len("-".join([*words, word])) > 32:
+            break
+        words.append(word[:32])
+    slug = "-".join(words) or "paper"
     return f"{slug}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
 
 

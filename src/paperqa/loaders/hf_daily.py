@@ -51,8 +51,9 @@ def _date_line(lines: list[str], after: int) -> tuple[int, re.Match[str]] | None
     return None
 
 
-def _listing_year(dates: list[re.Match[str]], today: dt.date) -> int:
-    years = [int(m.group(3)) for m in dates if m.group(3)]
+def infer_year(stated_years: list[int], today: dt.date) -> int:
+    """The year of dates shown without one: after every stated year, not after today."""
+    years = stated_years
     return min(max(years) + 1, today.year) if years else today.year
 
 
@@ -65,7 +66,8 @@ def load(
     if not entries:
         raise IngestError("no '• N authors' lines: not a Daily Papers listing", path)
     found = {i: _date_line(lines, i) for i in entries}
-    year = listing_year or _listing_year([d[1] for d in found.values() if d], today or dt.date.today())
+    stated = [int(d[1].group(3)) for d in found.values() if d and d[1].group(3)]
+    year = listing_year or infer_year(stated, today or dt.date.today())
     previous_end = -1
     for i in entries:
         abs_start, abs_stop = _block_before(lines, i - 1)

@@ -1,0 +1,172 @@
+"""The library with real parts: the local embedder and Chroma in a temporary directory."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from paperqa.embeddings import LocalEmbedder, PaperQAEmbeddings
+from paperqa.errors import IndexMismatchError, IngestError, LibraryLockedError, PaperNotFoundError
+from paperqa.library import Library
+from paperqa.settings import ChunkingSettings, Settings
+
+from .conftest import DATA, SEEDS
+
+pytestmark = pytest.mark.slow
+
+
+class Counting(PaperQAEmbeddings):
+    """The real embedder, counting what it is asked to embed."""
+
+    def __init__(self, inner: LocalEmbedder, fail_after: int | None = None) -> None:
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.texts = 0
+        self.fail_after = fail_after
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if self.fail_after is not None and self.texts + len(texts) > self.fail_after:
+            raise KeyboardInterrupt("simulated crash")
+        self.texts += len(texts)
+        return self.inner.embed(texts)
+
+
+def test_seed_ingest_and_idempotent_reingest(library: Library, embedder):
+    counting = Counting(embedder)
+    lib = Library(library.settings, embedder=counting)
+    first = lib.ingest([SEEDS])
+    assert len(first.added) == 29 and first.files_ignored == [str(SEEDS / "README.md")]
+    papers, chunks = lib.store.counts()
+    assert papers == 29 and chunks == first.chunks_added == counting.texts
+    counting.texts = 0
+    again = lib.ingest([SEEDS])
+    assert len(again.unchanged) == 29 and not again.added and counting.texts == 0
+    assert lib.store.counts() == (papers, chunks)
+
+
+@pytest.mark.parametrize(
+    ("query", "title_start"),
+    [
+        ("benchmark of functions for judging automated descriptions of network components", "A Function Interpretation"),
+        ("contrastive steering vectors trained into the model to cut made-up answers", "Hallucination reduction"),
+        ("sparse autoencoder features for vision and language models alignment", "SAE-V"),
+        ("chest radiographs of coronavirus patients classified by deep networks", "Exploration of Interpretability"),
+        ("court decisions citing earlier cases, visual analytics for lawyers", "LegalVis"),
+    ],
+)
+def test_retrieves_right_paper_without_title_words(seed_library: Library, query, title_start):
+    hits = seed_library.store.query(seed_library.embedder.embed([query])[0], k=3)
+    top = seed_library.get(hits[0].paper_id)
+    assert top.title.startswith(title_start)
+
+
+def test_changed_abstract_replaces_chunks(library: Library, tmp_path):
+    f = tmp_path / "p.jsonl"
+    f.write_text('{"title": "Paper one", "abstract": "Alpha beta gamma."}\n')
+    library.ingest([f])
+    old_ids = library.store.existing_chunk_ids([c for c in _all_chunk_ids(library)])
+    f.write_text('{"title": "Paper one", "abstract": "Delta epsilon zeta, a new abstract."}\n')
+    report = library.ingest([f])
+    assert len(report.updated) == 1 and library.store.counts() == (1, 1)
+    assert not old_ids & set(_all_chunk_ids(library))
+    assert library.get("Paper one").abstract.startswith("Delta")
+
+
+def _all_chunk_ids(library: Library) -> list[str]:
+    return library.store._chunks.get(include=[])["ids"]
+
+
+def test_bad_file_leaves_library_as_it_was(seed_library: Library, tmp_path):
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"title": "A new paper", "abstract": "Would be added."}\n')
+    bad = tmp_path / "bad.csv"
+    bad.write_text("title,abstract\nok,fine\n\"unterminated,x\n")
+    before = seed_library.store.counts()
+    with pytest.raises(IngestError) as info:
+        seed_library.ingest([good, bad])
+    assert info.value.path == str(bad)
+    assert seed_library.store.counts() == before
+    report = seed_library.ingest([good, bad], skip_bad=True)
+    assert len(report.added) == 2 and report.skipped  # "A new paper" and "ok"
+
+
+def test_interrupted_ingest_resumes_without_duplicates(library: Library, embedder):
+    crashing = Counting(embedder, fail_after=30)
+    with pytest.raises(KeyboardInterrupt):
+        Library(library.settings, embedder=crashing).ingest([DATA / "arxiv_sample.jsonl"], progress=None)
+    partial = Library(library.settings, embedder=embedder)
+    papers_before, _ = partial.store.counts()
+    assert papers_before < 40
+    report = partial.ingest([DATA / "arxiv_sample.jsonl"])
+    assert len(report.added) + len(report.unchanged) == 40
+    papers, chunks = partial.store.counts()
+    assert papers == 40
+    expected = sum(s.n_chunks for s in partial.store.all_papers())
+    assert chunks == expected == len(set(_all_chunk_ids(partial)))
+
+
+def test_repairs_missing_chunks(seed_library: Library):
+    paper = seed_library.get("SAE-V")
+    victim = [c for c in _all_chunk_ids(seed_library) if c.startswith(paper.id + "#")][0]
+    seed_library.store._chunks.delete(ids=[victim])
+    report = seed_library.ingest([SEEDS])
+    assert report.chunks_added == 1 and victim in _all_chunk_ids(seed_library)
+
+
+def test_other_embedding_model_is_refused(seed_library: Library):
+    class Other(PaperQAEmbeddings):
+        name, dim = "other-model", 8
+
+        def embed(self, texts):
+            return np.ones((len(texts), 8), dtype=np.float32)
+
+    other = Library(seed_library.settings, embedder=Other())
+    with pytest.raises(IndexMismatchError, match="paperqa reindex"):
+        other.stats()
+    report = other.reindex()
+    assert len(report.added) == 29 and other.store.counts()[0] == 29
+    assert other.stats().embedding_model == "other-model"
+
+
+def test_chunking_change_rechunks(seed_library: Library, embedder):
+    settings = seed_library.settings.model_copy(update={"chunking": ChunkingSettings(chunk_tokens=100, overlap_tokens=20)})
+    report = Library(settings, embedder=embedder).ingest([SEEDS])
+    assert len(report.updated) == 29
+    papers, chunks = Library(settings, embedder=embedder).store.counts()
+    assert papers == 29 and chunks > 58
+
+
+def test_get_and_remove(seed_library: Library):
+    assert seed_library.get("casal").title.startswith("Hallucination reduction with CASAL")
+    assert seed_library.get("sae-v-interpreting-multimodal-4c45a238").title.startswith("SAE-V")
+    with pytest.raises(PaperNotFoundError, match="2 papers start with 'the'"):
+        seed_library.get("the")
+    with pytest.raises(PaperNotFoundError, match="paperqa papers --search"):
+        seed_library.get("no such paper anywhere")
+    removed = seed_library.remove("LegalVis")
+    assert seed_library.store.counts() == (28, 56)
+    with pytest.raises(PaperNotFoundError):
+        seed_library.get(removed.id)
+
+
+def test_papers_search_and_order(seed_library: Library):
+    found = seed_library.papers("steering")
+    assert len(found) == 3 and found == sorted(found, key=lambda p: p.date, reverse=True)
+    assert len(seed_library.papers()) == 29
+
+
+def test_second_writer_is_refused(seed_library: Library):
+    from filelock import FileLock
+
+    with FileLock(seed_library.settings.home / "write.lock"):
+        with pytest.raises(LibraryLockedError, match="Another paperqa process"):
+            seed_library.remove("LegalVis")
+
+
+def test_settings_from_env_and_file(tmp_path, monkeypatch):
+    home = tmp_path / "h"
+    home.mkdir()
+    (home / "paperqa.toml").write_text('[chunking]\nchunk_tokens = 120\n[llm]\nmax_tokens = 99\n')
+    monkeypatch.setenv("PAPERQA_HOME", str(home))
+    monkeypatch.setenv("PAPERQA_LLM__MAX_TOKENS", "77")
+    s = Settings()
+    assert s.home == home and s.chunking.chunk_tokens == 120 and s.llm.max_tokens == 77

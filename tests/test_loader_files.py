@@ -1,0 +1,129 @@
+"""JSONL / JSON / CSV / arXiv / BibTeX loaders, and the errors for bad files."""
+
+import datetime as dt
+import gzip
+import json
+
+import pytest
+
+from paperqa.errors import IngestError
+from paperqa.loaders import load_file, load_paths
+
+from .conftest import DATA
+
+
+def papers_of(path, **kw):
+    return [p for p in load_file(path, **kw) if not isinstance(p, IngestError)]
+
+
+def test_jsonl_generic(tmp_path):
+    f = tmp_path / "mine.jsonl"
+    f.write_text(
+        json.dumps({"Title": "Alpha paper", "Abstract": "About alpha.", "authors": "A. One; B. Two", "date": "2024-05-17"})
+        + "\n\n"
+        + json.dumps({"title": "Beta", "summary": "About beta.", "id": "10.1000/ABC", "url": "https://x.org/b"})
+        + "\n"
+    )
+    a, b = papers_of(f)
+    assert (a.title, a.abstract, a.authors, a.date) == ("Alpha paper", "About alpha.", ["A. One", "B. Two"], dt.date(2024, 5, 17))
+    assert a.source.line == 1 and b.source.line == 3
+    assert b.id == "doi:10.1000/abc" and b.url == "https://x.org/b"
+
+
+def test_json_array_records_know_their_lines(tmp_path):
+    f = tmp_path / "list.json"
+    f.write_text('[\n  {"title": "One", "abstract": "First."},\n\n  {"title": "Two",\n   "abstract": ""}\n]\n')
+    items = list(load_file(f))
+    assert items[0].source.line == 2
+    assert isinstance(items[1], IngestError) and items[1].line == 4 and "no abstract" in str(items[1])
+
+
+def test_json_object_with_papers_list(tmp_path):
+    f = tmp_path / "wrapped.json"
+    f.write_text(json.dumps({"papers": [{"title": "One", "abstract": "First.", "id": "arXiv:2401.01234v2"}]}))
+    (paper,) = papers_of(f)
+    assert paper.id == "arxiv:2401.01234" and paper.url == "https://arxiv.org/abs/2401.01234"
+
+
+def test_csv_and_tsv(tmp_path):
+    f = tmp_path / "p.csv"
+    f.write_text('title,abstract,year\n"Gamma, a study","Multi\nline abstract.",2020\nDelta,Short.,\n')
+    gamma, delta = papers_of(f)
+    assert gamma.title == "Gamma, a study" and gamma.abstract == "Multi line abstract." and gamma.date == dt.date(2020, 1, 1)
+    assert gamma.source.line == 2 and delta.source.line == 4
+    t = tmp_path / "p.tsv"
+    t.write_text("title\tabstract\nEps\tAbout eps.\n")
+    assert papers_of(t)[0].title == "Eps"
+
+
+def test_gzip(tmp_path):
+    f = tmp_path / "p.jsonl.gz"
+    f.write_bytes(gzip.compress(b'{"title": "Zipped", "abstract": "Inside a gzip."}\n'))
+    assert papers_of(f)[0].title == "Zipped"
+
+
+def test_arxiv_jsonl_sample():
+    papers = papers_of(DATA / "arxiv_sample.jsonl")
+    assert len(papers) == 40
+    first = papers[0]
+    assert first.id == "arxiv:2503.11677" and first.source.format == "arxiv"
+    assert first.categories == ["cs.HC", "cs.CV"] and len(first.authors) == 5
+    assert first.date == dt.date(2025, 3, 18)
+    assert "\n" not in first.abstract and "\n" in first.abstract_raw
+    cordic = next(p for p in papers if p.id == "arxiv:2503.11685")
+    assert "$" in cordic.abstract_raw and "$" not in cordic.abstract and "tanh" in cordic.abstract
+
+
+def test_bibtex():
+    vps, study = papers_of(DATA / "sample.bib")
+    assert vps.id == "arxiv:2411.16198" and vps.date == dt.date(2024, 11, 1) and len(vps.authors) == 8
+    assert vps.code_urls == ["https://github.com/RuoyuChen10/VPS"]
+    assert study.id == "doi:10.1000/xyz-123" and study.title == "A Study of Saliency Maps in Radiology"
+    assert "30%" in study.abstract and "pneumoniæ" in study.abstract and study.source.line == 12
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "message"),
+    [
+        ("broken.jsonl", b'{"title": "ok", "abstract": "fine"}\n{"title": "broken",\n', 2, "not valid JSON"),
+        ("notitle.jsonl", b'{"abstract": "x"}\n', 1, "no title"),
+        ("badjson.json", b'[\n{"title": "a", "abstract": "b"},\n{oops}\n]', 3, "not valid JSON"),
+        ("nocol.csv", b"name,abstract\nx,y\n", 1, "no 'title' column"),
+        ("ragged.csv", b"title,abstract\na,b,c\n", 2, "more cells"),
+        ("baddate.csv", b"title,abstract,date\na,b,someday\n", 2, "not ISO"),
+        ("syntax.bib", b"@article{a,\n  title = {T},\n  abstract = {A}\n\n@article{b, title={U}, abstract={B}}\n", 1, "BibTeX syntax error"),
+        ("noabs.bib", b"@article{a,\n  title = {T},\n}\n", 1, "has no abstract"),
+        ("binary.jsonl", b'{"title": "a"}\n\x00\x01\x02', 2, "binary file"),
+        ("latin1.csv", "title,abstract\nok,fine\ncaf\u00e9,x\n".encode("latin-1"), 3, "not UTF-8"),
+    ],
+)
+def test_bad_files_name_file_and_line(tmp_path, name, content, line, message):
+    f = tmp_path / name
+    f.write_bytes(content)
+    with pytest.raises(IngestError) as info:
+        load_paths([f])
+    assert info.value.path == str(f) and info.value.line == line
+    assert message in str(info.value) and str(info.value).startswith(f"{f}:{line}: ")
+
+
+@pytest.mark.parametrize(("name", "content"), [("empty.jsonl", b""), ("blank.csv", b"\n \n"), ("x.pdf", b"%PDF")])
+def test_unreadable_files(tmp_path, name, content):
+    f = tmp_path / name
+    f.write_bytes(content)
+    with pytest.raises(IngestError, match="empty|unsupported"):
+        load_paths([f])
+
+
+def test_missing_path(tmp_path):
+    with pytest.raises(IngestError, match="no such file"):
+        load_paths([tmp_path / "nope.jsonl"])
+
+
+def test_skip_bad_keeps_good_records(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"title": "Good", "abstract": "Fine."}\nnot json\n{"title": "Also good", "abstract": "Yes."}\n')
+    (tmp_path / "b.csv").write_text("nothing,here\n1,2\n")
+    (tmp_path / "README.md").write_text("# notes\n")
+    result = load_paths([tmp_path], skip_bad=True)
+    assert [p.title for p in result.papers] == ["Good", "Also good"]
+    assert [s.location for s in result.skipped] == [f"{tmp_path / 'a.jsonl'}:2", f"{tmp_path / 'b.csv'}:1"]
+    assert result.files_ignored == [str(tmp_path / "README.md")]
