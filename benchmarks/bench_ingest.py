@@ -1,0 +1,157 @@
+"""Ingest benchmark on the arXiv abstracts in ../shared/data/arxiv/.
+
+Measures, in one run on the same N abstracts:
+  1. the raw embedder alone on the chunk texts (the floor: what embedding costs),
+  2. a first ingest into an empty library (parse + chunk + embed + store),
+  3. a re-ingest of the same file (should embed nothing),
+and reports papers/s, peak RSS and the overheads. Optionally (--interrupt-at) it
+kills an ingest with SIGKILL part way and checks that a re-run completes the
+library with every paper exactly once.
+
+    python benchmarks/bench_ingest.py --n 10000          # writes benchmarks/results/ingest-10000.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ARXIV = ROOT.parent / "shared" / "data" / "arxiv" / "arxiv_cs_daily_2025-03-18_to_2026-07-01.jsonl.gz"
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def slice_file(n: int, dest: Path) -> Path:
+    with gzip.open(ARXIV, "rt") as src, dest.open("w") as out:
+        for i, line in enumerate(src):
+            if n and i >= n:
+                break
+            out.write(line)
+    return dest
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(n: int, interrupt_at: float | None) -> dict[str, object]:
+    from paperqa.chunking import chunk_paper
+    from paperqa.embeddings import LocalEmbedder
+    from paperqa.library import Library
+    from paperqa.loaders import load_paths
+    from paperqa.settings import Settings
+
+    work = Path(tempfile.mkdtemp(prefix="paperqa-bench-"))
+    data = slice_file(n, work / "arxiv.jsonl")
+    embedder = LocalEmbedder()
+    embedder.embed(["warm up"])
+
+    t = time.perf_counter()
+    papers = load_paths([data]).papers
+    parse_s = time.perf_counter() - t
+    settings = Settings(home=work / "home")
+    t = time.perf_counter()
+    texts = [c.embed_text for p in papers for c in chunk_paper(p, settings.chunking)]
+    chunk_s = time.perf_counter() - t
+    t = time.perf_counter()
+    for start in range(0, len(texts), 512):
+        embedder.embed(texts[start : start + 512])
+    embed_s = time.perf_counter() - t
+
+    library = Library(settings, embedder=embedder)
+    t = time.perf_counter()
+    first = library.ingest([data])
+    ingest_s = time.perf_counter() - t
+    t = time.perf_counter()
+    again = library.ingest([data])
+    reingest_s = time.perf_counter() - t
+    stats = library.stats()
+    result: dict[str, object] = {
+        "n_abstracts": len(papers),
+        "chunks": len(texts),
+        "parse_seconds": round(parse_s, 2),
+        "chunk_seconds": round(chunk_s, 2),
+        "raw_embed_seconds": round(embed_s, 2),
+        "raw_embed_texts_per_s": round(len(texts) / embed_s, 1),
+        "ingest_seconds": round(ingest_s, 2),
+        "ingest_papers_per_s": round(len(papers) / ingest_s, 1),
+        "overhead_vs_embedding": round((ingest_s - embed_s) / embed_s, 3),
+        "reingest_seconds": round(reingest_s, 2),
+        "reingest_share_of_first": round(reingest_s / ingest_s, 3),
+        "reingest_embedded_chunks": again.chunks_added,
+        "added": len(first.added),
+        "store_mib": round((stats.store_bytes or 0) / 1024**2, 1),
+        "peak_rss_mib": round(peak_rss_mib(), 0),
+    }
+    if interrupt_at is not None:
+        result["interrupt"] = interrupted_run(data, work, interrupt_at, len(papers))
+    return result
+
+
+def interrupted_run(data: Path, work: Path, at_share: float, n: int) -> dict[str, object]:
+    """SIGKILL `paperqa ingest` when about `at_share` of the papers are in, then re-run it."""
+    from paperqa.library import Library
+    from paperqa.settings import Settings
+
+    home = work / "killed"
+    env = {**os.environ, "PAPERQA_HOME": str(home)}
+    script = Path(sys.executable).with_name("paperqa")
+    proc = subprocess.Popen([str(script), "ingest", str(data)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    library = Library(Settings(home=home))
+    while proc.poll() is None:
+        time.sleep(2)
+        try:
+            if library.store.counts()[0] >= at_share * n:
+                break
+        except Exception:  # the store may not exist yet
+            continue
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    papers_at_kill = library.store.counts()[0]
+    t = time.perf_counter()
+    rerun = subprocess.run([str(script), "ingest", "--json", str(data)], env=env, capture_output=True, text=True, check=True)
+    report = json.loads(rerun.stdout)
+    fresh = Library(Settings(home=home))
+    papers, chunks = fresh.store.counts()
+    expected_chunks = sum(s.n_chunks for s in fresh.store.all_papers())
+    return {
+        "papers_when_killed": papers_at_kill,
+        "rerun_seconds": round(time.perf_counter() - t, 1),
+        "rerun_added": len(report["added"]),
+        "rerun_unchanged": len(report["unchanged"]),
+        "papers_after": papers,
+        "chunks_after": chunks,
+        "chunks_expected": expected_chunks,
+        "complete_without_duplicates": papers == n and chunks == expected_chunks,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=10_000, help="abstracts (0 = the whole file)")
+    parser.add_argument("--interrupt-at", type=float, default=None, help="also kill an ingest at this share, re-run")
+    args = parser.parse_args()
+    result = {
+        "command": "python benchmarks/bench_ingest.py " + " ".join(sys.argv[1:]),
+        "machine": f"{os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1024**3:.0f} GiB, {platform.processor() or platform.machine()}",
+        "date": time.strftime("%Y-%m-%d"),
+        **run(args.n, args.interrupt_at),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    name = f"ingest-{args.n or 'all'}.json"
+    (RESULTS / name).write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
