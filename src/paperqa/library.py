@@ -8,6 +8,7 @@ import functools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -20,7 +21,11 @@ from paperqa.loaders import load_paths, merge_papers
 from paperqa.loaders.common import arxiv_id, doi
 from paperqa.settings import Settings
 from paperqa.store import Store, StoredPaper
-from paperqa.types import Chunk, IngestReport, Paper, normalize_title
+from paperqa.tasks import Tasks
+from paperqa.types import Answer, Chunk, IngestReport, Paper, normalize_title
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 #: Called as work advances: (papers done, papers in all).
 Progress = Callable[[int, int], None]
@@ -49,6 +54,11 @@ class Library:
         settings: defaults to `Settings()` (environment and settings file).
         embedder: defaults to the one the settings name.
         store: defaults to the Chroma store the settings name.
+        chat_model: a LangChain chat model; defaults to the one the settings name.
+
+    Example:
+        >>> answer = Library().ask("How does CASAL reduce hallucinations?")
+        >>> print(answer.text)
     """
 
     def __init__(
@@ -57,10 +67,29 @@ class Library:
         *,
         embedder: PaperQAEmbeddings | None = None,
         store: Store | None = None,
+        chat_model: BaseChatModel | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
         self._store = store
+        self._chat_model = chat_model
+
+    @functools.cached_property
+    def tasks(self) -> Tasks:
+        return Tasks(self, self._chat_model)
+
+    def ask(self, question: str, **options: Any) -> Answer:
+        """A few sentences answering `question`, each citing the papers it comes from.
+        Options: conversation, paper_ids, date_from, date_to, strict, on_token (see `Tasks.ask`)."""
+        return self.tasks.ask(question, **options)
+
+    def summarize(self, paper: str | None = None, *, topic: str | None = None, **options: Any) -> Answer:
+        """One cited paragraph on one paper (id or title) or on a topic across the library."""
+        return self.tasks.summarize(paper, topic=topic, **options)
+
+    def compare(self, paper_a: str, paper_b: str, **options: Any) -> Answer:
+        """A side-by-side table of two papers and a cited comparative paragraph."""
+        return self.tasks.compare(paper_a, paper_b, **options)
 
     @functools.cached_property
     def embedder(self) -> PaperQAEmbeddings:

@@ -75,6 +75,28 @@ class EmbeddingSettings(BaseModel):
     )
 
 
+class RetrievalSettings(BaseModel):
+    """How passages are found for a question."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    k: int = Field(default=6, ge=1, le=50, description="Passages given to the model.")
+    max_per_paper: int = Field(
+        default=2, ge=1, description="Most passages from one paper, so one paper cannot fill every slot."
+    )
+    candidates: int = Field(
+        default=40, ge=5, description="Passages each of dense and BM25 search proposes before fusion."
+    )
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
+    min_relevance: float = Field(
+        default=0.25,
+        ge=-1.0,
+        le=1.0,
+        description="Below this cosine similarity of the best passage (and with no paper named in "
+        "the question), the answer is that the library has nothing on it.",
+    )
+
+
 class LLMSettings(BaseModel):
     """Which chat model writes answers."""
 
@@ -98,6 +120,9 @@ class LLMSettings(BaseModel):
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     max_tokens: int = Field(default=320, ge=16, description="Most tokens one answer may have.")
     n_ctx: int = Field(default=4096, ge=512, description="Context window of the local model.")
+    context_tokens: int = Field(
+        default=1500, ge=200, description="Most tokens of sources put in one prompt."
+    )
     threads: int | None = Field(default=None, ge=1, description="CPU threads for the local model.")
 
 
@@ -122,6 +147,7 @@ class Settings(BaseSettings):
     )
     collection: str = Field(default="paperqa", description="Name prefix of the Chroma collections.")
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 

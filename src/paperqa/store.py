@@ -39,6 +39,18 @@ class StoredPaper:
     n_chunks: int
 
 
+@dataclass
+class ChunkTable:
+    """Columns of every chunk in the index."""
+
+    ids: list[str]
+    paper_ids: list[str]
+    indexes: list[int]
+    texts: list[str]
+    dates: list[int]
+    spans: list[tuple[int, int]]
+
+
 @dataclass(frozen=True)
 class ScoredChunk:
     """A chunk returned by a vector query, with its cosine similarity to the query."""
@@ -48,6 +60,7 @@ class ScoredChunk:
     index: int
     text: str
     similarity: float
+    span: tuple[int, int]
 
 
 def _date_int(date: dt.date | None) -> int:
@@ -179,11 +192,38 @@ class Store:
                 metadatas=[_chunk_metadata(c) for c in part],
             )
 
+    def all_chunks(self) -> ChunkTable:
+        """Every chunk's id, paper, position, text and date (for BM25 and filters)."""
+        table = ChunkTable([], [], [], [], [], [])
+        offset = 0
+        while (rows := self._chunks.get(include=["metadatas", "documents"], limit=_PAGE, offset=offset))["ids"]:
+            for cid, meta, doc in zip(rows["ids"], rows["metadatas"] or [], rows["documents"] or [], strict=True):
+                table.ids.append(cid)
+                table.paper_ids.append(str(meta["paper_id"]))
+                table.indexes.append(int(meta["index"]))  # type: ignore[arg-type]
+                table.texts.append(doc)
+                table.dates.append(int(meta.get("date") or 0))  # type: ignore[arg-type]
+                table.spans.append((int(meta["start_char"]), int(meta["end_char"])))  # type: ignore[arg-type]
+            offset += len(rows["ids"])
+        return table
+
     def query(
-        self, vector: np.ndarray, k: int, paper_ids: Sequence[str] | None = None
+        self,
+        vector: np.ndarray,
+        k: int,
+        paper_ids: Sequence[str] | None = None,
+        date_range: tuple[int | None, int | None] = (None, None),
     ) -> list[ScoredChunk]:
-        """The `k` chunks nearest to `vector`, optionally among some papers only."""
-        where = {"paper_id": {"$in": list(paper_ids)}} if paper_ids else None
+        """The `k` chunks nearest to `vector`, optionally among some papers or dates
+        (`date_range` as YYYYMMDD integers, either end open)."""
+        clauses: list[dict[str, Any]] = []
+        if paper_ids:
+            clauses.append({"paper_id": {"$in": list(paper_ids)}})
+        if date_range[0] is not None:
+            clauses.append({"date": {"$gte": date_range[0]}})
+        if date_range[1] is not None:
+            clauses.append({"date": {"$lte": date_range[1]}})
+        where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
         rows = self._chunks.query(
             query_embeddings=vector.reshape(1, -1),
             n_results=k,
@@ -197,6 +237,7 @@ class Store:
                 index=int(meta["index"]),  # type: ignore[arg-type]
                 text=doc,
                 similarity=1.0 - float(dist),
+                span=(int(meta["start_char"]), int(meta["end_char"])),  # type: ignore[arg-type]
             )
             for cid, meta, doc, dist in zip(
                 rows["ids"][0],

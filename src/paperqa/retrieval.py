@@ -1,0 +1,227 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 (bm25s) fused by reciprocal rank,
+with papers named in the question put first and a cap per paper.
+
+The pure steps (`rrf_fuse`, `diversify`, `paper_names`, `named_papers`) are
+plain functions; `Retriever` wires them to the store and the embedder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from paperqa.embeddings import PaperQAEmbeddings
+from paperqa.settings import RetrievalSettings
+from paperqa.store import Store
+from paperqa.types import Paper, RetrievedChunk, normalize_title
+
+_ACRONYM = re.compile(r"(?<![\w-])([A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)(?![\w-])")
+
+
+def rrf_fuse(rankings: Iterable[Sequence[str]], k: int = 60) -> dict[str, float]:
+    """Reciprocal rank fusion: id -> sum over rankings of 1 / (k + rank), rank from 1."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, 1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def diversify(ranked: Sequence[RetrievedChunk], k: int, max_per_paper: int) -> list[RetrievedChunk]:
+    """The first `k` chunks in rank order, at most `max_per_paper` from any one paper."""
+    taken: list[RetrievedChunk] = []
+    per_paper: Counter[str] = Counter()
+    for chunk in ranked:
+        if per_paper[chunk.paper_id] < max_per_paper:
+            taken.append(chunk)
+            per_paper[chunk.paper_id] += 1
+            if len(taken) == k:
+                break
+    return taken
+
+
+def paper_names(papers: Sequence[Paper]) -> dict[str, set[str]]:
+    """Short names that identify one paper: acronyms such as CASAL, SAE-V or LIB
+    that stand in its title or are defined in its abstract ("... Basis (LIB)",
+    "FIND (Function ...)") and that no other paper of the library uses."""
+    candidates: dict[str, set[str]] = {}
+    users: Counter[str] = Counter()
+    for p in papers:
+        defined = set(re.findall(r"\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)\)", p.abstract))
+        defined |= set(re.findall(r"\b([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)\s+\(", p.abstract))
+        in_title = set(_ACRONYM.findall(p.title))
+        candidates[p.id] = {a for a in in_title | defined if len(a.replace("-", "")) >= 3}
+        users.update(set(_ACRONYM.findall(f"{p.title} {p.abstract}")))
+    return {pid: {a for a in names if users[a] == 1} for pid, names in candidates.items()}
+
+
+def named_papers(query: str, names: Mapping[str, set[str]], titles: Mapping[str, str]) -> list[str]:
+    """Ids of papers the query names, by a unique acronym (case-sensitive) or by
+    the main part of the title (before any colon, at least three words)."""
+    tokens = set(_ACRONYM.findall(query))
+    found = [pid for pid, acronyms in names.items() if acronyms & tokens]
+    key = f" {normalize_title(query)} "
+    for pid, title in titles.items():
+        head = normalize_title(title.split(":")[0])
+        if len(head.split()) >= 3 and f" {head} " in key and pid not in found:
+            found.append(pid)
+    return found
+
+
+@dataclass
+class _Corpus:
+    """Everything BM25 and name matching need, read once from the store."""
+
+    key: tuple[int, int]
+    ids: list[str]
+    paper_ids: list[str]
+    indexes: list[int]
+    texts: list[str]
+    spans: list[tuple[int, int]]
+    dates: np.ndarray
+    bm25: object
+    names: dict[str, set[str]]
+    titles: dict[str, str]
+
+
+class Retriever:
+    """Finds the passages for a question in one library."""
+
+    def __init__(self, store: Store, embedder: PaperQAEmbeddings, settings: RetrievalSettings) -> None:
+        self.store, self.embedder, self.settings = store, embedder, settings
+        self._corpus: _Corpus | None = None
+
+    def corpus(self) -> _Corpus:
+        """The BM25 index and name table, rebuilt when the library's size changed."""
+        import bm25s
+
+        key = self.store.counts()
+        if self._corpus is not None and self._corpus.key == key:
+            return self._corpus
+        rows = self.store.all_chunks()
+        papers = [s.paper for s in self.store.all_papers()]
+        titles = {p.id: p.title for p in papers}
+        texts = [f"{titles.get(pid, '')} {text}" for pid, text in zip(rows.paper_ids, rows.texts, strict=True)]
+        bm25 = bm25s.BM25()
+        if texts:
+            bm25.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
+        self._corpus = _Corpus(
+            key=key,
+            ids=rows.ids,
+            paper_ids=rows.paper_ids,
+            indexes=rows.indexes,
+            texts=rows.texts,
+            spans=rows.spans,
+            dates=np.asarray(rows.dates, dtype=np.int64),
+            bm25=bm25,
+            names=paper_names(papers),
+            titles=titles,
+        )
+        return self._corpus
+
+    def named(self, query: str) -> list[str]:
+        corpus = self.corpus()
+        return named_papers(query, corpus.names, corpus.titles)
+
+    def retrieve(
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        paper_ids: Sequence[str] | None = None,
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
+        focus: Sequence[str] = (),
+    ) -> list[RetrievedChunk]:
+        """The best `k` passages for `query`, named and `focus` papers first."""
+        import bm25s
+
+        k = k or self.settings.k
+        corpus = self.corpus()
+        if not corpus.ids:
+            return []
+        lo = _date_int(date_from) if date_from else None
+        hi = _date_int(date_to) if date_to else None
+        allowed = np.ones(len(corpus.ids), dtype=bool)
+        if paper_ids:
+            allowed &= np.isin(np.asarray(corpus.paper_ids), list(paper_ids))
+        if lo is not None:
+            allowed &= corpus.dates >= lo
+        if hi is not None:
+            allowed &= corpus.dates <= hi
+        n = min(self.settings.candidates, int(allowed.sum()))
+        if n == 0:
+            return []
+        vector = self.embedder.embed([query])[0]
+        dense = self.store.query(vector, k=n, paper_ids=paper_ids, date_range=(lo, hi))
+        tokens = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)
+        bm25_rank: list[str] = []
+        bm25_score: dict[str, float] = {}
+        if tokens and tokens[0]:
+            docs, scores = corpus.bm25.retrieve(  # type: ignore[attr-defined]
+                tokens, k=n, show_progress=False, weight_mask=allowed.astype(np.float32)
+            )
+            for i, score in zip(docs[0], scores[0], strict=True):
+                if score > 0:
+                    bm25_rank.append(corpus.ids[i])
+                    bm25_score[corpus.ids[i]] = float(score)
+        fused = rrf_fuse([[d.chunk_id for d in dense], bm25_rank], self.settings.rrf_k)
+        by_id = {d.chunk_id: d for d in dense}
+        position = {cid: i for i, cid in enumerate(corpus.ids)}
+        boosted = set(self.named(query)) | set(focus)
+        if paper_ids:
+            boosted &= set(paper_ids)
+        chunks = []
+        for cid, score in fused.items():
+            i = position.get(cid)
+            if i is None:  # a chunk newer than the cached corpus: skip until the next rebuild
+                continue
+            d = by_id.get(cid)
+            chunks.append(
+                RetrievedChunk(
+                    chunk_id=cid,
+                    paper_id=corpus.paper_ids[i],
+                    index=corpus.indexes[i],
+                    text=corpus.texts[i],
+                    dense=d.similarity if d else None,
+                    bm25=bm25_score.get(cid),
+                    fused=round(score, 6),
+                    named=corpus.paper_ids[i] in boosted,
+                    start_char=corpus.spans[i][0],
+                    end_char=corpus.spans[i][1],
+                )
+            )
+        chunks += self._missing_named(vector, boosted, {c.paper_id for c in chunks}, corpus)
+        chunks.sort(key=lambda c: (not c.named, -c.fused))
+        live = self.store.papers_by_id(list({c.paper_id for c in chunks}))
+        return diversify([c for c in chunks if c.paper_id in live], k, self.settings.max_per_paper)
+
+    def _missing_named(
+        self, vector: np.ndarray, boosted: set[str], present: set[str], corpus: _Corpus
+    ) -> list[RetrievedChunk]:
+        """The best passage of each named paper that neither search proposed."""
+        out = []
+        for pid in sorted(boosted - present):
+            for hit in self.store.query(vector, k=1, paper_ids=[pid]):
+                out.append(
+                    RetrievedChunk(
+                        chunk_id=hit.chunk_id,
+                        paper_id=pid,
+                        index=hit.index,
+                        text=hit.text,
+                        dense=hit.similarity,
+                        named=True,
+                        start_char=hit.span[0],
+                        end_char=hit.span[1],
+                    )
+                )
+        return out
+
+
+def _date_int(date: dt.date) -> int:
+    return date.year * 10000 + date.month * 100 + date.day

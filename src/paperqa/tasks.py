@@ -1,0 +1,433 @@
+"""Ask, summarize and compare: retrieval, the prompt, the chat model, and the checks
+that every sentence cites a source that supports it.
+
+A chat model that fails the checks (no valid citation, unsupported sentences,
+repetition, wrong length) is replaced by an extractive answer built from the
+sources' own sentences, and the result says so in `Answer.fallback`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from paperqa import extractive
+from paperqa.citations import (
+    NOT_IN_LIBRARY,
+    cite_sentences,
+    is_repetitive,
+    overlap,
+    render,
+    renumber,
+    score_sentence,
+    split_sentences,
+    widen_to_sentences,
+)
+from paperqa.errors import BackendError, InputError, PaperQAError
+from paperqa.prompts import load_prompt
+from paperqa.retrieval import Retriever
+from paperqa.tokens import count_tokens
+from paperqa.types import (
+    Answer,
+    CitedSentence,
+    ComparisonRow,
+    Paper,
+    Reference,
+    RetrievedChunk,
+    Source,
+    Usage,
+)
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from paperqa.library import Library
+
+MAX_QUESTION_CHARS = 2000
+SUMMARY_WORDS = 130
+OnToken = Callable[[str], None]
+_REFERS_BACK = re.compile(
+    r"\b(it|its|it's|they|their|them|this|that|these|those|the paper|the method|the authors)\b", re.I
+)
+
+
+@dataclass
+class Conversation:
+    """A chat's memory: its turns, and a citation number per paper that never changes."""
+
+    numbers: dict[str, int] = field(default_factory=dict)
+    turns: list[Answer] = field(default_factory=list)
+
+    def number_for(self, paper_id: str) -> int:
+        return self.numbers.setdefault(paper_id, len(self.numbers) + 1)
+
+    def last_cited(self) -> list[str]:
+        """Paper ids the last answer cited, in order of first citation."""
+        if not self.turns:
+            return []
+        by_number = {r.number: r.paper_id for r in self.turns[-1].references}
+        return list(dict.fromkeys(by_number[c] for s in self.turns[-1].sentences for c in s.citations if c in by_number))
+
+
+def check_question(text: str, what: str = "question") -> str:
+    """The question stripped, or an `InputError` if it is empty or too long."""
+    text = " ".join(text.split())
+    if not text:
+        raise InputError(f"The {what} is empty: type what you want to know.")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InputError(
+            f"The {what} is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
+            "Ask about one thing at a time."
+        )
+    return text
+
+
+def render_sources(sources: Sequence[Source]) -> str:
+    """Sources as the model sees them, delimited so their text cannot pose as instructions."""
+    blocks = []
+    for s in sources:
+        body = re.sub(r"</?\s*source", "(source", s.text, flags=re.I)
+        blocks.append(f'<source id="{s.number}" title="{html.escape(s.paper.title)}">\n{body}\n</source>')
+    return "\n\n".join(blocks)
+
+
+def make_source(number: int, paper: Paper, passages: list[RetrievedChunk]) -> Source:
+    """A numbered source whose text is its passages widened to whole sentences."""
+    spans = [(p.start_char, p.end_char) for p in passages if p.end_char > p.start_char]
+    if spans and len(spans) == len(passages):
+        text = widen_to_sentences(paper.abstract, spans)
+    else:
+        text = " ... ".join(p.text for p in sorted(passages, key=lambda p: p.index))
+    return Source(number=number, paper=paper, passages=passages, text=text)
+
+
+def group_sources(chunks: Sequence[RetrievedChunk], papers: dict[str, Paper], budget: int) -> list[Source]:
+    """Chunks grouped into one source per paper, in rank order, within `budget` tokens."""
+    grouped: dict[str, list[RetrievedChunk]] = {}
+    used = 0
+    for chunk in chunks:
+        cost = count_tokens(chunk.text) + 20
+        if grouped and used + cost > budget:
+            continue
+        used += cost
+        grouped.setdefault(chunk.paper_id, []).append(chunk)
+    return [make_source(n, papers[pid], passages) for n, (pid, passages) in enumerate(grouped.items(), 1)]
+
+
+def whole_paper(paper: Paper, number: int) -> Source:
+    passage = RetrievedChunk(
+        chunk_id=f"{paper.id}#abstract", paper_id=paper.id, index=0, text=paper.abstract,
+        start_char=0, end_char=len(paper.abstract),
+    )
+    return make_source(number, paper, [passage])
+
+
+class Tasks:
+    """Answers questions about one library with one chat model."""
+
+    def __init__(self, library: Library, chat_model: BaseChatModel | None = None, backend: str | None = None):
+        self.library = library
+        self._chat = (chat_model, backend or type(chat_model).__name__) if chat_model is not None else None
+
+    @functools.cached_property
+    def chat(self) -> tuple[BaseChatModel, str]:
+        if self._chat is not None:
+            return self._chat
+        from paperqa.llm import get_chat_model
+
+        return get_chat_model(self.library.settings.llm)
+
+    @functools.cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.library.store, self.library.embedder, self.library.settings.retrieval)
+
+    # --- the three tasks ---------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        *,
+        conversation: Conversation | None = None,
+        paper_ids: Sequence[str] | None = None,
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
+        strict: bool = False,
+        on_token: OnToken | None = None,
+    ) -> Answer:
+        """A few cited sentences answering `question` from the library."""
+        started, usage = time.perf_counter(), Usage()
+        question = check_question(question)
+        conversation = conversation if conversation is not None else Conversation()
+        ids = [self.library.get(p).id for p in paper_ids] if paper_ids else None
+        query, focus = self._follow_up(question, conversation)
+        t = time.perf_counter()
+        chunks = self.retriever.retrieve(query, paper_ids=ids, date_from=date_from, date_to=date_to, focus=focus)
+        usage.retrieval_seconds = time.perf_counter() - t
+        if not self._relevant(chunks):
+            answer = self._not_in_library("ask", question, chunks, conversation, usage, started)
+        else:
+            papers = self.library.store.papers_by_id(list({c.paper_id for c in chunks}))
+            sources = group_sources(chunks, {k: v.paper for k, v in papers.items()}, self._budget())
+            raw = self._generate(
+                "answer",
+                {"sources": render_sources(sources), "question": question, "not_in_library": NOT_IN_LIBRARY},
+                on_token,
+                usage,
+            )
+            if NOT_IN_LIBRARY.lower()[:30] in raw.lower() and not self._confident(chunks):
+                answer = self._not_in_library("ask", question, chunks, conversation, usage, started)
+            else:
+                rank = self._ranker()
+                sentences, fallback = self._check(raw, sources, rank, strict=strict)
+                if fallback:
+                    sentences = extractive.best_sentences(question, sources, rank)
+                answer = self._answer("ask", question, sentences, sources, conversation, usage, started, fallback)
+        conversation.turns.append(answer)
+        return answer
+
+    def summarize(
+        self,
+        paper: str | None = None,
+        *,
+        topic: str | None = None,
+        strict: bool = False,
+        on_token: OnToken | None = None,
+    ) -> Answer:
+        """One cited paragraph on one paper, or across the library's papers on a topic."""
+        if (paper is None) == (topic is None):
+            raise InputError("Summarize either one paper or one topic.")
+        started, usage, conversation = time.perf_counter(), Usage(), Conversation()
+        rank = self._ranker()
+        if paper is not None:
+            found = self.library.get(paper)
+            sources = [whole_paper(found, 1)]
+            raw = self._generate("summarize", {"sources": render_sources(sources), "title": found.title}, on_token, usage)
+            sentences, fallback = self._check(raw, sources, rank, strict=strict, summary=True)
+            if fallback:
+                sentences = extractive.lead_summary(sources[0], rank, SUMMARY_WORDS)
+            return self._answer("summarize", f"Summarize: {found.title}", sentences, sources, conversation, usage, started, fallback)
+        topic = check_question(topic or "", "topic")
+        t = time.perf_counter()
+        chunks = self.retriever.retrieve(topic, k=12)
+        usage.retrieval_seconds = time.perf_counter() - t
+        if not self._relevant(chunks):
+            return self._not_in_library("summarize", f"Summarize topic: {topic}", chunks, conversation, usage, started)
+        first_per_paper = list({c.paper_id: c for c in reversed(chunks)}.values())[::-1][:5]
+        papers = self.library.store.papers_by_id([c.paper_id for c in first_per_paper])
+        sources = group_sources(first_per_paper, {k: v.paper for k, v in papers.items()}, self._budget())
+        raw = self._generate("summarize_topic", {"sources": render_sources(sources), "topic": topic}, on_token, usage)
+        sentences, fallback = self._check(raw, sources, rank, strict=strict, summary=True)
+        if fallback:
+            sentences = extractive.best_sentences(topic, sources, rank, limit=4, per_source=1, max_words=SUMMARY_WORDS)
+        return self._answer("summarize", f"Summarize topic: {topic}", sentences, sources, conversation, usage, started, fallback)
+
+    def compare(self, paper_a: str, paper_b: str, *, on_token: OnToken | None = None) -> Answer:
+        """A side-by-side table (one cited sentence per aspect and paper) and a comparative paragraph."""
+        started, usage, conversation = time.perf_counter(), Usage(), Conversation()
+        a, b = self.library.get(paper_a), self.library.get(paper_b)
+        if a.id == b.id:
+            raise InputError(f"Both names refer to the same paper ({a.id}: {a.title}); name two different papers.")
+        sources = [whole_paper(a, 1), whole_paper(b, 2)]
+        rank = self._ranker()
+        cells = [extractive.aspect_cells(s, rank) for s in sources]
+        rows = [ComparisonRow(aspect=aspect, cells=[c[aspect] for c in cells]) for aspect in extractive.ASPECTS]
+        raw = self._generate(
+            "compare", {"sources": render_sources(sources), "title_a": a.title, "title_b": b.title}, on_token, usage
+        )
+        sentences, fallback = self._check(raw, sources, rank, strict=False, cite_all=True)
+        if fallback:
+            sentences = [
+                cell for aspect in ("Approach", "Key results") for cell in (c[aspect] for c in cells) if cell.citations
+            ]
+        answer = self._answer(
+            "compare", f"Compare: {a.title} | {b.title}", sentences, sources, conversation, usage, started, fallback
+        )
+        answer.comparison = [
+            row.model_copy(update={"cells": renumber(row.cells, {1: 1, 2: 2})}) for row in rows
+        ]
+        return answer
+
+    # --- steps -------------------------------------------------------------------
+
+    def _budget(self) -> int:
+        return self.library.settings.llm.context_tokens
+
+    def _follow_up(self, question: str, conversation: Conversation) -> tuple[str, list[str]]:
+        """(retrieval query, papers to put first) for a question that may refer to earlier turns."""
+        if not conversation.turns or self.retriever.named(question) or not _REFERS_BACK.search(question):
+            return question, []
+        previous = conversation.turns[-1].question
+        return f"{question} {previous}", conversation.last_cited()[:2]
+
+    def _relevant(self, chunks: Sequence[RetrievedChunk]) -> bool:
+        best = max((c.dense or 0.0 for c in chunks), default=0.0)
+        return bool(chunks) and (any(c.named for c in chunks) or best >= self.library.settings.retrieval.min_relevance)
+
+    def _confident(self, chunks: Sequence[RetrievedChunk]) -> bool:
+        """Retrieval is sure enough that a model's "not in the library" is a failure, not a finding."""
+        best = max((c.dense or 0.0 for c in chunks), default=0.0)
+        return any(c.named for c in chunks) or best >= self.library.settings.retrieval.min_relevance + 0.1
+
+    def _generate(self, prompt: str, variables: dict[str, str], on_token: OnToken | None, usage: Usage) -> str:
+        model, backend = self.chat
+        messages = load_prompt(prompt).template().format_messages(**variables)
+        usage.prompt_tokens += sum(count_tokens(str(m.content)) for m in messages)
+        start, parts = time.perf_counter(), []
+        try:
+            for chunk in model.stream(messages):
+                piece = str(chunk.content)
+                if not piece:
+                    continue
+                if usage.first_token_seconds is None:
+                    usage.first_token_seconds = round(time.perf_counter() - start + usage.retrieval_seconds, 3)
+                parts.append(piece)
+                if on_token:
+                    on_token(piece)
+        except PaperQAError:
+            raise
+        except Exception as exc:  # openai / llama.cpp raise many kinds; all mean the backend failed
+            raise BackendError(
+                f"The chat model ({backend}) failed: {type(exc).__name__}: {exc}. Check that the server "
+                "is running and PAPERQA_LLM__BASE_URL / PAPERQA_LLM__MODEL are right."
+            ) from exc
+        text = "".join(parts)
+        usage.completion_tokens += count_tokens(text)
+        usage.llm_calls += 1
+        return text
+
+    def _ranker(self) -> extractive.Ranker:
+        """Cosine similarity of texts with the library's embedder, each text embedded once."""
+        cache: dict[str, np.ndarray] = {}
+        embed = self.library.embedder.embed
+
+        def rank(query: str, texts: Sequence[str]) -> list[float]:
+            missing = list(dict.fromkeys(t for t in (query, *texts) if t not in cache))
+            if missing:
+                cache.update(zip(missing, embed(missing), strict=True))
+            return [float(cache[query] @ cache[t]) for t in texts]
+
+        return rank
+
+    def _check(
+        self,
+        raw: str,
+        sources: Sequence[Source],
+        rank: extractive.Ranker,
+        *,
+        strict: bool,
+        summary: bool = False,
+        cite_all: bool = False,
+    ) -> tuple[list[CitedSentence], str | None]:
+        """The model's sentences scored against their sources, or the reason to fall back."""
+        valid = {s.number for s in sources}
+        evidence = {s.number: extractive.source_sentences(s) or split_sentences(s.text) for s in sources}
+        titles = [s.paper.title for s in sources]
+        sentences = [
+            score_sentence(s, evidence, rank)
+            for s in cite_sentences(raw, valid)
+            if not any(overlap(s.text, t) >= 0.8 for t in titles)  # a bare title is no answer
+        ]
+        named = {s.number for s in sources if any(p.named for p in s.passages)}
+        if summary:
+            sentences = _within_words(sentences[:6], SUMMARY_WORDS)
+        cited = {c for s in sentences for c in s.citations}
+        reason = None
+        if not sentences:
+            reason = "the model wrote nothing usable"
+        elif is_repetitive(raw):
+            reason = "the model repeated itself"
+        elif not cited:
+            reason = "the model cited no source"
+        elif named and not named & cited:
+            reason = "the model did not cite the paper the question names"
+        elif cite_all and cited != valid:
+            reason = "the model did not cite both papers"
+        elif sum(s.supported for s in sentences) < max(1, len(sentences) / 2):
+            reason = "most of the model's sentences are not supported by the sources it cites"
+        elif summary and len(sentences) < 3:
+            reason = "the model's summary was shorter than 3 sentences"
+        if reason:
+            return [], f"{reason}; the answer is made of the sources' own sentences instead"
+        return ([s for s in sentences if s.supported] if strict else sentences), None
+
+    def _answer(
+        self,
+        task: str,
+        question: str,
+        sentences: list[CitedSentence],
+        sources: list[Source],
+        conversation: Conversation,
+        usage: Usage,
+        started: float,
+        fallback: str | None,
+    ) -> Answer:
+        """Renumber to the conversation's numbers and add the reference list."""
+        mapping = {s.number: conversation.number_for(s.paper.id) for s in sources}
+        sentences = renumber(sentences, mapping)
+        numbered = [s.model_copy(update={"number": mapping[s.number]}) for s in sources]
+        cited = {c for s in sentences for c in s.citations}
+        usage.total_seconds = round(time.perf_counter() - started, 3)
+        return Answer(
+            task=task,
+            question=question,
+            text=render(sentences),
+            sentences=sentences,
+            references=[_reference(s) for s in sorted(numbered, key=lambda s: s.number) if s.number in cited],
+            sources=numbered,
+            fallback=fallback,
+            backend=self.chat[1] if usage.llm_calls else "none",
+            usage=usage,
+        )
+
+    def _not_in_library(
+        self,
+        task: str,
+        question: str,
+        chunks: Sequence[RetrievedChunk],
+        conversation: Conversation,
+        usage: Usage,
+        started: float,
+    ) -> Answer:
+        """The fixed "not in the library" answer, listing the nearest papers."""
+        nearest = list(dict.fromkeys(c.paper_id for c in sorted(chunks, key=lambda c: -(c.dense or 0.0))))[:3]
+        papers = self.library.store.papers_by_id(nearest)
+        sources = [
+            make_source(conversation.number_for(pid), papers[pid].paper, [c for c in chunks if c.paper_id == pid])
+            for pid in nearest
+            if pid in papers
+        ]
+        usage.total_seconds = round(time.perf_counter() - started, 3)
+        return Answer(
+            task=task,
+            question=question,
+            text=NOT_IN_LIBRARY,
+            sentences=[CitedSentence(text=NOT_IN_LIBRARY)],
+            references=[_reference(s) for s in sources],
+            sources=sources,
+            not_in_library=True,
+            backend=self.chat[1] if usage.llm_calls else "none (no model call: nothing relevant retrieved)",
+            usage=usage,
+        )
+
+
+def _reference(source: Source) -> Reference:
+    p = source.paper
+    return Reference(number=source.number, paper_id=p.id, title=p.title, date=p.date, url=p.url)
+
+
+def _within_words(sentences: list[CitedSentence], limit: int) -> list[CitedSentence]:
+    kept, words = [], 0
+    for s in sentences:
+        words += len(s.text.split())
+        if words > limit:
+            break
+        kept.append(s)
+    return kept

@@ -1,0 +1,124 @@
+"""Citation parsing, numbering, support scoring, and the checks a model's answer must pass."""
+
+import pytest
+
+from paperqa.citations import (
+    NOT_IN_LIBRARY,
+    cite_sentences,
+    content_words,
+    is_repetitive,
+    overlap,
+    parse_citations,
+    render,
+    renumber,
+    score_sentence,
+    sentence_spans,
+    split_sentences,
+    support_score,
+    widen_to_sentences,
+)
+from paperqa.types import CitedSentence
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One. Two [1]. Three!", ["One.", "Two [1].", "Three!"]),
+        ("It works [1]. It fails [2][3].", ["It works [1].", "It fails [2][3]."]),
+        ("It works. [1] Then more.", ["It works. [1]", "Then more."]),
+        ("About 3.5 points, e.g. here. Next", ["About 3.5 points, e.g. here.", "Next"]),
+        ("", []),
+    ],
+)
+def test_split_sentences(text, expected):
+    assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "clean", "numbers"),
+    [
+        ("CASAL cuts errors by 30% [1].", "CASAL cuts errors by 30%.", [1]),
+        ("Both do [1, 3] and [2].", "Both do and.", [1, 3, 2]),
+        ("Range [2-4].", "Range.", [2, 3, 4]),
+        ("Twice [1][1].", "Twice.", [1]),
+        ("No citation.", "No citation.", []),
+        ("Year [2023] is not a source [1].", "Year is not a source.", [2023, 1]),
+    ],
+)
+def test_parse_citations(sentence, clean, numbers):
+    assert parse_citations(sentence) == (clean, numbers)
+
+
+def test_invalid_numbers_are_removed():
+    sentences = cite_sentences("A claim [1][7]. Another [9].", valid={1, 2})
+    assert [(s.text, s.citations) for s in sentences] == [("A claim.", [1]), ("Another.", [])]
+
+
+def test_renumber_and_render():
+    sentences = [CitedSentence(text="First.", citations=[1, 2]), CitedSentence(text="Second", citations=[2])]
+    renumbered = renumber(sentences, {1: 4, 2: 1})
+    assert [s.citations for s in renumbered] == [[4, 1], [1]]
+    assert render(renumbered) == "First [4][1]. Second [1]"
+
+
+def fake_similarity(claim, evidence):
+    """Word overlap stands in for embeddings: deterministic and enough for the logic."""
+    return [overlap(claim, e) for e in evidence]
+
+
+SOURCES = {
+    1: ["CASAL reduces hallucination by 30-40% on short-form QA benchmarks.", "It trains one layer."],
+    2: ["FIND is a benchmark of functions for evaluating interpretability methods."],
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "citations", "supported", "auto"),
+    [
+        ("CASAL reduces hallucination by 30-40%.", [1], True, False),
+        ("CASAL reduces hallucination by 30-40%.", [2], False, False),  # cites the wrong paper
+        ("FIND is a benchmark for interpretability methods.", [], True, True),  # paperqa finds [2]
+        ("Bananas are yellow fruit grown in tropics.", [], False, False),
+    ],
+)
+def test_score_sentence(text, citations, supported, auto):
+    scored = score_sentence(CitedSentence(text=text, citations=citations), SOURCES, fake_similarity)
+    assert scored.supported is supported and scored.auto_cited is auto
+    if auto:
+        assert scored.citations == [2]
+
+
+def test_support_score_bounds():
+    assert support_score(1.0, 1.0) == 1.0 and support_score(-0.3, 0.0) == 0.0
+
+
+def test_content_words_drop_stopwords():
+    assert content_words("The method of the paper reduces hallucination") == {"reduces", "hallucination"}
+
+
+@pytest.mark.parametrize(
+    ("text", "repetitive"),
+    [
+        ("the cat sat on the mat " * 6, True),
+        ("CASAL reduces hallucination by thirty percent on several short question answering benchmarks.", False),
+    ],
+)
+def test_repetition(text, repetitive):
+    assert is_repetitive(text) is repetitive
+
+
+def test_widen_to_sentences_merges_overlaps():
+    text = "First sentence here. Second one is longer. Third closes it. Fourth stands apart."
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans][1] == "Second one is longer."
+    # a chunk starting mid-sentence and one overlapping it become whole, merged sentences
+    assert widen_to_sentences(text, [(25, 45), (40, 50)]) == "Second one is longer. Third closes it."
+    assert widen_to_sentences(text, [(0, 5), (70, 75)]) == "First sentence here. ... Fourth stands apart."
+
+
+def test_not_in_library_sentence_is_in_the_prompt():
+    from paperqa.prompts import load_prompt
+
+    prompt = load_prompt("answer")
+    assert "{not_in_library}" in prompt.system
+    assert NOT_IN_LIBRARY.endswith(".")

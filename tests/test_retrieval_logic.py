@@ -1,0 +1,51 @@
+"""Fusion, diversity and paper naming: pure functions, tested with tables."""
+
+import pytest
+
+from paperqa.retrieval import diversify, named_papers, paper_names, rrf_fuse
+from paperqa.types import Paper, RetrievedChunk
+
+
+def test_rrf_fuse():
+    fused = rrf_fuse([["a", "b", "c"], ["c", "a"]], k=60)
+    assert sorted(fused, key=lambda x: -fused[x]) == ["a", "c", "b"]
+    assert fused["a"] == pytest.approx(1 / 61 + 1 / 62)
+
+
+def chunk(cid, pid):
+    return RetrievedChunk(chunk_id=cid, paper_id=pid, index=0, text=cid)
+
+
+def test_diversify_caps_each_paper():
+    ranked = [chunk("a1", "A"), chunk("a2", "A"), chunk("a3", "A"), chunk("b1", "B"), chunk("c1", "C")]
+    assert [c.chunk_id for c in diversify(ranked, k=4, max_per_paper=2)] == ["a1", "a2", "b1", "c1"]
+    assert [c.chunk_id for c in diversify(ranked, k=2, max_per_paper=1)] == ["a1", "b1"]
+
+
+PAPERS = [
+    Paper(id="casal", title="Hallucination reduction with CASAL: Contrastive Activation Steering", abstract="We use LLM steering."),
+    Paper(id="lib", title="The Local Interaction Basis", abstract="We introduce the Local Interaction Basis (LIB), unlike LLM work."),
+    Paper(id="find", title="A Function Interpretation Benchmark", abstract="This paper introduces FIND (Function INterpretation and Description)."),
+    Paper(id="saev", title="SAE-V: Interpreting Multimodal Models", abstract="SAE-V extends SAEs to MLLMs and LLM."),
+]
+
+
+def test_paper_names_are_unique_acronyms():
+    names = paper_names(PAPERS)
+    assert names == {"casal": {"CASAL"}, "lib": {"LIB"}, "find": {"FIND"}, "saev": {"SAE-V"}}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("What does CASAL do?", ["casal"]),
+        ("limitations of SAE-V", ["saev"]),
+        ("How is LIB computed? And FIND?", ["lib", "find"]),
+        ("how do I find features", []),  # lower-case "find" is a word, not the benchmark
+        ("tell me about the local interaction basis please", ["lib"]),
+        ("which LLM papers are there", []),  # LLM is in several papers: not a name
+    ],
+)
+def test_named_papers(query, expected):
+    titles = {p.id: p.title for p in PAPERS}
+    assert sorted(named_papers(query, paper_names(PAPERS), titles)) == sorted(expected)
