@@ -110,6 +110,7 @@ class OpenAIEmbedder(PaperQAEmbeddings):
         from langchain_openai import OpenAIEmbeddings
 
         self.name = f"openai:{settings.model}"
+        self._base_url = settings.base_url or "api.openai.com"
         self._dim: int | None = None
         self._client = OpenAIEmbeddings(
             model=settings.model,
@@ -132,9 +133,15 @@ class OpenAIEmbedder(PaperQAEmbeddings):
         if not texts:
             return np.zeros((0, self._dim or 0), dtype=np.float32)
         try:
-            vectors = np.asarray(self._client.embed_documents(texts), dtype=np.float32)
+            raw = self._client.embed_documents(texts)
         except Exception as exc:  # the openai client raises many kinds; all mean "backend failed"
-            raise BackendError(f"embedding endpoint failed: {type(exc).__name__}: {exc}") from exc
+            raise BackendError(
+                f"The embedding endpoint ({self.name} at {self._base_url}) failed: "
+                f"{type(exc).__name__}: {exc}. Check PAPERQA_EMBEDDING__BASE_URL and __MODEL."
+            ) from exc
+        # A server without pooling (llama.cpp serving a chat model) returns one vector per
+        # token: mean-pool them, as the local model does.
+        vectors = np.stack([np.asarray(v, dtype=np.float32).reshape(-1, len(v[-1]) if isinstance(v[-1], list) else len(v)).mean(axis=0) for v in raw])
         if vectors.size:
             self._dim = int(vectors.shape[1])
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -19,6 +19,7 @@ from paperqa.embeddings import PaperQAEmbeddings, get_embedder
 from paperqa.errors import LibraryLockedError, PaperNotFoundError
 from paperqa.loaders import load_paths, merge_papers
 from paperqa.loaders.common import arxiv_id, doi
+from paperqa.retrieval import paper_names
 from paperqa.settings import Settings
 from paperqa.store import Store, StoredPaper
 from paperqa.tasks import Tasks
@@ -137,6 +138,9 @@ class Library:
         if not matches:  # then titles holding all the words: "casal", "sae v"
             words = key.split()
             matches = [p for p in papers if words and all(w in p.title_key.split() for w in words)]
+        if not matches:  # then a short name the paper defines: "FIND", "LIB"
+            names = paper_names(papers)
+            matches = [p for p in papers if ref in names.get(p.id, set())]
         if len(matches) == 1:
             return matches[0]
         if not matches:

@@ -151,8 +151,7 @@ class Store:
             self._papers.upsert(
                 ids=[s.paper.id for s in part],
                 embeddings=vectors[start : start + _PAGE],
-                documents=[s.paper.abstract for s in part],
-                metadatas=[_paper_metadata(s) for s in part],
+                metadatas=[_paper_metadata(s) for s in part],  # the abstract is in "json"
             )
 
     def update_papers(self, papers: Sequence[StoredPaper]) -> None:

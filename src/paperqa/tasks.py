@@ -336,16 +336,20 @@ class Tasks:
             if not any(overlap(s.text, t) >= 0.8 for t in titles)  # a bare title is no answer
         ]
         named = {s.number for s in sources if any(p.named for p in s.passages)}
+        # A sentence that cites nothing, and for which no source could be found, is a
+        # claim without a source: it is never shown.
+        wrote = bool(sentences)
+        sentences = [s for s in sentences if s.citations]
         if summary:
             sentences = _within_words(sentences[:6], SUMMARY_WORDS)
         cited = {c for s in sentences for c in s.citations}
         reason = None
-        if not sentences:
-            reason = "the model wrote nothing usable"
-        elif is_repetitive(raw):
+        if is_repetitive(raw):
             reason = "the model repeated itself"
-        elif not cited:
+        elif wrote and not cited:
             reason = "the model cited no source"
+        elif not sentences:
+            reason = "the model wrote nothing usable"
         elif named and not named & cited:
             reason = "the model did not cite the paper the question names"
         elif cite_all and cited != valid:

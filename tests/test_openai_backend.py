@@ -1,0 +1,73 @@
+"""The OpenAI-compatible path, against a real server on 127.0.0.1 (llama-cpp-python's
+server serving the bundled GGUF), through the `openai` client the product uses."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperqa.citations import NOT_IN_LIBRARY
+from paperqa.errors import BackendError, ConfigError
+from paperqa.library import Library
+from paperqa.llm import bundled_model_path, get_chat_model
+from paperqa.settings import EmbeddingSettings, LLMSettings, Settings
+
+from .servers import free_port, llama_server
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with llama_server(bundled_model_path(), tmp_path_factory.mktemp("llama"), embedding=True) as url:
+        yield url
+
+
+def openai_settings(base: Settings, url: str) -> Settings:
+    llm = LLMSettings(backend="openai", base_url=url, model="smollm2", api_key="unused", max_tokens=120)
+    return base.model_copy(update={"llm": llm})
+
+
+def test_chat_streams_through_the_openai_client(server):
+    model, backend = get_chat_model(LLMSettings(backend="openai", base_url=server, model="smollm2", api_key="x", max_tokens=24))
+    pieces = [str(c.content) for c in model.stream("Say hello in three words.")]
+    assert backend.startswith("openai:smollm2 at http://127.0.0.1:")
+    assert len([p for p in pieces if p]) > 1 and "".join(pieces).strip()
+
+
+def test_ask_compare_summarize_via_server(server, seed_library):
+    lib = Library(openai_settings(seed_library.settings, server), embedder=seed_library.embedder)
+    tokens: list[str] = []
+    answer = lib.ask("How much does CASAL reduce hallucination?", on_token=tokens.append)
+    assert answer.backend.startswith("openai:smollm2") and tokens and answer.usage.llm_calls == 1
+    assert answer.references[0].title.startswith("Hallucination reduction with CASAL")
+    assert all(s.citations for s in answer.sentences)
+    assert lib.ask("What is the capital of France?").text == NOT_IN_LIBRARY
+    compared = lib.compare("CASAL", "SAE-V")
+    assert len(compared.comparison) == 5 and {r.number for r in compared.references} <= {1, 2}
+    summary = lib.summarize("FIND")
+    assert 3 <= len(summary.sentences) <= 6 and all(s.citations == [1] for s in summary.sentences)
+
+
+def test_embeddings_endpoint_builds_its_own_index(server, tmp_path):
+    settings = Settings(
+        home=tmp_path / "remote-emb",
+        embedding=EmbeddingSettings(backend="openai", base_url=server, model="smollm2", api_key="unused"),
+    )
+    lib = Library(settings)
+    report = lib.ingest([tmp_path.parent / "x"] if False else [__import__("tests.conftest").conftest.DATA / "sample.bib"])
+    assert len(report.added) == 2
+    stats = lib.stats()
+    assert stats.embedding_model == "openai:smollm2" and stats.embedding_dim == 576
+
+
+def test_server_down_is_a_clear_error(seed_library):
+    url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens here
+    lib = Library(openai_settings(seed_library.settings, url), embedder=seed_library.embedder)
+    with pytest.raises(BackendError, match="server is running"):
+        lib.ask("How much does CASAL reduce hallucination?")
+
+
+def test_missing_key_says_how_to_fix(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(ConfigError, match="set OPENAI_API_KEY"):
+        get_chat_model(LLMSettings(backend="openai"))
