@@ -20,9 +20,11 @@ $(VENV)/.installed: pyproject.toml
 
 demo: install
 	$(BIN)/paperqa ingest seeds
-	$(BIN)/paperqa search "$(DEMO_QUESTION)"
+	$(BIN)/paperqa ask "$(DEMO_QUESTION)"
 
 test: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: install
@@ -30,7 +32,8 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
-	$(PY) benchmarks/bench_ingest.py
+	$(PY) benchmarks/bench_ingest.py --n 10000
+	$(PY) benchmarks/bench_answer.py
 
 clean:
 	rm -rf $(VENV)

@@ -14,10 +14,8 @@ library with every paper exactly once.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
-import platform
 import resource
 import signal
 import subprocess
@@ -26,18 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-ARXIV = ROOT.parent / "shared" / "data" / "arxiv" / "arxiv_cs_daily_2025-03-18_to_2026-07-01.jsonl.gz"
-RESULTS = ROOT / "benchmarks" / "results"
-
-
-def slice_file(n: int, dest: Path) -> Path:
-    with gzip.open(ARXIV, "rt") as src, dest.open("w") as out:
-        for i, line in enumerate(src):
-            if n and i >= n:
-                break
-            out.write(line)
-    return dest
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import RESULTS, arxiv_slice, header  # noqa: E402
 
 
 def peak_rss_mib() -> float:
@@ -52,7 +40,7 @@ def run(n: int, interrupt_at: float | None) -> dict[str, object]:
     from paperqa.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="paperqa-bench-"))
-    data = slice_file(n, work / "arxiv.jsonl")
+    data = arxiv_slice(n, work / "arxiv.jsonl")
     embedder = LocalEmbedder()
     embedder.embed(["warm up"])
 
@@ -106,7 +94,9 @@ def interrupted_run(data: Path, work: Path, at_share: float, n: int) -> dict[str
     home = work / "killed"
     env = {**os.environ, "PAPERQA_HOME": str(home)}
     script = Path(sys.executable).with_name("paperqa")
-    proc = subprocess.Popen([str(script), "ingest", str(data)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(script), "ingest", str(data)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     library = Library(Settings(home=home))
     while proc.poll() is None:
         time.sleep(2)
@@ -119,7 +109,9 @@ def interrupted_run(data: Path, work: Path, at_share: float, n: int) -> dict[str
     proc.wait()
     papers_at_kill = library.store.counts()[0]
     t = time.perf_counter()
-    rerun = subprocess.run([str(script), "ingest", "--json", str(data)], env=env, capture_output=True, text=True, check=True)
+    rerun = subprocess.run(
+        [str(script), "ingest", "--json", str(data)], env=env, capture_output=True, text=True, check=True
+    )
     report = json.loads(rerun.stdout)
     fresh = Library(Settings(home=home))
     papers, chunks = fresh.store.counts()
@@ -137,14 +129,16 @@ def interrupted_run(data: Path, work: Path, at_share: float, n: int) -> dict[str
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=10_000, help="abstracts (0 = the whole file)")
-    parser.add_argument("--interrupt-at", type=float, default=None, help="also kill an ingest at this share, re-run")
+    parser.add_argument(
+        "--interrupt-at", type=float, default=None, help="also kill an ingest at this share, re-run"
+    )
     args = parser.parse_args()
     result = {
-        "command": "python benchmarks/bench_ingest.py " + " ".join(sys.argv[1:]),
-        "machine": f"{os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1024**3:.0f} GiB, {platform.processor() or platform.machine()}",
-        "date": time.strftime("%Y-%m-%d"),
+        **header("bench_ingest.py"),
         **run(args.n, args.interrupt_at),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -52,9 +52,23 @@ def llama_server(model: Path, tmp: Path, embedding: bool = False) -> Iterator[st
     """llama-cpp-python's OpenAI-compatible server; yields its base URL (…/v1)."""
     port = free_port()
     cmd = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "smollm2",
-        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--verbose", "False",
-        "--embedding", str(embedding),
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model),
+        "--model_alias",
+        "smollm2",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "4096",
+        "--verbose",
+        "False",
+        "--embedding",
+        str(embedding),
     ]
     with running(cmd, f"http://127.0.0.1:{port}/v1/models", tmp / f"llama-server-{port}.log"):
         yield f"http://127.0.0.1:{port}/v1"

@@ -1,5 +1,5 @@
-import tiktoken
 import pytest
+import tiktoken
 
 from paperqa.chunking import chunk_paper, token_windows
 from paperqa.settings import ChunkingSettings
@@ -27,7 +27,7 @@ def test_chunks_cover_abstract_with_overlap():
     chunks = chunk_paper(paper, ChunkingSettings(chunk_tokens=64, overlap_tokens=16))
     assert len(chunks) > 3
     assert chunks[0].start_char == 0 and chunks[-1].end_char == len(abstract)
-    for a, b in zip(chunks, chunks[1:]):
+    for a, b in zip(chunks, chunks[1:], strict=False):
         assert b.start_token == a.end_token - 16
         assert b.start_char < a.end_char  # overlapping text
     for c in chunks:

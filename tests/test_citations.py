@@ -100,7 +100,10 @@ def test_content_words_drop_stopwords():
     ("text", "repetitive"),
     [
         ("the cat sat on the mat " * 6, True),
-        ("CASAL reduces hallucination by thirty percent on several short question answering benchmarks.", False),
+        (
+            "CASAL reduces hallucination by thirty percent on several short question answering benchmarks.",
+            False,
+        ),
     ],
 )
 def test_repetition(text, repetitive):

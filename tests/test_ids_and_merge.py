@@ -9,7 +9,13 @@ from .conftest import SEED_FILE
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("2401.01234", "2401.01234"), ("arXiv:2401.01234v3", "2401.01234"), ("hep-th/9901001", "hep-th/9901001"), ("1234", None), ("", None)],
+    [
+        ("2401.01234", "2401.01234"),
+        ("arXiv:2401.01234v3", "2401.01234"),
+        ("hep-th/9901001", "hep-th/9901001"),
+        ("1234", None),
+        ("", None),
+    ],
 )
 def test_arxiv_id(value, expected):
     assert arxiv_id(value) == expected
@@ -17,7 +23,12 @@ def test_arxiv_id(value, expected):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("10.1000/ABC.1", "10.1000/abc.1"), ("https://doi.org/10.1234/x", "10.1234/x"), ("doi:10.5555/y.", "10.5555/y"), ("10.x/y", None)],
+    [
+        ("10.1000/ABC.1", "10.1000/abc.1"),
+        ("https://doi.org/10.1234/x", "10.1234/x"),
+        ("doi:10.5555/y.", "10.5555/y"),
+        ("10.x/y", None),
+    ],
 )
 def test_doi(value, expected):
     assert doi(value) == expected
@@ -60,7 +71,10 @@ def test_find_urls():
 
 
 def test_normalize_title():
-    assert normalize_title("Fact Recall, Heuristics or Pure Guesswork?") == "fact recall heuristics or pure guesswork"
+    assert (
+        normalize_title("Fact Recall, Heuristics or Pure Guesswork?")
+        == "fact recall heuristics or pure guesswork"
+    )
     assert normalize_title("Naïve  Bayes") == "naive bayes"
 
 
@@ -68,7 +82,8 @@ def test_same_paper_from_two_sources_is_one(tmp_path):
     listing_title = "Interpreting Object-level Foundation Models via Visual Precision Search"
     (tmp_path / "extra.jsonl").write_text(
         '{"id": "2411.16198", "categories": ["cs.CV"], "title": "Interpreting object-level foundation models '
-        'via visual precision search", "authors": ["R. Chen"], "abstract": "Newer text.", "listing_date": "2024-11-25"}\n'
+        'via visual precision search", "authors": ["R. Chen"], "abstract": "Newer text.", '
+        '"listing_date": "2024-11-25"}\n'
     )
     papers = load_paths([SEED_FILE, tmp_path / "extra.jsonl"]).papers
     same = [p for p in papers if normalize_title(p.title) == normalize_title(listing_title)]
@@ -82,4 +97,11 @@ def test_merge_keeps_first_id_and_fills_gaps():
     a = Paper(id="x", title="T", abstract="old", n_authors=3, upvotes=2)
     b = Paper(id="arxiv:1", title="T", abstract="new", authors=["A"])
     m = merge_papers(a, b)
-    assert (m.id, m.abstract, m.authors, m.n_authors, m.upvotes, m.aliases) == ("x", "new", ["A"], 3, 2, ["arxiv:1"])
+    assert (m.id, m.abstract, m.authors, m.n_authors, m.upvotes, m.aliases) == (
+        "x",
+        "new",
+        ["A"],
+        3,
+        2,
+        ["arxiv:1"],
+    )

@@ -46,10 +46,19 @@ def test_seed_ingest_and_idempotent_reingest(library: Library, embedder):
 @pytest.mark.parametrize(
     ("query", "title_start"),
     [
-        ("benchmark of functions for judging automated descriptions of network components", "A Function Interpretation"),
-        ("contrastive steering vectors trained into the model to cut made-up answers", "Hallucination reduction"),
+        (
+            "benchmark of functions for judging automated descriptions of network components",
+            "A Function Interpretation",
+        ),
+        (
+            "contrastive steering vectors trained into the model to cut made-up answers",
+            "Hallucination reduction",
+        ),
         ("sparse autoencoder features for vision and language models alignment", "SAE-V"),
-        ("chest radiographs of coronavirus patients classified by deep networks", "Exploration of Interpretability"),
+        (
+            "chest radiographs of coronavirus patients classified by deep networks",
+            "Exploration of Interpretability",
+        ),
         ("court decisions citing earlier cases, visual analytics for lawyers", "LegalVis"),
     ],
 )
@@ -79,7 +88,7 @@ def test_bad_file_leaves_library_as_it_was(seed_library: Library, tmp_path):
     good = tmp_path / "good.jsonl"
     good.write_text('{"title": "A new paper", "abstract": "Would be added."}\n')
     bad = tmp_path / "bad.csv"
-    bad.write_text("title,abstract\nok,fine\n\"unterminated,x\n")
+    bad.write_text('title,abstract\nok,fine\n"unterminated,x\n')
     before = seed_library.store.counts()
     with pytest.raises(IngestError) as info:
         seed_library.ingest([good, bad])
@@ -128,7 +137,9 @@ def test_other_embedding_model_is_refused(seed_library: Library):
 
 
 def test_chunking_change_rechunks(seed_library: Library, embedder):
-    settings = seed_library.settings.model_copy(update={"chunking": ChunkingSettings(chunk_tokens=100, overlap_tokens=20)})
+    settings = seed_library.settings.model_copy(
+        update={"chunking": ChunkingSettings(chunk_tokens=100, overlap_tokens=20)}
+    )
     report = Library(settings, embedder=embedder).ingest([SEEDS])
     assert len(report.updated) == 29
     papers, chunks = Library(settings, embedder=embedder).store.counts()
@@ -157,15 +168,17 @@ def test_papers_search_and_order(seed_library: Library):
 def test_second_writer_is_refused(seed_library: Library):
     from filelock import FileLock
 
-    with FileLock(seed_library.settings.home / "write.lock"):
-        with pytest.raises(LibraryLockedError, match="Another paperqa process"):
-            seed_library.remove("LegalVis")
+    with (
+        FileLock(seed_library.settings.home / "write.lock"),
+        pytest.raises(LibraryLockedError, match="Another paperqa process"),
+    ):
+        seed_library.remove("LegalVis")
 
 
 def test_settings_from_env_and_file(tmp_path, monkeypatch):
     home = tmp_path / "h"
     home.mkdir()
-    (home / "paperqa.toml").write_text('[chunking]\nchunk_tokens = 120\n[llm]\nmax_tokens = 99\n')
+    (home / "paperqa.toml").write_text("[chunking]\nchunk_tokens = 120\n[llm]\nmax_tokens = 99\n")
     monkeypatch.setenv("PAPERQA_HOME", str(home))
     monkeypatch.setenv("PAPERQA_LLM__MAX_TOKENS", "77")
     s = Settings()

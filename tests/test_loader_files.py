@@ -19,20 +19,36 @@ def papers_of(path, **kw):
 def test_jsonl_generic(tmp_path):
     f = tmp_path / "mine.jsonl"
     f.write_text(
-        json.dumps({"Title": "Alpha paper", "Abstract": "About alpha.", "authors": "A. One; B. Two", "date": "2024-05-17"})
+        json.dumps(
+            {
+                "Title": "Alpha paper",
+                "Abstract": "About alpha.",
+                "authors": "A. One; B. Two",
+                "date": "2024-05-17",
+            }
+        )
         + "\n\n"
-        + json.dumps({"title": "Beta", "summary": "About beta.", "id": "10.1000/ABC", "url": "https://x.org/b"})
+        + json.dumps(
+            {"title": "Beta", "summary": "About beta.", "id": "10.1000/ABC", "url": "https://x.org/b"}
+        )
         + "\n"
     )
     a, b = papers_of(f)
-    assert (a.title, a.abstract, a.authors, a.date) == ("Alpha paper", "About alpha.", ["A. One", "B. Two"], dt.date(2024, 5, 17))
+    assert (a.title, a.abstract, a.authors, a.date) == (
+        "Alpha paper",
+        "About alpha.",
+        ["A. One", "B. Two"],
+        dt.date(2024, 5, 17),
+    )
     assert a.source.line == 1 and b.source.line == 3
     assert b.id == "doi:10.1000/abc" and b.url == "https://x.org/b"
 
 
 def test_json_array_records_know_their_lines(tmp_path):
     f = tmp_path / "list.json"
-    f.write_text('[\n  {"title": "One", "abstract": "First."},\n\n  {"title": "Two",\n   "abstract": ""}\n]\n')
+    f.write_text(
+        '[\n  {"title": "One", "abstract": "First."},\n\n  {"title": "Two",\n   "abstract": ""}\n]\n'
+    )
     items = list(load_file(f))
     assert items[0].source.line == 2
     assert isinstance(items[1], IngestError) and items[1].line == 4 and "no abstract" in str(items[1])
@@ -49,7 +65,11 @@ def test_csv_and_tsv(tmp_path):
     f = tmp_path / "p.csv"
     f.write_text('title,abstract,year\n"Gamma, a study","Multi\nline abstract.",2020\nDelta,Short.,\n')
     gamma, delta = papers_of(f)
-    assert gamma.title == "Gamma, a study" and gamma.abstract == "Multi line abstract." and gamma.date == dt.date(2020, 1, 1)
+    assert (
+        gamma.title == "Gamma, a study"
+        and gamma.abstract == "Multi line abstract."
+        and gamma.date == dt.date(2020, 1, 1)
+    )
     assert gamma.source.line == 2 and delta.source.line == 4
     t = tmp_path / "p.tsv"
     t.write_text("title\tabstract\nEps\tAbout eps.\n")
@@ -91,7 +111,12 @@ def test_bibtex():
         ("nocol.csv", b"name,abstract\nx,y\n", 1, "no 'title' column"),
         ("ragged.csv", b"title,abstract\na,b,c\n", 2, "more cells"),
         ("baddate.csv", b"title,abstract,date\na,b,someday\n", 2, "not ISO"),
-        ("syntax.bib", b"@article{a,\n  title = {T},\n  abstract = {A}\n\n@article{b, title={U}, abstract={B}}\n", 1, "BibTeX syntax error"),
+        (
+            "syntax.bib",
+            b"@article{a,\n  title = {T},\n  abstract = {A}\n\n@article{b, title={U}, abstract={B}}\n",
+            1,
+            "BibTeX syntax error",
+        ),
         ("noabs.bib", b"@article{a,\n  title = {T},\n}\n", 1, "has no abstract"),
         ("binary.jsonl", b'{"title": "a"}\n\x00\x01\x02', 2, "binary file"),
         ("latin1.csv", "title,abstract\nok,fine\ncaf\u00e9,x\n".encode("latin-1"), 3, "not UTF-8"),
@@ -106,7 +131,9 @@ def test_bad_files_name_file_and_line(tmp_path, name, content, line, message):
     assert message in str(info.value) and str(info.value).startswith(f"{f}:{line}: ")
 
 
-@pytest.mark.parametrize(("name", "content"), [("empty.jsonl", b""), ("blank.csv", b"\n \n"), ("x.pdf", b"%PDF")])
+@pytest.mark.parametrize(
+    ("name", "content"), [("empty.jsonl", b""), ("blank.csv", b"\n \n"), ("x.pdf", b"%PDF")]
+)
 def test_unreadable_files(tmp_path, name, content):
     f = tmp_path / name
     f.write_bytes(content)
@@ -120,7 +147,9 @@ def test_missing_path(tmp_path):
 
 
 def test_skip_bad_keeps_good_records(tmp_path):
-    (tmp_path / "a.jsonl").write_text('{"title": "Good", "abstract": "Fine."}\nnot json\n{"title": "Also good", "abstract": "Yes."}\n')
+    (tmp_path / "a.jsonl").write_text(
+        '{"title": "Good", "abstract": "Fine."}\nnot json\n{"title": "Also good", "abstract": "Yes."}\n'
+    )
     (tmp_path / "b.csv").write_text("nothing,here\n1,2\n")
     (tmp_path / "README.md").write_text("# notes\n")
     result = load_paths([tmp_path], skip_bad=True)

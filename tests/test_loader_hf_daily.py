@@ -23,11 +23,26 @@ def test_all_29_seed_papers(seed_papers):
 @pytest.mark.parametrize(
     ("title", "date", "n_authors", "upvotes"),
     [
-        ("A Function Interpretation Benchmark for Evaluating Interpretability Methods", dt.date(2023, 9, 7), 8, None),
+        (
+            "A Function Interpretation Benchmark for Evaluating Interpretability Methods",
+            dt.date(2023, 9, 7),
+            8,
+            None,
+        ),
         ("Brain-Grounded Axes for Reading and Steering LLM States", dt.date(2025, 12, 22), 1, 2),
         ("SAE-V", dt.date(2025, 2, 22), 4, None),
-        ("Encoding Time-Series Explanations through Self-Supervised Model Behavior Consistency", dt.date(2023, 6, 3), 6, 1),
-        ("Foundation Models for Discovery and Exploration in Chemical Space", dt.date(2025, 10, 20), 22, None),
+        (
+            "Encoding Time-Series Explanations through Self-Supervised Model Behavior Consistency",
+            dt.date(2023, 6, 3),
+            6,
+            1,
+        ),
+        (
+            "Foundation Models for Discovery and Exploration in Chemical Space",
+            dt.date(2025, 10, 20),
+            22,
+            None,
+        ),
         ("The Quest for the Right Mediator", dt.date(2024, 8, 2), 13, None),
     ],
 )
@@ -64,7 +79,11 @@ def test_latex_cleaned_and_raw_kept(seed_papers):
 
 @pytest.mark.parametrize(
     ("explicit_years", "today", "expected"),
-    [([2023, 2024], dt.date(2026, 11, 24), 2025), ([], dt.date(2026, 1, 5), 2026), ([2026], dt.date(2026, 3, 1), 2026)],
+    [
+        ([2023, 2024], dt.date(2026, 11, 24), 2025),
+        ([], dt.date(2026, 1, 5), 2026),
+        ([2026], dt.date(2026, 3, 1), 2026),
+    ],
 )
 def test_listing_year_inference(explicit_years, today, expected):
     assert infer_year(explicit_years, today) == expected

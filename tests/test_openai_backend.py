@@ -28,7 +28,9 @@ def openai_settings(base: Settings, url: str) -> Settings:
 
 
 def test_chat_streams_through_the_openai_client(server):
-    model, backend = get_chat_model(LLMSettings(backend="openai", base_url=server, model="smollm2", api_key="x", max_tokens=24))
+    model, backend = get_chat_model(
+        LLMSettings(backend="openai", base_url=server, model="smollm2", api_key="x", max_tokens=24)
+    )
     pieces = [str(c.content) for c in model.stream("Say hello in three words.")]
     assert backend.startswith("openai:smollm2 at http://127.0.0.1:")
     assert len([p for p in pieces if p]) > 1 and "".join(pieces).strip()
@@ -54,7 +56,9 @@ def test_embeddings_endpoint_builds_its_own_index(server, tmp_path):
         embedding=EmbeddingSettings(backend="openai", base_url=server, model="smollm2", api_key="unused"),
     )
     lib = Library(settings)
-    report = lib.ingest([tmp_path.parent / "x"] if False else [__import__("tests.conftest").conftest.DATA / "sample.bib"])
+    report = lib.ingest(
+        [tmp_path.parent / "x"] if False else [__import__("tests.conftest").conftest.DATA / "sample.bib"]
+    )
     assert len(report.added) == 2
     stats = lib.stats()
     assert stats.embedding_model == "openai:smollm2" and stats.embedding_dim == 576

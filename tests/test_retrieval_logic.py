@@ -23,10 +23,26 @@ def test_diversify_caps_each_paper():
 
 
 PAPERS = [
-    Paper(id="casal", title="Hallucination reduction with CASAL: Contrastive Activation Steering", abstract="We use LLM steering."),
-    Paper(id="lib", title="The Local Interaction Basis", abstract="We introduce the Local Interaction Basis (LIB), unlike LLM work."),
-    Paper(id="find", title="A Function Interpretation Benchmark", abstract="This paper introduces FIND (Function INterpretation and Description)."),
-    Paper(id="saev", title="SAE-V: Interpreting Multimodal Models", abstract="SAE-V extends SAEs to MLLMs and LLM."),
+    Paper(
+        id="casal",
+        title="Hallucination reduction with CASAL: Contrastive Activation Steering",
+        abstract="We use LLM steering.",
+    ),
+    Paper(
+        id="lib",
+        title="The Local Interaction Basis",
+        abstract="We introduce the Local Interaction Basis (LIB), unlike LLM work.",
+    ),
+    Paper(
+        id="find",
+        title="A Function Interpretation Benchmark",
+        abstract="This paper introduces FIND (Function INterpretation and Description).",
+    ),
+    Paper(
+        id="saev",
+        title="SAE-V: Interpreting Multimodal Models",
+        abstract="SAE-V extends SAEs to MLLMs and LLM.",
+    ),
 ]
 
 

@@ -53,7 +53,9 @@ def _library(ctx: typer.Context) -> Library:
         settings = Settings(home=home) if home else Settings()
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"invalid settings ({problems}); check PAPERQA_* variables and paperqa.toml") from None
+        raise ConfigError(
+            f"invalid settings ({problems}); check PAPERQA_* variables and paperqa.toml"
+        ) from None
     return Library(settings)
 
 
@@ -124,7 +126,8 @@ def _print_report(report: IngestReport) -> None:
 def papers(
     ctx: typer.Context,
     search: Annotated[
-        str | None, typer.Option("--search", "-s", help="Only papers whose title, id or abstract has all these words.")
+        str | None,
+        typer.Option("--search", "-s", help="Only papers whose title, id or abstract has all these words."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines, one paper a line.")] = False,
 ) -> None:
@@ -156,7 +159,10 @@ def search(
 ) -> None:
     """Find the papers closest in meaning to a text (no LLM involved)."""
     for rank, (paper, score, text) in enumerate(_library(ctx).search(query, k), 1):
-        out.print(f"{rank}. [bold]{paper.title}[/bold] ({paper.date or 'no date'}, {paper.id})  score {score:.2f}", highlight=False)
+        out.print(
+            f"{rank}. [bold]{paper.title}[/bold] ({paper.date or 'no date'}, {paper.id})  score {score:.2f}",
+            highlight=False,
+        )
         out.print(f"   {text[:240]}{'...' if len(text) > 240 else ''}", style="dim", highlight=False)
 
 
@@ -251,7 +257,9 @@ def _run(produce: Callable[[Callable[[str], None] | None], Answer], as_json: boo
         answer = produce(None)
     else:
         draft: list[str] = []
-        with Live(Text("Thinking...", style="dim"), console=out, transient=True, refresh_per_second=12) as live:
+        with Live(
+            Text("Thinking...", style="dim"), console=out, transient=True, refresh_per_second=12
+        ) as live:
 
             def on_token(piece: str) -> None:
                 draft.append(piece)
@@ -281,7 +289,9 @@ def _print_answer(answer: Answer) -> None:
         out.print()
         out.print("Nearest papers:" if answer.not_in_library else "References:", style="bold")
         for ref in answer.references:
-            out.print(f"  [{ref.number}] {ref.title} ({ref.date or 'no date'}) {ref.paper_id}", highlight=False)
+            out.print(
+                f"  [{ref.number}] {ref.title} ({ref.date or 'no date'}) {ref.paper_id}", highlight=False
+            )
     if answer.fallback:
         out.print(f"Note: {answer.fallback}.", style="dim", highlight=False)
     u = answer.usage
@@ -314,10 +324,12 @@ def ask(
         list[str] | None, typer.Option("--paper", "-p", help="Only these papers (id or title); repeatable.")
     ] = None,
     since: Annotated[
-        dt.datetime | None, typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or after this.")
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or after this."),
     ] = None,
     until: Annotated[
-        dt.datetime | None, typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or before this.")
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or before this."),
     ] = None,
     strict: StrictOpt = False,
     as_json: JsonOpt = False,
@@ -364,7 +376,12 @@ def chat(ctx: typer.Context, strict: StrictOpt = False) -> None:
         if not question:
             continue
         try:
-            _run(lambda on_token: library.ask(question, conversation=conversation, strict=strict, on_token=on_token), False)
+            _run(
+                lambda on_token, q=question, c=conversation: library.ask(  # type: ignore[misc]
+                    q, conversation=c, strict=strict, on_token=on_token
+                ),
+                False,
+            )
         except PaperQAError as exc:  # a bad question should not end the conversation
             err.print(f"[bold red]Error:[/bold red] {exc}", highlight=False)
         out.print()
@@ -374,7 +391,9 @@ def chat(ctx: typer.Context, strict: StrictOpt = False) -> None:
 def summarize(
     ctx: typer.Context,
     paper: Annotated[str | None, typer.Argument(help="Paper id or title (or use --topic).")] = None,
-    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Summarize the library's papers on a topic.")] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", "-t", help="Summarize the library's papers on a topic.")
+    ] = None,
     strict: StrictOpt = False,
     as_json: JsonOpt = False,
 ) -> None:

@@ -21,28 +21,89 @@ NOT_STATED = "Not stated in the abstract."
 ASPECTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Problem": (
         "the problem, question or challenge the paper addresses and why it matters",
-        ("challenge", "problem", "however", "remain", "lack", "limited", "difficult", "crucial",
-         "important", "question", "need", "unclear", "hard to"),
+        (
+            "challenge",
+            "problem",
+            "however",
+            "remain",
+            "lack",
+            "limited",
+            "difficult",
+            "crucial",
+            "important",
+            "question",
+            "need",
+            "unclear",
+            "hard to",
+        ),
     ),
     "Approach": (
         "the method, framework or technique the paper proposes",
-        ("we propose", "we introduce", "we present", "we develop", "this paper introduces",
-         "framework", "method", "approach", "novel", "we design", "we use", "we train", "this work"),
+        (
+            "we propose",
+            "we introduce",
+            "we present",
+            "we develop",
+            "this paper introduces",
+            "framework",
+            "method",
+            "approach",
+            "novel",
+            "we design",
+            "we use",
+            "we train",
+            "this work",
+        ),
     ),
     "Data / setting": (
         "the datasets, benchmarks, models and experimental setting used",
-        ("dataset", "benchmark", "data", "experiment", "evaluate", "trained on", "tasks", "corpus",
-         "images", "models such as", "across", "on the"),
+        (
+            "dataset",
+            "benchmark",
+            "data",
+            "experiment",
+            "evaluate",
+            "trained on",
+            "tasks",
+            "corpus",
+            "images",
+            "models such as",
+            "across",
+            "on the",
+        ),
     ),
     "Key results": (
         "the main findings and quantitative results",
-        ("we show", "results", "outperform", "achiev", "improv", "%", "find that", "demonstrat",
-         "reduc", "significant", "state-of-the-art", "reveal"),
+        (
+            "we show",
+            "results",
+            "outperform",
+            "achiev",
+            "improv",
+            "%",
+            "find that",
+            "demonstrat",
+            "reduc",
+            "significant",
+            "state-of-the-art",
+            "reveal",
+        ),
     ),
     "Limitations": (
         "limitations, failure cases and open problems the paper admits",
-        ("limitation", "fail", "miss", "cannot", "struggle", "future work", "does not", "only",
-         "at the cost", "trade-off", "remains"),
+        (
+            "limitation",
+            "fail",
+            "miss",
+            "cannot",
+            "struggle",
+            "future work",
+            "does not",
+            "only",
+            "at the cost",
+            "trade-off",
+            "remains",
+        ),
     ),
 }
 
@@ -82,7 +143,7 @@ def best_sentences(
     picked: list[CitedSentence] = []
     used: dict[int, int] = {}
     words = 0
-    for score, number, sentence in scored:
+    for _score, number, sentence in scored:
         if used.get(number, 0) >= per_source:
             continue
         n_words = len(sentence.split())
@@ -112,7 +173,9 @@ def lead_summary(source: Source, rank: Ranker, max_words: int = 130) -> list[Cit
         if sum(len(sentences[j].split()) for j in chosen | {i}) <= max_words:
             chosen.add(i)
     return [
-        CitedSentence(text=sentences[i], citations=[source.number], support=1.0, supported=True, evidence=sentences[i])
+        CitedSentence(
+            text=sentences[i], citations=[source.number], support=1.0, supported=True, evidence=sentences[i]
+        )
         for i in sorted(chosen)
     ]
 
@@ -125,7 +188,9 @@ def aspect_cells(source: Source, rank: Ranker, threshold: float = 0.3) -> dict[s
     for aspect, (meaning, cues) in ASPECTS.items():
         sims = rank(meaning, sentences) if sentences else []
         scores[aspect] = [
-            0.6 * sim + 0.4 * min(sum(cue in s.lower() for cue in cues), 2) / 2 + (0.1 if aspect == "Problem" and i == 0 else 0.0)
+            0.6 * sim
+            + 0.4 * min(sum(cue in s.lower() for cue in cues), 2) / 2
+            + (0.1 if aspect == "Problem" and i == 0 else 0.0)
             for i, (s, sim) in enumerate(zip(sentences, sims, strict=True))
         ]
     cells: dict[str, CitedSentence] = {}
@@ -139,5 +204,7 @@ def aspect_cells(source: Source, rank: Ranker, threshold: float = 0.3) -> dict[s
             continue
         used.add(pick)
         s = sentences[pick]
-        cells[aspect] = CitedSentence(text=s, citations=[source.number], support=1.0, supported=True, evidence=s)
+        cells[aspect] = CitedSentence(
+            text=s, citations=[source.number], support=1.0, supported=True, evidence=s
+        )
     return {aspect: cells[aspect] for aspect in ASPECTS}

@@ -148,10 +148,10 @@ class Library:
                 f"No paper has the id or title {ref!r}. List the library with "
                 f"`paperqa papers --search WORDS`."
             )
-        names = "; ".join(f"{p.id} ({p.title[:60]})" for p in matches[:5])
+        listed = "; ".join(f"{p.id} ({p.title[:60]})" for p in matches[:5])
         more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
         raise PaperNotFoundError(
-            f"{len(matches)} papers start with {ref!r}: {names}{more}. Use an id or more of the title."
+            f"{len(matches)} papers start with {ref!r}: {listed}{more}. Use an id or more of the title."
         )
 
     def search(self, query: str, k: int = 5) -> list[tuple[Paper, float, str]]:

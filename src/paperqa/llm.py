@@ -128,11 +128,11 @@ def get_chat_model(settings: LLMSettings | None = None) -> tuple[BaseChatModel, 
     path = Path(settings.model_path) if settings.model_path else bundled_model_path()
     if not path.is_file():
         raise ConfigError(f"PAPERQA_LLM__MODEL_PATH={path} is not a file; give a .gguf model file.")
-    model = LlamaCppChat(
+    local = LlamaCppChat(
         model_path=str(path),
         n_ctx=settings.n_ctx,
         threads=settings.threads,
         temperature=settings.temperature,
         max_tokens=settings.max_tokens,
     )
-    return model, f"local:{path.name} (llama.cpp)"
+    return local, f"local:{path.name} (llama.cpp)"

@@ -20,7 +20,9 @@ from paperqa.settings import RetrievalSettings
 from paperqa.store import Store
 from paperqa.types import Paper, RetrievedChunk, normalize_title
 
-_ACRONYM = re.compile(r"(?<![\w-])([A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)(?![\w-])")
+_ACRONYM = re.compile(
+    r"(?<![\w-])([A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)(?![\w-])"
+)
 
 
 def rrf_fuse(rankings: Iterable[Sequence[str]], k: int = 60) -> dict[str, float]:
@@ -106,7 +108,9 @@ class Retriever:
         rows = self.store.all_chunks()
         papers = [s.paper for s in self.store.all_papers()]
         titles = {p.id: p.title for p in papers}
-        texts = [f"{titles.get(pid, '')} {text}" for pid, text in zip(rows.paper_ids, rows.texts, strict=True)]
+        texts = [
+            f"{titles.get(pid, '')} {text}" for pid, text in zip(rows.paper_ids, rows.texts, strict=True)
+        ]
         bm25 = bm25s.BM25()
         if texts:
             bm25.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)

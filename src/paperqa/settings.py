@@ -60,16 +60,16 @@ class EmbeddingSettings(BaseModel):
         description="'local': all-MiniLM-L6-v2 (int8 ONNX) on this machine, no key, no network. "
         "'openai': any OpenAI-compatible /v1/embeddings endpoint.",
     )
-    model: str = Field(
-        default="text-embedding-3-small", description="Model name for the 'openai' backend."
-    )
+    model: str = Field(default="text-embedding-3-small", description="Model name for the 'openai' backend.")
     base_url: str | None = Field(
         default=None, description="Base URL of an OpenAI-compatible server (default: OpenAI)."
     )
     api_key: SecretStr | None = Field(
         default=None, description="API key for the 'openai' backend; default $OPENAI_API_KEY."
     )
-    batch_size: int = Field(default=64, ge=1, le=2048, description="Texts sent per request to an OpenAI-compatible endpoint.")
+    batch_size: int = Field(
+        default=64, ge=1, le=2048, description="Texts sent per request to an OpenAI-compatible endpoint."
+    )
     threads: int | None = Field(
         default=None, ge=1, description="CPU threads for the local model (default: all cores)."
     )
@@ -120,9 +120,7 @@ class LLMSettings(BaseModel):
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     max_tokens: int = Field(default=320, ge=16, description="Most tokens one answer may have.")
     n_ctx: int = Field(default=4096, ge=512, description="Context window of the local model.")
-    context_tokens: int = Field(
-        default=1500, ge=200, description="Most tokens of sources put in one prompt."
-    )
+    context_tokens: int = Field(default=1500, ge=200, description="Most tokens of sources put in one prompt.")
     threads: int | None = Field(default=None, ge=1, description="CPU threads for the local model.")
 
 

@@ -158,9 +158,7 @@ class Store:
         """Rewrite the metadata of papers whose text (and so vectors) did not change."""
         for start in range(0, len(papers), _PAGE):
             part = papers[start : start + _PAGE]
-            self._papers.update(
-                ids=[s.paper.id for s in part], metadatas=[_paper_metadata(s) for s in part]
-            )
+            self._papers.update(ids=[s.paper.id for s in part], metadatas=[_paper_metadata(s) for s in part])
 
     def delete_papers(self, ids: Sequence[str]) -> None:
         """Remove papers: their chunks first, then their records."""
@@ -195,8 +193,12 @@ class Store:
         """Every chunk's id, paper, position, text and date (for BM25 and filters)."""
         table = ChunkTable([], [], [], [], [], [])
         offset = 0
-        while (rows := self._chunks.get(include=["metadatas", "documents"], limit=_PAGE, offset=offset))["ids"]:
-            for cid, meta, doc in zip(rows["ids"], rows["metadatas"] or [], rows["documents"] or [], strict=True):
+        while (rows := self._chunks.get(include=["metadatas", "documents"], limit=_PAGE, offset=offset))[
+            "ids"
+        ]:
+            for cid, meta, doc in zip(
+                rows["ids"], rows["metadatas"] or [], rows["documents"] or [], strict=True
+            ):
                 table.ids.append(cid)
                 table.paper_ids.append(str(meta["paper_id"]))
                 table.indexes.append(int(meta["index"]))  # type: ignore[arg-type]
@@ -329,4 +331,3 @@ def _client(settings: Settings) -> Any:
     path: Path = settings.store_path
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-

@@ -74,7 +74,11 @@ class Conversation:
         if not self.turns:
             return []
         by_number = {r.number: r.paper_id for r in self.turns[-1].references}
-        return list(dict.fromkeys(by_number[c] for s in self.turns[-1].sentences for c in s.citations if c in by_number))
+        return list(
+            dict.fromkeys(
+                by_number[c] for s in self.turns[-1].sentences for c in s.citations if c in by_number
+            )
+        )
 
 
 def check_question(text: str, what: str = "question") -> str:
@@ -124,8 +128,12 @@ def group_sources(chunks: Sequence[RetrievedChunk], papers: dict[str, Paper], bu
 
 def whole_paper(paper: Paper, number: int) -> Source:
     passage = RetrievedChunk(
-        chunk_id=f"{paper.id}#abstract", paper_id=paper.id, index=0, text=paper.abstract,
-        start_char=0, end_char=len(paper.abstract),
+        chunk_id=f"{paper.id}#abstract",
+        paper_id=paper.id,
+        index=0,
+        text=paper.abstract,
+        start_char=0,
+        end_char=len(paper.abstract),
     )
     return make_source(number, paper, [passage])
 
@@ -169,7 +177,9 @@ class Tasks:
         ids = [self.library.get(p).id for p in paper_ids] if paper_ids else None
         query, focus = self._follow_up(question, conversation)
         t = time.perf_counter()
-        chunks = self.retriever.retrieve(query, paper_ids=ids, date_from=date_from, date_to=date_to, focus=focus)
+        chunks = self.retriever.retrieve(
+            query, paper_ids=ids, date_from=date_from, date_to=date_to, focus=focus
+        )
         usage.retrieval_seconds = time.perf_counter() - t
         if not self._relevant(chunks):
             answer = self._not_in_library("ask", question, chunks, conversation, usage, started)
@@ -189,7 +199,9 @@ class Tasks:
                 sentences, fallback = self._check(raw, sources, rank, strict=strict)
                 if fallback:
                     sentences = extractive.best_sentences(question, sources, rank)
-                answer = self._answer("ask", question, sentences, sources, conversation, usage, started, fallback)
+                answer = self._answer(
+                    "ask", question, sentences, sources, conversation, usage, started, fallback
+                )
         conversation.turns.append(answer)
         return answer
 
@@ -209,46 +221,89 @@ class Tasks:
         if paper is not None:
             found = self.library.get(paper)
             sources = [whole_paper(found, 1)]
-            raw = self._generate("summarize", {"sources": render_sources(sources), "title": found.title}, on_token, usage)
+            raw = self._generate(
+                "summarize", {"sources": render_sources(sources), "title": found.title}, on_token, usage
+            )
             sentences, fallback = self._check(raw, sources, rank, strict=strict, summary=True)
             if fallback:
                 sentences = extractive.lead_summary(sources[0], rank, SUMMARY_WORDS)
-            return self._answer("summarize", f"Summarize: {found.title}", sentences, sources, conversation, usage, started, fallback)
+            return self._answer(
+                "summarize",
+                f"Summarize: {found.title}",
+                sentences,
+                sources,
+                conversation,
+                usage,
+                started,
+                fallback,
+            )
         topic = check_question(topic or "", "topic")
         t = time.perf_counter()
         chunks = self.retriever.retrieve(topic, k=12)
         usage.retrieval_seconds = time.perf_counter() - t
         if not self._relevant(chunks):
-            return self._not_in_library("summarize", f"Summarize topic: {topic}", chunks, conversation, usage, started)
+            return self._not_in_library(
+                "summarize", f"Summarize topic: {topic}", chunks, conversation, usage, started
+            )
         first_per_paper = list({c.paper_id: c for c in reversed(chunks)}.values())[::-1][:5]
         papers = self.library.store.papers_by_id([c.paper_id for c in first_per_paper])
         sources = group_sources(first_per_paper, {k: v.paper for k, v in papers.items()}, self._budget())
-        raw = self._generate("summarize_topic", {"sources": render_sources(sources), "topic": topic}, on_token, usage)
+        raw = self._generate(
+            "summarize_topic", {"sources": render_sources(sources), "topic": topic}, on_token, usage
+        )
         sentences, fallback = self._check(raw, sources, rank, strict=strict, summary=True)
         if fallback:
-            sentences = extractive.best_sentences(topic, sources, rank, limit=4, per_source=1, max_words=SUMMARY_WORDS)
-        return self._answer("summarize", f"Summarize topic: {topic}", sentences, sources, conversation, usage, started, fallback)
+            sentences = extractive.best_sentences(
+                topic, sources, rank, limit=4, per_source=1, max_words=SUMMARY_WORDS
+            )
+        return self._answer(
+            "summarize",
+            f"Summarize topic: {topic}",
+            sentences,
+            sources,
+            conversation,
+            usage,
+            started,
+            fallback,
+        )
 
     def compare(self, paper_a: str, paper_b: str, *, on_token: OnToken | None = None) -> Answer:
         """A side-by-side table (one cited sentence per aspect and paper) and a comparative paragraph."""
         started, usage, conversation = time.perf_counter(), Usage(), Conversation()
         a, b = self.library.get(paper_a), self.library.get(paper_b)
         if a.id == b.id:
-            raise InputError(f"Both names refer to the same paper ({a.id}: {a.title}); name two different papers.")
+            raise InputError(
+                f"Both names refer to the same paper ({a.id}: {a.title}); name two different papers."
+            )
         sources = [whole_paper(a, 1), whole_paper(b, 2)]
         rank = self._ranker()
         cells = [extractive.aspect_cells(s, rank) for s in sources]
-        rows = [ComparisonRow(aspect=aspect, cells=[c[aspect] for c in cells]) for aspect in extractive.ASPECTS]
+        rows = [
+            ComparisonRow(aspect=aspect, cells=[c[aspect] for c in cells]) for aspect in extractive.ASPECTS
+        ]
         raw = self._generate(
-            "compare", {"sources": render_sources(sources), "title_a": a.title, "title_b": b.title}, on_token, usage
+            "compare",
+            {"sources": render_sources(sources), "title_a": a.title, "title_b": b.title},
+            on_token,
+            usage,
         )
         sentences, fallback = self._check(raw, sources, rank, strict=False, cite_all=True)
         if fallback:
             sentences = [
-                cell for aspect in ("Approach", "Key results") for cell in (c[aspect] for c in cells) if cell.citations
+                cell
+                for aspect in ("Approach", "Key results")
+                for cell in (c[aspect] for c in cells)
+                if cell.citations
             ]
         answer = self._answer(
-            "compare", f"Compare: {a.title} | {b.title}", sentences, sources, conversation, usage, started, fallback
+            "compare",
+            f"Compare: {a.title} | {b.title}",
+            sentences,
+            sources,
+            conversation,
+            usage,
+            started,
+            fallback,
         )
         answer.comparison = [
             row.model_copy(update={"cells": renumber(row.cells, {1: 1, 2: 2})}) for row in rows
@@ -269,14 +324,18 @@ class Tasks:
 
     def _relevant(self, chunks: Sequence[RetrievedChunk]) -> bool:
         best = max((c.dense or 0.0 for c in chunks), default=0.0)
-        return bool(chunks) and (any(c.named for c in chunks) or best >= self.library.settings.retrieval.min_relevance)
+        return bool(chunks) and (
+            any(c.named for c in chunks) or best >= self.library.settings.retrieval.min_relevance
+        )
 
     def _confident(self, chunks: Sequence[RetrievedChunk]) -> bool:
         """Retrieval is sure enough that a model's "not in the library" is a failure, not a finding."""
         best = max((c.dense or 0.0 for c in chunks), default=0.0)
         return any(c.named for c in chunks) or best >= self.library.settings.retrieval.min_relevance + 0.1
 
-    def _generate(self, prompt: str, variables: dict[str, str], on_token: OnToken | None, usage: Usage) -> str:
+    def _generate(
+        self, prompt: str, variables: dict[str, str], on_token: OnToken | None, usage: Usage
+    ) -> str:
         model, backend = self.chat
         messages = load_prompt(prompt).template().format_messages(**variables)
         usage.prompt_tokens += sum(count_tokens(str(m.content)) for m in messages)
@@ -287,7 +346,9 @@ class Tasks:
                 if not piece:
                     continue
                 if usage.first_token_seconds is None:
-                    usage.first_token_seconds = round(time.perf_counter() - start + usage.retrieval_seconds, 3)
+                    usage.first_token_seconds = round(
+                        time.perf_counter() - start + usage.retrieval_seconds, 3
+                    )
                 parts.append(piece)
                 if on_token:
                     on_token(piece)
@@ -404,7 +465,9 @@ class Tasks:
         nearest = list(dict.fromkeys(c.paper_id for c in sorted(chunks, key=lambda c: -(c.dense or 0.0))))[:3]
         papers = self.library.store.papers_by_id(nearest)
         sources = [
-            make_source(conversation.number_for(pid), papers[pid].paper, [c for c in chunks if c.paper_id == pid])
+            make_source(
+                conversation.number_for(pid), papers[pid].paper, [c for c in chunks if c.paper_id == pid]
+            )
             for pid in nearest
             if pid in papers
         ]

@@ -21,7 +21,12 @@ from paperqa.loaders.common import (
 from paperqa.types import Paper, SourceRef
 
 FORMAT = "bibtex"
-MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 
 
 def _date(year: str | None, month: str | None) -> dt.date | None:
@@ -37,14 +42,16 @@ def load(path: Path, text: str) -> Iterator[Paper | IngestError]:
     an entry without title or abstract is one too (it cannot be searched)."""
     library = bibtexparser.parse_string(text)
     problems = [
-        IngestError(f"BibTeX syntax error in this entry: {_first_line(b.error)}", path, b.start_line + 1)
+        IngestError(
+            f"BibTeX syntax error in this entry: {_first_line(b.error)}", path, (b.start_line or 0) + 1
+        )
         for b in library.failed_blocks
     ]
     if not library.entries and not problems:
         raise IngestError("no BibTeX entries found", path)
     items: list[tuple[int, Paper | IngestError]] = [(p.line or 0, p) for p in problems]
     for entry in library.entries:
-        line = entry.start_line + 1
+        line = (entry.start_line or 0) + 1
         fields = {k.lower(): str(v.value) for k, v in entry.fields_dict.items()}
         title, abstract = fields.get("title", "").strip(), fields.get("abstract", "").strip()
         if not title:
@@ -54,7 +61,11 @@ def load(path: Path, text: str) -> Iterator[Paper | IngestError]:
             items.append((line, IngestError(f"entry {entry.key!r} has no abstract", path, line)))
             continue
         clean_title = clean_latex(title)
-        arxiv = arxiv_id(fields.get("eprint")) if fields.get("archiveprefix", "arxiv").lower() == "arxiv" else None
+        arxiv = (
+            arxiv_id(fields.get("eprint"))
+            if fields.get("archiveprefix", "arxiv").lower() == "arxiv"
+            else None
+        )
         doi_ = doi(fields.get("doi"))
         clean = clean_latex(abstract)
         items.append(

@@ -24,7 +24,12 @@ from paperqa.types import Paper, SourceRef
 FORMAT = "hf-daily"
 AUTHORS_LINE = re.compile(r"^\s*•\s*(\d+)\s+authors?\s*$")
 DATE_LINE = re.compile(r"^([A-Z][a-z]{2})\s+(\d{1,2})(?:,\s*(\d{4}))?(?:\s+(\d+))?\s*$")
-MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
 
 
 def sniff(text: str) -> bool:
