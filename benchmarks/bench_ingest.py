@@ -32,7 +32,7 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(n: int, interrupt_at: float | None) -> dict[str, object]:
+def run(n: int, interrupt_at: float | None, only_interrupt: bool = False) -> dict[str, object]:
     from paperqa.chunking import chunk_paper
     from paperqa.embeddings import LocalEmbedder
     from paperqa.library import Library
@@ -41,6 +41,9 @@ def run(n: int, interrupt_at: float | None) -> dict[str, object]:
 
     work = Path(tempfile.mkdtemp(prefix="paperqa-bench-"))
     data = arxiv_slice(n, work / "arxiv.jsonl")
+    if only_interrupt:
+        total = sum(1 for line in data.open() if line.strip())
+        return {"n_abstracts": total, "interrupt": interrupted_run(data, work, interrupt_at or 0.3, total)}
     embedder = LocalEmbedder()
     embedder.embed(["warm up"])
 
@@ -125,6 +128,7 @@ def interrupted_run(data: Path, work: Path, at_share: float, n: int) -> dict[str
         "chunks_after": chunks,
         "chunks_expected": expected_chunks,
         "complete_without_duplicates": papers == n and chunks == expected_chunks,
+        "ingest_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 0),
     }
 
 
@@ -139,10 +143,10 @@ def main() -> None:
     args = parser.parse_args()
     result = {
         **header("bench_ingest.py"),
-        **run(args.n, args.interrupt_at),
+        **run(args.n, args.interrupt_at, args.only_interrupt),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    name = f"ingest-{args.n or 'all'}.json"
+    name = f"ingest-{args.n or 'all'}{'-interrupted' if args.only_interrupt else ''}.json"
     (RESULTS / name).write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
