@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 export CMAKE_ARGS := -DGGML_NATIVE=OFF
 DEMO_QUESTION ?= How can activation steering reduce hallucinations?
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo app test lint bench clean
 
 install: $(VENV)/.installed
 
@@ -22,13 +22,16 @@ demo: install
 	$(BIN)/paperqa ingest seeds
 	$(BIN)/paperqa ask "$(DEMO_QUESTION)"
 
-test: install
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy
+app: install
+	$(BIN)/paperqa ingest seeds
+	$(BIN)/paperqa app
+
+test: lint
+	bash scripts/ensure-chromium.sh
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks app_gradio.py
 	$(BIN)/mypy
 
 bench: install

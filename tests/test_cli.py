@@ -100,19 +100,25 @@ def seed_home(tmp_path_factory) -> Path:
 
 
 def test_ask_json_with_the_local_model(seed_home: Path):
-    result = json.loads(run("ask", "--json", "How much does CASAL reduce hallucination?", home=seed_home).stdout)
+    result = json.loads(
+        run("ask", "--json", "How much does CASAL reduce hallucination?", home=seed_home).stdout
+    )
     assert result["backend"].startswith("local:SmolLM2")
     assert result["references"][0]["title"].startswith("Hallucination reduction with CASAL")
     assert all(s["citations"] for s in result["sentences"]) and result["usage"]["total_seconds"] > 0
     assert {"sentences", "references", "sources", "usage", "fallback", "not_in_library"} <= set(result)
     declined = run("ask", "What is the boiling point of ethanol?", home=seed_home).stdout
-    assert "The library has no paper that answers this question." in declined and "Nearest papers:" in declined
+    assert (
+        "The library has no paper that answers this question." in declined and "Nearest papers:" in declined
+    )
 
 
 def test_chat_follow_up_through_stdin(seed_home: Path):
     env = {**os.environ, "PAPERQA_HOME": str(seed_home)}
     script = "How much does CASAL reduce hallucination?\nWhat are its limitations?\n/quit\n"
-    proc = subprocess.run([SCRIPT, "chat"], input=script, capture_output=True, text=True, env=env, timeout=600)
+    proc = subprocess.run(
+        [SCRIPT, "chat"], input=script, capture_output=True, text=True, env=env, timeout=600
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("References:") == 2 and "Hallucination reduction with CASAL" in proc.stdout
     assert proc.stdout.count("[1] Hallucination reduction with CASAL") == 2  # same number in both turns

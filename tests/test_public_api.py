@@ -6,8 +6,22 @@ import paperqa
 
 def test_all_matches_exports():
     public = {name for name in vars(paperqa) if not name.startswith("_")} - {
-        "citations", "errors", "library", "settings", "tasks", "types", "chunking", "embeddings", "store",
-        "loaders", "tokens", "retrieval", "prompts", "extractive", "assets", "llm",
+        "citations",
+        "errors",
+        "library",
+        "settings",
+        "tasks",
+        "types",
+        "chunking",
+        "embeddings",
+        "store",
+        "loaders",
+        "tokens",
+        "retrieval",
+        "prompts",
+        "extractive",
+        "assets",
+        "llm",
     }
     assert public | {"__version__"} == set(paperqa.__all__)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from paperqa.retrieval import diversify, named_papers, paper_names, rrf_fuse
+from paperqa.retrieval import NameIndex, diversify, paper_names, rrf_fuse
 from paperqa.types import Paper, RetrievedChunk
 
 
@@ -63,5 +63,4 @@ def test_paper_names_are_unique_acronyms():
     ],
 )
 def test_named_papers(query, expected):
-    titles = {p.id: p.title for p in PAPERS}
-    assert sorted(named_papers(query, paper_names(PAPERS), titles)) == sorted(expected)
+    assert sorted(NameIndex.build(PAPERS).named(query)) == sorted(expected)

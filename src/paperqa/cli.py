@@ -416,6 +416,22 @@ def compare(
     _run(lambda on_token: library.compare(paper_a, paper_b, on_token=on_token), as_json)
 
 
+@app.command("app")
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; other than loopback needs PAPERQA_APP_PASSWORD.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+) -> None:
+    """Start the web UI (chat, summarize, compare, library) on http://HOST:PORT."""
+    from paperqa.app import launch
+
+    library = _library(ctx)
+    out.print(f"paperqa is running on http://{host}:{port} (Ctrl-C to stop)", highlight=False)
+    launch(library, host=host, port=port)
+
+
 def main() -> None:
     """Entry point: run the app, turning paperqa's errors into one line and exit code 1."""
     try:

@@ -17,25 +17,13 @@ Ranker = Callable[[str, Sequence[str]], list[float]]
 
 NOT_STATED = "Not stated in the abstract."
 
-#: Aspect of a comparison -> (what it means, cue phrases that signal it).
-ASPECTS: dict[str, tuple[str, tuple[str, ...]]] = {
+#: Aspect of a comparison -> (what it means, strong cues, weak cues). A strong cue
+#: ("we propose") nearly settles it; a weak one ("approach") only leans.
+ASPECTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "Problem": (
         "the problem, question or challenge the paper addresses and why it matters",
-        (
-            "challenge",
-            "problem",
-            "however",
-            "remain",
-            "lack",
-            "limited",
-            "difficult",
-            "crucial",
-            "important",
-            "question",
-            "need",
-            "unclear",
-            "hard to",
-        ),
+        ("challeng", "problem", "remain", "lack", "limited", "however", "difficult", "struggle"),
+        ("crucial", "important", "question", "need", "unclear", "hard to", "but"),
     ),
     "Approach": (
         "the method, framework or technique the paper proposes",
@@ -45,67 +33,31 @@ ASPECTS: dict[str, tuple[str, tuple[str, ...]]] = {
             "we present",
             "we develop",
             "this paper introduces",
-            "framework",
-            "method",
-            "approach",
-            "novel",
+            "this work introduces",
             "we design",
-            "we use",
-            "we train",
-            "this work",
+            "this paper presents",
+            "here we",
         ),
+        ("framework", "method", "approach", "novel", "we use", "we train", "algorithm"),
     ),
     "Data / setting": (
         "the datasets, benchmarks, models and experimental setting used",
-        (
-            "dataset",
-            "benchmark",
-            "data",
-            "experiment",
-            "evaluate",
-            "trained on",
-            "tasks",
-            "corpus",
-            "images",
-            "models such as",
-            "across",
-            "on the",
-        ),
+        ("dataset", "benchmark", "experiments on", "evaluate on", "we evaluate", "trained on", "corpus"),
+        ("data", "tasks", "images", "models such as", "across", "experiment"),
     ),
     "Key results": (
         "the main findings and quantitative results",
-        (
-            "we show",
-            "results",
-            "outperform",
-            "achiev",
-            "improv",
-            "%",
-            "find that",
-            "demonstrat",
-            "reduc",
-            "significant",
-            "state-of-the-art",
-            "reveal",
-        ),
+        ("we show", "we find", "results show", "outperform", "%", "state-of-the-art", "demonstrat"),
+        ("achiev", "improv", "reduc", "significant", "reveal", "results"),
     ),
     "Limitations": (
         "limitations, failure cases and open problems the paper admits",
-        (
-            "limitation",
-            "fail",
-            "miss",
-            "cannot",
-            "struggle",
-            "future work",
-            "does not",
-            "only",
-            "at the cost",
-            "trade-off",
-            "remains",
-        ),
+        ("limitation", "does not", "fail", "not applicable", "future work", "struggle"),
+        ("miss", "cannot", "only", "at the cost", "trade-off"),
     ),
 }
+#: Problem statements open abstracts: a head start for the first two sentences.
+PROBLEM_POSITION_BONUS = (0.15, 0.1)
 
 
 def source_sentences(source: Source) -> list[str]:
@@ -185,20 +137,25 @@ def aspect_cells(source: Source, rank: Ranker, threshold: float = 0.3) -> dict[s
     `NOT_STATED`. Each sentence fills at most one aspect."""
     sentences = source_sentences(source)
     scores: dict[str, list[float]] = {}
-    for aspect, (meaning, cues) in ASPECTS.items():
+    for aspect, (meaning, strong, weak) in ASPECTS.items():
         sims = rank(meaning, sentences) if sentences else []
-        scores[aspect] = [
-            0.6 * sim
-            + 0.4 * min(sum(cue in s.lower() for cue in cues), 2) / 2
-            + (0.1 if aspect == "Problem" and i == 0 else 0.0)
-            for i, (s, sim) in enumerate(zip(sentences, sims, strict=True))
-        ]
+        row = []
+        for i, (sentence, sim) in enumerate(zip(sentences, sims, strict=True)):
+            text = sentence.lower()
+            cue = min(2 * any(c in text for c in strong) + any(c in text for c in weak), 2) / 2
+            bonus = (
+                PROBLEM_POSITION_BONUS[i] if aspect == "Problem" and i < len(PROBLEM_POSITION_BONUS) else 0.0
+            )
+            row.append(0.6 * sim + 0.4 * cue + bonus)
+        scores[aspect] = row
     cells: dict[str, CitedSentence] = {}
     used: set[int] = set()
     # Fill the aspects most abstracts state first, so they get first pick of sentences.
     for aspect in ("Approach", "Key results", "Problem", "Data / setting", "Limitations"):
         ranked = sorted(range(len(sentences)), key=lambda i: -scores[aspect][i])
-        pick = next((i for i in ranked if i not in used and scores[aspect][i] >= threshold), None)
+        # Abstracts rarely admit limitations: only a sentence with a strong cue counts.
+        floor = threshold + (0.25 if aspect == "Limitations" else 0.0)
+        pick = next((i for i in ranked if i not in used and scores[aspect][i] >= floor), None)
         if pick is None:
             cells[aspect] = CitedSentence(text=NOT_STATED)
             continue

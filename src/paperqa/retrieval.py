@@ -1,7 +1,7 @@
 """Hybrid retrieval: dense (Chroma) and BM25 (bm25s) fused by reciprocal rank,
 with papers named in the question put first and a cap per paper.
 
-The pure steps (`rrf_fuse`, `diversify`, `paper_names`, `named_papers`) are
+The pure steps (`rrf_fuse`, `diversify`, `paper_names`, `NameIndex`) are
 plain functions; `Retriever` wires them to the store and the embedder.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,12 @@ from paperqa.types import Paper, RetrievedChunk, normalize_title
 
 _ACRONYM = re.compile(
     r"(?<![\w-])([A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)(?![\w-])"
+)
+
+
+_INTRODUCED = re.compile(
+    r"\b(?:[Ww]e (?:present|introduce|propose|develop)|[Tt]his (?:paper|work) (?:introduces|presents))"
+    r"\s+(?:the |a |an )?([A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*)"
 )
 
 
@@ -56,23 +62,36 @@ def paper_names(papers: Sequence[Paper]) -> dict[str, set[str]]:
     for p in papers:
         defined = set(re.findall(r"\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)\)", p.abstract))
         defined |= set(re.findall(r"\b([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)\s+\(", p.abstract))
+        defined |= set(_INTRODUCED.findall(p.abstract))
         in_title = set(_ACRONYM.findall(p.title))
         candidates[p.id] = {a for a in in_title | defined if len(a.replace("-", "")) >= 3}
         users.update(set(_ACRONYM.findall(f"{p.title} {p.abstract}")))
     return {pid: {a for a in names if users[a] == 1} for pid, names in candidates.items()}
 
 
-def named_papers(query: str, names: Mapping[str, set[str]], titles: Mapping[str, str]) -> list[str]:
-    """Ids of papers the query names, by a unique acronym (case-sensitive) or by
-    the main part of the title (before any colon, at least three words)."""
-    tokens = set(_ACRONYM.findall(query))
-    found = [pid for pid, acronyms in names.items() if acronyms & tokens]
-    key = f" {normalize_title(query)} "
-    for pid, title in titles.items():
-        head = normalize_title(title.split(":")[0])
-        if len(head.split()) >= 3 and f" {head} " in key and pid not in found:
-            found.append(pid)
-    return found
+@dataclass(frozen=True)
+class NameIndex:
+    """Which paper a query names: by a unique acronym (case-sensitive: "FIND", not
+    "find") or by the main part of its title (before any colon, three words or more)."""
+
+    by_acronym: dict[str, str]
+    by_title: dict[str, str]  # " normalised title head " -> paper id
+
+    @classmethod
+    def build(cls, papers: Sequence[Paper]) -> NameIndex:
+        by_acronym = {a: pid for pid, names in paper_names(papers).items() for a in names}
+        by_title = {}
+        for p in papers:
+            head = normalize_title(p.title.split(":")[0])
+            if len(head.split()) >= 3:
+                by_title[f" {head} "] = p.id
+        return cls(by_acronym, by_title)
+
+    def named(self, query: str) -> list[str]:
+        found = [self.by_acronym[a] for a in _ACRONYM.findall(query) if a in self.by_acronym]
+        key = f" {normalize_title(query)} "
+        found += [pid for head, pid in self.by_title.items() if head in key]
+        return list(dict.fromkeys(found))
 
 
 @dataclass
@@ -87,8 +106,7 @@ class _Corpus:
     spans: list[tuple[int, int]]
     dates: np.ndarray
     bm25: object
-    names: dict[str, set[str]]
-    titles: dict[str, str]
+    names: NameIndex
 
 
 class Retriever:
@@ -123,14 +141,12 @@ class Retriever:
             spans=rows.spans,
             dates=np.asarray(rows.dates, dtype=np.int64),
             bm25=bm25,
-            names=paper_names(papers),
-            titles=titles,
+            names=NameIndex.build(papers),
         )
         return self._corpus
 
     def named(self, query: str) -> list[str]:
-        corpus = self.corpus()
-        return named_papers(query, corpus.names, corpus.titles)
+        return self.corpus().names.named(query)
 
     def retrieve(
         self,

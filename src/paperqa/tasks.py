@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     from paperqa.library import Library
 
 MAX_QUESTION_CHARS = 2000
+LOCAL_CONTEXT_TOKENS = 450
+REMOTE_CONTEXT_TOKENS = 3000
 SUMMARY_WORDS = 130
 OnToken = Callable[[str], None]
 _REFERS_BACK = re.compile(
@@ -113,17 +115,34 @@ def make_source(number: int, paper: Paper, passages: list[RetrievedChunk]) -> So
     return Source(number=number, paper=paper, passages=passages, text=text)
 
 
-def group_sources(chunks: Sequence[RetrievedChunk], papers: dict[str, Paper], budget: int) -> list[Source]:
-    """Chunks grouped into one source per paper, in rank order, within `budget` tokens."""
+def group_sources(chunks: Sequence[RetrievedChunk], papers: dict[str, Paper]) -> list[Source]:
+    """Chunks grouped into one numbered source per paper, in rank order."""
     grouped: dict[str, list[RetrievedChunk]] = {}
-    used = 0
     for chunk in chunks:
-        cost = count_tokens(chunk.text) + 20
-        if grouped and used + cost > budget:
-            continue
-        used += cost
         grouped.setdefault(chunk.paper_id, []).append(chunk)
     return [make_source(n, papers[pid], passages) for n, (pid, passages) in enumerate(grouped.items(), 1)]
+
+
+def fit_budget(sources: Sequence[Source], budget: int) -> list[Source]:
+    """The leading sources (and passages) whose text, as the model will see it, fits in
+    `budget` tokens; never none."""
+    fitted: list[Source] = []
+    used = 0
+    for source in sources:
+        best: tuple[Source, int] | None = None
+        for n in range(1, len(source.passages) + 1):
+            candidate = make_source(source.number, source.paper, source.passages[:n])
+            cost = count_tokens(candidate.text) + 20
+            if (fitted or best) and used + cost > budget:
+                break
+            best = (candidate, cost)
+        if best is None:
+            break
+        fitted.append(best[0])
+        used += best[1]
+        if len(best[0].passages) < len(source.passages):
+            break
+    return fitted
 
 
 def whole_paper(paper: Paper, number: int) -> Source:
@@ -185,10 +204,11 @@ class Tasks:
             answer = self._not_in_library("ask", question, chunks, conversation, usage, started)
         else:
             papers = self.library.store.papers_by_id(list({c.paper_id for c in chunks}))
-            sources = group_sources(chunks, {k: v.paper for k, v in papers.items()}, self._budget())
+            sources = group_sources(chunks, {k: v.paper for k, v in papers.items()})
+            shown = fit_budget(sources, self._budget())
             raw = self._generate(
                 "answer",
-                {"sources": render_sources(sources), "question": question, "not_in_library": NOT_IN_LIBRARY},
+                {"sources": render_sources(shown), "question": question, "not_in_library": NOT_IN_LIBRARY},
                 on_token,
                 usage,
             )
@@ -196,7 +216,7 @@ class Tasks:
                 answer = self._not_in_library("ask", question, chunks, conversation, usage, started)
             else:
                 rank = self._ranker()
-                sentences, fallback = self._check(raw, sources, rank, strict=strict)
+                sentences, fallback = self._check(raw, shown, rank, strict=strict)
                 if fallback:
                     sentences = extractive.best_sentences(question, sources, rank)
                 answer = self._answer(
@@ -247,11 +267,12 @@ class Tasks:
             )
         first_per_paper = list({c.paper_id: c for c in reversed(chunks)}.values())[::-1][:5]
         papers = self.library.store.papers_by_id([c.paper_id for c in first_per_paper])
-        sources = group_sources(first_per_paper, {k: v.paper for k, v in papers.items()}, self._budget())
+        sources = group_sources(first_per_paper, {k: v.paper for k, v in papers.items()})
+        shown = fit_budget(sources, self._budget())
         raw = self._generate(
-            "summarize_topic", {"sources": render_sources(sources), "topic": topic}, on_token, usage
+            "summarize_topic", {"sources": render_sources(shown), "topic": topic}, on_token, usage
         )
-        sentences, fallback = self._check(raw, sources, rank, strict=strict, summary=True)
+        sentences, fallback = self._check(raw, shown, rank, strict=strict, summary=True)
         if fallback:
             sentences = extractive.best_sentences(
                 topic, sources, rank, limit=4, per_source=1, max_words=SUMMARY_WORDS
@@ -313,7 +334,12 @@ class Tasks:
     # --- steps -------------------------------------------------------------------
 
     def _budget(self) -> int:
-        return self.library.settings.llm.context_tokens
+        """Tokens of sources per prompt: small for the local model, whose prompt processing
+        (~290 tokens/s on 2 cores) sets the time to first token."""
+        llm = self.library.settings.llm
+        return llm.context_tokens or (
+            LOCAL_CONTEXT_TOKENS if llm.backend == "local" else REMOTE_CONTEXT_TOKENS
+        )
 
     def _follow_up(self, question: str, conversation: Conversation) -> tuple[str, list[str]]:
         """(retrieval query, papers to put first) for a question that may refer to earlier turns."""
