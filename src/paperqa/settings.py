@@ -120,7 +120,12 @@ class LLMSettings(BaseModel):
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     max_tokens: int = Field(default=320, ge=16, description="Most tokens one answer may have.")
     n_ctx: int = Field(default=4096, ge=512, description="Context window of the local model.")
-    context_tokens: int = Field(default=1500, ge=200, description="Most tokens of sources put in one prompt.")
+    context_tokens: int | None = Field(
+        default=None,
+        ge=100,
+        description="Most tokens of sources put in one prompt (default: 450 for the local "
+        "model, whose prompt processing sets the time to first token; 3000 for 'openai').",
+    )
     threads: int | None = Field(default=None, ge=1, description="CPU threads for the local model.")
 
 
