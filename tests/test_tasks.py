@@ -85,7 +85,11 @@ def test_uncited_sentence_gets_its_source_found(seed_library):
 
 def test_named_paper_must_be_cited(seed_library):
     reply = "Gradient attributions can miss the features that matter in image classifiers [2]."
-    answer = scripted(seed_library, reply).ask("What does SAE-V do?")
+    wide = seed_library.settings.model_copy(
+        update={"llm": seed_library.settings.llm.model_copy(update={"context_tokens": 3000})}
+    )
+    lib = Library(wide, embedder=seed_library.embedder, chat_model=FakeListChatModel(responses=[reply]))
+    answer = lib.ask("What does SAE-V do?")
     assert answer.fallback and "names" in answer.fallback
     assert titles(answer)[0].startswith("SAE-V")
 
