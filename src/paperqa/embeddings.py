@@ -141,14 +141,7 @@ class OpenAIEmbedder(PaperQAEmbeddings):
             ) from exc
         # A server without pooling (llama.cpp serving a chat model) returns one vector per
         # token: mean-pool them, as the local model does.
-        vectors = np.stack(
-            [
-                np.asarray(v, dtype=np.float32)
-                .reshape(-1, len(v[-1]) if isinstance(v[-1], list) else len(v))
-                .mean(axis=0)
-                for v in raw
-            ]
-        )
+        vectors = np.stack([np.atleast_2d(np.asarray(v, dtype=np.float32)).mean(axis=0) for v in raw])
         if vectors.size:
             self._dim = int(vectors.shape[1])
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
