@@ -32,7 +32,9 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(n: int, interrupt_at: float | None, only_interrupt: bool = False) -> dict[str, object]:
+def run(
+    n: int, interrupt_at: float | None, only_interrupt: bool = False, keep: Path | None = None
+) -> dict[str, object]:
     from paperqa.chunking import chunk_paper
     from paperqa.embeddings import LocalEmbedder
     from paperqa.library import Library
@@ -43,7 +45,8 @@ def run(n: int, interrupt_at: float | None, only_interrupt: bool = False) -> dic
     data = arxiv_slice(n, work / "arxiv.jsonl")
     if only_interrupt:
         total = sum(1 for line in data.open() if line.strip())
-        return {"n_abstracts": total, "interrupt": interrupted_run(data, work, interrupt_at or 0.3, total)}
+        home = keep or work / "killed"
+        return {"n_abstracts": total, "interrupt": interrupted_run(data, home, interrupt_at or 0.3, total)}
     embedder = LocalEmbedder()
     embedder.embed(["warm up"])
 
@@ -89,18 +92,18 @@ def run(n: int, interrupt_at: float | None, only_interrupt: bool = False) -> dic
         "peak_rss_mib": round(peak_rss_mib(), 0),
     }
     if interrupt_at is not None:
-        result["interrupt"] = interrupted_run(data, work, interrupt_at, len(papers))
+        result["interrupt"] = interrupted_run(data, keep or work / "killed", interrupt_at, len(papers))
     return result
 
 
-def interrupted_run(data: Path, work: Path, at_share: float, n: int) -> dict[str, object]:
+def interrupted_run(data: Path, home: Path, at_share: float, n: int) -> dict[str, object]:
     """SIGKILL `paperqa ingest` when about `at_share` of the papers are in, then re-run it."""
     from paperqa.library import Library
     from paperqa.settings import Settings
 
-    home = work / "killed"
     env = {**os.environ, "PAPERQA_HOME": str(home)}
     script = Path(sys.executable).with_name("paperqa")
+    started = time.perf_counter()
     proc = subprocess.Popen(
         [str(script), "ingest", str(data)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -114,6 +117,7 @@ def interrupted_run(data: Path, work: Path, at_share: float, n: int) -> dict[str
             continue
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    until_kill = time.perf_counter() - started
     papers_at_kill = library.store.counts()[0]
     t = time.perf_counter()
     rerun = subprocess.run(
@@ -123,9 +127,13 @@ def interrupted_run(data: Path, work: Path, at_share: float, n: int) -> dict[str
     fresh = Library(Settings(home=home))
     papers, chunks = fresh.store.counts()
     expected_chunks = sum(s.n_chunks for s in fresh.store.all_papers())
+    rerun_s = time.perf_counter() - t
     return {
         "papers_when_killed": papers_at_kill,
-        "rerun_seconds": round(time.perf_counter() - t, 1),
+        "seconds_until_kill": round(until_kill, 1),
+        "rerun_seconds": round(rerun_s, 1),
+        "papers_per_s_both_runs": round(n / (until_kill + rerun_s), 1),
+        "library": str(home),
         "rerun_added": len(report["added"]),
         "rerun_unchanged": len(report["unchanged"]),
         "papers_after": papers,
@@ -147,10 +155,13 @@ def main() -> None:
     parser.add_argument(
         "--only-interrupt", action="store_true", help="run only the kill-and-re-run check (whole-file runs)"
     )
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="build the interrupted library here and keep it"
+    )
     args = parser.parse_args()
     result = {
         **header("bench_ingest.py"),
-        **run(args.n, args.interrupt_at, args.only_interrupt),
+        **run(args.n, args.interrupt_at, args.only_interrupt, args.keep),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = f"ingest-{args.n or 'all'}{'-interrupted' if args.only_interrupt else ''}.json"

@@ -68,6 +68,12 @@ def test_bad_file_is_one_line_and_exit_1(home: Path, tmp_path: Path):
         (["show", "nothing like this"], "No paper has the id or title"),
         (["remove", "nothing like this"], "No paper has the id or title"),
         (["ingest", "/no/such/path.jsonl"], "no such file"),
+        (["eval", "--questions", "/no/such/q.jsonl"], "no such question file"),
+        (["eval", "--questions", str(Path(__file__)), "--limit", "1"], "test_cli.py:1: not valid JSON"),
+        (
+            ["eval", "--questions", str(SEEDS.parent / "evals/seed_questions.jsonl"), "--corpus", "/nope"],
+            "--corpus",
+        ),
     ],
 )
 def test_user_mistakes(home: Path, args: list[str], message: str):
@@ -86,7 +92,9 @@ def test_bad_setting_is_explained(home: Path):
     assert proc.returncode == 1 and "chunking.chunk_tokens" in proc.stderr and "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("command", ["", "ingest", "papers", "show", "remove", "stats", "reindex"])
+@pytest.mark.parametrize(
+    "command", ["", "ingest", "papers", "show", "remove", "stats", "reindex", "eval", "ask", "compare"]
+)
 def test_help(command: str, home: Path):
     out = run(*([command] if command else []), "--help", home=home).stdout
     assert "Usage" in out
@@ -131,3 +139,25 @@ def test_compare_and_summarize_print(seed_home: Path):
     assert "SAE-V" in table and "CASAL" in table
     summary = json.loads(run("summarize", "--json", "--topic", "activation steering", home=seed_home).stdout)
     assert summary["sentences"] and all(s["citations"] for s in summary["sentences"])
+
+
+def test_eval_end_to_end_with_the_local_model(tmp_path: Path):
+    """One question of each kind through `paperqa eval`: files written, numbers sane, and the
+    user's own library untouched."""
+    questions = tmp_path / "q.jsonl"
+    wanted = {"q01", "q25", "q30", "q36", "q41"}
+    seed_questions = (SEEDS.parent / "evals" / "seed_questions.jsonl").read_text().splitlines()
+    questions.write_text("\n".join(line for line in seed_questions if json.loads(line)["id"] in wanted))
+    home, out = tmp_path / "user-home", tmp_path / "out"
+    proc = run("eval", "--questions", str(questions), "--out", str(out), "--corpus", str(SEEDS), home=home)
+    assert "recall@5 on single" in proc.stdout and "report.md" in proc.stdout
+    data = json.loads((out / "results.json").read_text())
+    by_id = {q["id"]: q for q in data["questions"]}
+    assert set(by_id) == wanted
+    assert by_id["q01"]["recall_at_5"] == 1.0 and not by_id["q01"]["declined"]
+    assert by_id["q41"]["declined"]
+    assert by_id["q30"]["task"] == "summarize" and by_id["q36"]["task"] == "compare"
+    assert by_id["q36"]["gold_citations"] == by_id["q36"]["citations"] > 0
+    assert data["summary"]["overall"]["cited_sentence_share"] == 1.0
+    assert (out / "eval.png").stat().st_size > 10_000 and "## Targets" in (out / "report.md").read_text()
+    assert not home.exists()

@@ -160,6 +160,24 @@ def test_summary_of_a_paper(seed_library):
     assert all(s.citations == [1] for s in short.sentences)
 
 
+def test_tldr_is_one_cited_sentence(seed_library):
+    good = scripted(seed_library, "SAE-V extends sparse autoencoders to multimodal large language models [1].")
+    answer = good.summarize("SAE-V", tldr=True)
+    assert answer.fallback is None and len(answer.sentences) == 1 and answer.sentences[0].citations == [1]
+    assert answer.question.startswith("TLDR:")
+    bad = scripted(seed_library, "Bananas are yellow and grow in warm places [1].").summarize("SAE-V", tldr=True)
+    assert bad.fallback and len(bad.sentences) == 1 and bad.sentences[0].supported
+    assert bad.sentences[0].text in bad.sources[0].paper.abstract
+    with pytest.raises(InputError, match="one paper"):
+        seed_library.summarize(topic="steering", tldr=True)
+
+
+def test_find_papers_named_first_and_none_for_off_topic(seed_library):
+    found = seed_library.find_papers("Compare CASAL with SAE-V.", 2)
+    assert {p.title.split(":")[0] for p in found} == {"Hallucination reduction with CASAL", "SAE-V"}
+    assert seed_library.find_papers("What is a good recipe for sourdough bread?") == []
+
+
 def test_summary_of_a_topic_cites_several_papers(seed_library):
     answer = scripted(seed_library, "Steering.").summarize(topic="activation steering of language models")
     assert answer.fallback and len({c for s in answer.sentences for c in s.citations}) >= 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -394,14 +395,23 @@ def summarize(
     topic: Annotated[
         str | None, typer.Option("--topic", "-t", help="Summarize the library's papers on a topic.")
     ] = None,
+    tldr: Annotated[
+        bool, typer.Option("--tldr", help="One sentence (at most ~35 words) on the paper.")
+    ] = False,
     strict: StrictOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """One paragraph (3-6 sentences, at most ~130 words) on a paper or a topic, every sentence cited."""
+    """One paragraph (3-6 sentences, at most ~130 words) on a paper or a topic, every sentence cited;
+    or, with --tldr, one sentence on a paper."""
     if (paper is None) == (topic is None):
         raise typer.BadParameter("give either a PAPER or --topic TEXT")
+    if tldr and topic is not None:
+        raise typer.BadParameter("--tldr summarizes one PAPER, not a --topic")
     library = _library(ctx)
-    _run(lambda on_token: library.summarize(paper, topic=topic, strict=strict, on_token=on_token), as_json)
+    _run(
+        lambda on_token: library.summarize(paper, topic=topic, tldr=tldr, strict=strict, on_token=on_token),
+        as_json,
+    )
 
 
 @app.command()
@@ -414,6 +424,99 @@ def compare(
     """Two papers side by side (problem, approach, data, results, limitations), then a cited paragraph."""
     library = _library(ctx)
     _run(lambda on_token: library.compare(paper_a, paper_b, on_token=on_token), as_json)
+
+
+@app.command("eval")
+def evaluate(
+    ctx: typer.Context,
+    questions: Annotated[
+        Path, typer.Option("--questions", "-q", help="JSONL question file (see evals/seed_questions.jsonl).")
+    ],
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--corpus", help="Files or folders to build the library from; repeatable. Default: seeds/"
+        ),
+    ] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            help="Chat model: 'local' (bundled) or 'openai' (PAPERQA_LLM__* settings). Default: settings."
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Where report.md, results.json and eval.png go.")
+    ] = Path("eval-out"),
+    limit: Annotated[int | None, typer.Option(help="Only the first N questions (a quick look).")] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit with status 1 when a quality target is missed.")
+    ] = False,
+) -> None:
+    """Measure answer quality: run every question of a file through ask / summarize / compare
+    on a temporary library built from the corpus, and report retrieval (recall@5, MRR),
+    citations, facts found, abstention and cost, overall and per question type.
+
+    Question lines: {"id", "type": single|multi|summary|compare|unanswerable, "question",
+    "papers": [gold titles], "facts": ["30%|thirty percent", ...]}. Your own library is not touched.
+    """
+    import tempfile
+
+    from paperqa import evals
+
+    if backend not in (None, "local", "openai"):
+        raise typer.BadParameter("use 'local' or 'openai'", param_hint="--backend")
+    items = evals.load_questions(questions)[:limit]
+    paths = corpus or [Path("seeds")]
+    for path in paths:
+        if not path.exists():
+            raise PaperQAError(f"corpus {path} does not exist; pass the papers with --corpus PATH")
+    base = _library(ctx).settings
+    llm = base.llm.model_copy(update={"backend": backend}) if backend else base.llm
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="paperqa-eval-") as tmp:
+        library = Library(base.model_copy(update={"home": Path(tmp), "chroma_url": None, "llm": llm}))
+        with _progress() as bar:
+            task = bar.add_task("Indexing corpus", total=None)
+            library.ingest(paths, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        papers, chunks = library.store.counts()
+        with Progress(
+            TextColumn("[bold]Answering"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("", total=len(items))
+            results = evals.evaluate(
+                library,
+                items,
+                where=str(questions),
+                progress=lambda done, total: bar.update(task, completed=done),
+            )
+        meta = {
+            "questions": f"{questions} ({len(items)})",
+            "corpus": ", ".join(map(str, paths)) + f" ({papers} papers, {chunks} chunks)",
+            "embedder": library.embedder.name,
+            "chat model": library.tasks.chat[1],
+            "date": dt.date.today().isoformat(),
+            "seconds": round(time.perf_counter() - started, 1),
+            "command": "paperqa " + " ".join(sys.argv[1:]),
+        }
+    summary, targets = evals.write_report(out_dir, results, meta)
+    table = Table(title=f"paperqa eval: {len(items)} questions, {meta['chat model']}")
+    table.add_column("group")
+    for _, label in evals.COLUMNS:
+        table.add_column(label, justify="right")
+    for group, metrics in summary.items():
+        table.add_row(group, *(evals.fmt(metrics.get(key)) for key, _ in evals.COLUMNS))
+    out.print(table)
+    for t in targets:
+        mark = "n/a" if t.met is None else ("[green]met[/green]" if t.met else "[red]missed[/red]")
+        out.print(f"  {t.name}: {evals.fmt(t.value)} (goal {t.goal}) {mark}")
+    out.print(f"Report: {out_dir / 'report.md'}, {out_dir / 'results.json'}, {out_dir / 'eval.png'}")
+    if check and any(t.met is False for t in targets):
+        raise typer.Exit(1)
 
 
 @app.command("app")

@@ -132,6 +132,16 @@ def lead_summary(source: Source, rank: Ranker, max_words: int = 130) -> list[Cit
     ]
 
 
+def central_sentence(source: Source, rank: Ranker) -> list[CitedSentence]:
+    """The one sentence of an abstract most like the whole abstract (a one-line summary)."""
+    sentences = source_sentences(source)
+    if not sentences:
+        return []
+    sims = rank(f"{source.paper.title}. {source.text}", sentences)
+    best = sentences[max(range(len(sentences)), key=lambda i: sims[i])]
+    return [CitedSentence(text=best, citations=[source.number], support=1.0, supported=True, evidence=best)]
+
+
 def aspect_cells(source: Source, rank: Ranker, threshold: float = 0.3) -> dict[str, CitedSentence]:
     """For each comparison aspect, the sentence of the source that states it, or
     `NOT_STATED`. Each sentence fills at most one aspect."""

@@ -92,6 +92,11 @@ class Library:
         """A side-by-side table of two papers and a cited comparative paragraph."""
         return self.tasks.compare(paper_a, paper_b, **options)
 
+    def find_papers(self, request: str, n: int = 1) -> list[Paper]:
+        """The `n` papers a free-text request most likely means (named ones first); [] when
+        nothing in the library is relevant to it."""
+        return self.tasks.find_papers(request, n)
+
     @functools.cached_property
     def embedder(self) -> PaperQAEmbeddings:
         return self._embedder or get_embedder(self.settings.embedding)

@@ -21,6 +21,7 @@ from paperqa.errors import ConfigError
 EXPECTED: dict[str, set[str]] = {
     "answer": {"sources", "question", "not_in_library"},
     "summarize": {"sources", "title"},
+    "tldr": {"sources", "title"},
     "summarize_topic": {"sources", "topic"},
     "compare": {"sources", "title_a", "title_b"},
     "condense": {"history", "question"},

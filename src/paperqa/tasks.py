@@ -55,6 +55,7 @@ MAX_QUESTION_CHARS = 2000
 LOCAL_CONTEXT_TOKENS = 450
 REMOTE_CONTEXT_TOKENS = 3000
 SUMMARY_WORDS = 130
+TLDR_WORDS = 35
 OnToken = Callable[[str], None]
 _REFERS_BACK = re.compile(
     r"\b(it|its|it's|they|their|them|this|that|these|those|the paper|the method|the authors)\b", re.I
@@ -176,6 +177,16 @@ class Tasks:
     def retriever(self) -> Retriever:
         return Retriever(self.library.store, self.library.embedder, self.library.settings.retrieval)
 
+    def find_papers(self, request: str, n: int = 1) -> list[Paper]:
+        """The `n` papers a request most likely means ("summarize the CASAL paper"): papers it
+        names first, then the best retrieved. None when nothing in the library is relevant."""
+        chunks = self.retriever.retrieve(check_question(request), k=max(6, 2 * n))
+        if not self._relevant(chunks):
+            return []
+        ids = list(dict.fromkeys(c.paper_id for c in chunks))[:n]
+        found = self.library.store.papers_by_id(ids)
+        return [found[i].paper for i in ids if i in found]
+
     # --- the three tasks ---------------------------------------------------------
 
     def ask(
@@ -230,26 +241,42 @@ class Tasks:
         paper: str | None = None,
         *,
         topic: str | None = None,
+        tldr: bool = False,
         strict: bool = False,
         on_token: OnToken | None = None,
     ) -> Answer:
-        """One cited paragraph on one paper, or across the library's papers on a topic."""
+        """One cited paragraph on one paper, or across the library's papers on a topic.
+        With `tldr`, one sentence on one paper."""
         if (paper is None) == (topic is None):
             raise InputError("Summarize either one paper or one topic.")
+        if tldr and paper is None:
+            raise InputError("A one-sentence summary (tldr) is of one paper, not a topic.")
         started, usage, conversation = time.perf_counter(), Usage(), Conversation()
         rank = self._ranker()
         if paper is not None:
             found = self.library.get(paper)
             sources = [whole_paper(found, 1)]
             raw = self._generate(
-                "summarize", {"sources": render_sources(sources), "title": found.title}, on_token, usage
+                "tldr" if tldr else "summarize",
+                {"sources": render_sources(sources), "title": found.title},
+                on_token,
+                usage,
             )
-            sentences, fallback = self._check(raw, sources, rank, strict=strict, summary=True)
+            sentences, fallback = self._check(raw, sources, rank, strict=strict, summary=not tldr)
+            if tldr and not fallback:
+                sentences = [s for s in sentences if s.supported][:1]
+                if not sentences or len(sentences[0].text.split()) > 2 * TLDR_WORDS:
+                    fallback = "the model wrote no short supported sentence; the abstract's own central "
+                    fallback += "sentence is used instead"
             if fallback:
-                sentences = extractive.lead_summary(sources[0], rank, SUMMARY_WORDS)
+                sentences = (
+                    extractive.central_sentence(sources[0], rank)
+                    if tldr
+                    else extractive.lead_summary(sources[0], rank, SUMMARY_WORDS)
+                )
             return self._answer(
                 "summarize",
-                f"Summarize: {found.title}",
+                f"{'TLDR' if tldr else 'Summarize'}: {found.title}",
                 sentences,
                 sources,
                 conversation,
