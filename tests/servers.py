@@ -72,3 +72,21 @@ def llama_server(model: Path, tmp: Path, embedding: bool = False) -> Iterator[st
     ]
     with running(cmd, f"http://127.0.0.1:{port}/v1/models", tmp / f"llama-server-{port}.log"):
         yield f"http://127.0.0.1:{port}/v1"
+
+
+@contextlib.contextmanager
+def chroma_server(tmp: Path) -> Iterator[str]:
+    """`chroma run` (the server that ships with chromadb) on a temporary path; yields its URL."""
+    port = free_port()
+    cmd = [
+        str(Path(sys.executable).with_name("chroma")),
+        "run",
+        "--path",
+        str(tmp / f"chroma-server-{port}"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    with running(cmd, f"http://127.0.0.1:{port}/api/v2/heartbeat", tmp / f"chroma-{port}.log"):
+        yield f"http://127.0.0.1:{port}"

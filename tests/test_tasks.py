@@ -161,11 +161,15 @@ def test_summary_of_a_paper(seed_library):
 
 
 def test_tldr_is_one_cited_sentence(seed_library):
-    good = scripted(seed_library, "SAE-V extends sparse autoencoders to multimodal large language models [1].")
+    good = scripted(
+        seed_library, "SAE-V extends sparse autoencoders to multimodal large language models [1]."
+    )
     answer = good.summarize("SAE-V", tldr=True)
     assert answer.fallback is None and len(answer.sentences) == 1 and answer.sentences[0].citations == [1]
     assert answer.question.startswith("TLDR:")
-    bad = scripted(seed_library, "Bananas are yellow and grow in warm places [1].").summarize("SAE-V", tldr=True)
+    bad = scripted(seed_library, "Bananas are yellow and grow in warm places [1].").summarize(
+        "SAE-V", tldr=True
+    )
     assert bad.fallback and len(bad.sentences) == 1 and bad.sentences[0].supported
     assert bad.sentences[0].text in bad.sources[0].paper.abstract
     with pytest.raises(InputError, match="one paper"):

@@ -317,13 +317,15 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
         pickers = [table, summary_paper, paper_a, paper_b, to_remove, status]
         ask_inputs = [question, chatbot, conversation, backend]
         ask_outputs = [chatbot, conversation, question, sources]
-        ask_btn.click(chat, ask_inputs, ask_outputs)
-        question.submit(chat, ask_inputs, ask_outputs)
+        # One API endpoint, /ask, for the button and Enter (used by gradio_client and the load test).
+        gr.on([ask_btn.click, question.submit], chat, ask_inputs, ask_outputs, api_name="ask")
         new_btn.click(
             lambda: ([], Conversation(), "<p>New conversation.</p>"), outputs=[chatbot, conversation, sources]
         )
-        summary_btn.click(summarize, [summary_paper, summary_topic, backend], summary_out)
-        compare_btn.click(compare, [paper_a, paper_b, backend], compare_out)
+        summary_btn.click(
+            summarize, [summary_paper, summary_topic, backend], summary_out, api_name="summarize"
+        )
+        compare_btn.click(compare, [paper_a, paper_b, backend], compare_out, api_name="compare")
         search.change(refresh, search, pickers)
         upload_btn.click(upload, files, upload_out).then(refresh, search, pickers)
         remove_btn.click(remove, to_remove, remove_out).then(refresh, search, pickers)

@@ -190,6 +190,29 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+#: A sentence that addresses the model rather than the reader ("ignore previous instructions
+#: and ..."): a prompt injection planted in an abstract. Such sentences are kept out of the
+#: prompt and are never evidence, so an answer that obeys one is unsupported.
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b[^.!?]{0,60}\b(instructions?|prompts?|rules)\b"
+    r"|\b(system prompt|you are now|(reply|respond|answer) only with|say exactly)\b",
+    re.IGNORECASE,
+)
+INSTRUCTION_REMOVED = "[instruction-like text removed]"
+
+
+def looks_like_instruction(sentence: str) -> bool:
+    return bool(_INSTRUCTION.search(sentence))
+
+
+def without_instructions(text: str) -> str:
+    """`text` with every instruction-like sentence replaced by a marker."""
+    sentences = split_sentences(text)
+    if not any(looks_like_instruction(s) for s in sentences):
+        return text
+    return " ".join(INSTRUCTION_REMOVED if looks_like_instruction(s) else s for s in sentences)
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) character offsets of the sentences of `text`, as `split_sentences` cuts them."""
     spans, start = [], 0

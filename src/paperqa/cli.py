@@ -205,11 +205,37 @@ def _print_paper(paper: Paper) -> None:
 @app.command()
 def remove(
     ctx: typer.Context,
-    paper: Annotated[str, typer.Argument(help="Paper id, or the start of its title.")],
+    papers: Annotated[list[str], typer.Argument(help="Paper ids, or the starts of their titles.")],
 ) -> None:
-    """Remove a paper and its chunks from the library."""
-    removed = _library(ctx).remove(paper)
-    out.print(f"Removed {removed.id}: {removed.title}", highlight=False)
+    """Remove papers and their chunks from the library (all names are checked first)."""
+    for removed in _library(ctx).remove_many(papers):
+        out.print(f"Removed {removed.id}: {removed.title}", highlight=False)
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    repair: Annotated[bool, typer.Option("--repair", help="Fix what is found.")] = False,
+) -> None:
+    """Check that every paper has all its chunks and no chunk is left without a paper
+    (after a crash or a killed process). Exit status 1 when something is wrong and not repaired."""
+    report = _library(ctx).check(repair=repair)
+    out.print(f"{report.papers} papers, {report.chunks} chunks.", highlight=False)
+    if report.ok:
+        out.print("The library is consistent.")
+        return
+    if report.incomplete:
+        out.print(
+            f"{len(report.incomplete)} paper(s) with missing chunks: "
+            + ", ".join(list(report.incomplete)[:10])
+        )
+    if report.orphan_chunks:
+        out.print(f"{report.orphan_chunks} chunk(s) belong to no paper (an interrupted remove).")
+    if report.repaired:
+        out.print("Repaired: missing chunks re-embedded, stray chunks deleted.")
+        return
+    out.print("Run `paperqa check --repair` to fix it.")
+    raise typer.Exit(1)
 
 
 @app.command()

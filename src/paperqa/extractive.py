@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from paperqa.citations import content_words, overlap, split_sentences
+from paperqa.citations import content_words, looks_like_instruction, overlap, split_sentences
 from paperqa.types import CitedSentence, Source
 
 #: (text, vectors) -> similarity of each text to the query.
@@ -61,8 +61,15 @@ PROBLEM_POSITION_BONUS = (0.15, 0.1)
 
 
 def source_sentences(source: Source) -> list[str]:
-    """The source's sentences that say something (three content words or more), once each."""
-    return list(dict.fromkeys(s for s in split_sentences(source.text) if len(content_words(s)) >= 3))
+    """The source's sentences that say something (three content words or more), once each;
+    never an instruction-like sentence (a prompt injection)."""
+    return list(
+        dict.fromkeys(
+            s
+            for s in split_sentences(source.text)
+            if len(content_words(s)) >= 3 and not looks_like_instruction(s)
+        )
+    )
 
 
 def best_sentences(

@@ -6,13 +6,14 @@ import contextlib
 import datetime as dt
 import functools
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from filelock import FileLock, Timeout
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from paperqa.chunking import chunk_paper
 from paperqa.embeddings import PaperQAEmbeddings, get_embedder
@@ -46,6 +47,22 @@ class LibraryStats(BaseModel):
     home: str
     chunk_tokens: int
     overlap_tokens: int
+
+
+class CheckReport(BaseModel):
+    """What `paperqa check` found (and fixed)."""
+
+    papers: int
+    chunks: int
+    incomplete: dict[str, int] = Field(
+        default_factory=dict, description="Paper id -> chunks it should have but has not (or has extra)."
+    )
+    orphan_chunks: int = Field(default=0, description="Chunks of no paper (left by an interrupted remove).")
+    repaired: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.incomplete and not self.orphan_chunks
 
 
 class Library:
@@ -297,10 +314,38 @@ class Library:
 
     def remove(self, ref: str) -> Paper:
         """Remove one paper (by id or unique title prefix) and its chunks."""
-        paper = self.get(ref)
+        return self.remove_many([ref])[0]
+
+    def remove_many(self, refs: Sequence[str]) -> list[Paper]:
+        """Remove papers. Every reference is resolved first: an unknown one removes nothing."""
+        papers = list({p.id: p for p in (self.get(ref) for ref in refs)}.values())
         with self._write_lock():
-            self.store.delete_papers([paper.id])
-        return paper
+            self.store.delete_papers([p.id for p in papers])
+        return papers
+
+    def check(self, *, repair: bool = False) -> CheckReport:
+        """Compare every paper's record with its chunks. With `repair`: re-embed what an
+        interrupted ingest left out and delete chunks an interrupted remove left behind."""
+        with self._write_lock():
+            stored = self.store.all_papers()
+            table = self.store.all_chunks()
+            have = Counter(table.paper_ids)
+            known = {s.paper.id for s in stored}
+            orphans = [cid for cid, pid in zip(table.ids, table.paper_ids, strict=True) if pid not in known]
+            incomplete = {
+                s.paper.id: s.n_chunks - have[s.paper.id] for s in stored if have[s.paper.id] != s.n_chunks
+            }
+            report = CheckReport(
+                papers=len(stored), chunks=len(table.ids), incomplete=incomplete, orphan_chunks=len(orphans)
+            )
+            if repair and not report.ok:
+                self.store.delete_chunks(orphans)
+                broken = [s.paper for s in stored if s.paper.id in incomplete]
+                self.store.delete_chunks_of([p.id for p in broken])
+                for start in range(0, len(broken), BATCH_PAPERS):
+                    self._write_batch(broken[start : start + BATCH_PAPERS], IngestReport())
+                report.repaired = True
+        return report
 
     def reindex(self, *, progress: Progress | None = None) -> IngestReport:
         """Rebuild the index from the papers it holds, with the configured embedding model."""

@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-import functools
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -41,17 +41,27 @@ def bundled_model_path() -> Path:
     return checked_file(path, SMOLLM2_SHA256, "The bundled chat model")
 
 
-@functools.cache
-def _llama(path: str, n_ctx: int, threads: int | None) -> Any:
-    """One loaded model per (file, context, threads) for the whole process."""
-    try:
-        from llama_cpp import Llama
-    except ImportError as exc:
-        raise ConfigError("llama-cpp-python is not installed: run `make install`.") from exc
-    try:
-        return Llama(model_path=path, n_ctx=n_ctx, n_threads=threads or os.cpu_count(), verbose=False)
-    except (ValueError, RuntimeError) as exc:
-        raise BackendError(f"cannot load the GGUF model {path}: {exc}") from exc
+_LOADED: dict[tuple[str, int, int | None], tuple[Any, threading.Lock]] = {}
+_LOADING = threading.Lock()
+
+
+def _llama(path: str, n_ctx: int, threads: int | None) -> tuple[Any, threading.Lock]:
+    """One loaded model per (file, context, threads) for the whole process, with the lock that
+    makes its users take turns: a llama.cpp context serves one generation at a time."""
+    key = (path, n_ctx, threads)
+    with _LOADING:
+        if key in _LOADED:
+            return _LOADED[key]
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise ConfigError("llama-cpp-python is not installed: run `make install`.") from exc
+        try:
+            model = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads or os.cpu_count(), verbose=False)
+        except (ValueError, RuntimeError) as exc:
+            raise BackendError(f"cannot load the GGUF model {path}: {exc}") from exc
+        _LOADED[key] = (model, threading.Lock())
+        return _LOADED[key]
 
 
 def _role(message: BaseMessage) -> str:
@@ -91,22 +101,23 @@ class LlamaCppChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        llama = _llama(self.model_path, self.n_ctx, self.threads)
-        stream = llama.create_chat_completion(
-            messages=[{"role": _role(m), "content": str(m.content)} for m in messages],
-            max_tokens=kwargs.get("max_tokens", self.max_tokens),
-            temperature=self.temperature,
-            repeat_penalty=self.repeat_penalty,
-            stop=stop,
-            stream=True,
-        )
-        for part in stream:
-            delta = part["choices"][0]["delta"].get("content")
-            if delta:
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
-                if run_manager:
-                    run_manager.on_llm_new_token(delta, chunk=chunk)
-                yield chunk
+        llama, turn = _llama(self.model_path, self.n_ctx, self.threads)
+        with turn:  # concurrent users (app sessions) queue here, one generation at a time
+            stream = llama.create_chat_completion(
+                messages=[{"role": _role(m), "content": str(m.content)} for m in messages],
+                max_tokens=kwargs.get("max_tokens", self.max_tokens),
+                temperature=self.temperature,
+                repeat_penalty=self.repeat_penalty,
+                stop=stop,
+                stream=True,
+            )
+            for part in stream:
+                delta = part["choices"][0]["delta"].get("content")
+                if delta:
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                    if run_manager:
+                        run_manager.on_llm_new_token(delta, chunk=chunk)
+                    yield chunk
 
 
 def get_chat_model(settings: LLMSettings | None = None) -> tuple[BaseChatModel, str]:

@@ -5,9 +5,12 @@ This is the only module that imports chromadb. The store is embedded
 Chroma server. Each chunk collection records which embedding model built it;
 opening it with another model raises `IndexMismatchError`.
 
-Write order gives crash safety: a paper's chunks are written before its
-record, and deleted before its record, so a paper whose record exists is
-complete or repairable, and chunks without a record are never shown.
+Write order gives crash safety. An ingest writes a paper's chunks before its
+record (the commit point); a remove deletes the record before the chunks. So a
+paper whose record exists has all its chunks, or the chunks a re-run of the
+ingest adds back (`Library.check` finds them); chunks without a record are
+never shown, and the next ingest of that paper or `paperqa check --repair`
+deletes them.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from paperqa.errors import ConfigError, IndexMismatchError
+from paperqa.errors import BackendError, ConfigError, IndexMismatchError
 from paperqa.settings import Settings
 from paperqa.types import Chunk, Paper
 
@@ -87,6 +90,21 @@ class Store:
         self.settings = settings
         self.model_name = model_name
         self.dim = dim
+        try:
+            self._open()
+        except (IndexMismatchError, ConfigError):
+            raise
+        except Exception as exc:
+            if not settings.chroma_url:
+                raise
+            raise BackendError(
+                f"Cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}: {exc}). "
+                "Start it (`chroma run --path DIR --host 127.0.0.1 --port 8000`), check the address, "
+                "or unset PAPERQA_CHROMA_URL to use the library on this machine."
+            ) from None
+
+    def _open(self) -> None:
+        settings, model_name, dim = self.settings, self.model_name, self.dim
         self._client = _client(settings)
         base = settings.collection
         index_meta = {"paperqa_schema": SCHEMA_VERSION, "embedding_model": model_name, "embedding_dim": dim}
@@ -161,10 +179,14 @@ class Store:
             self._papers.update(ids=[s.paper.id for s in part], metadatas=[_paper_metadata(s) for s in part])
 
     def delete_papers(self, ids: Sequence[str]) -> None:
-        """Remove papers: their chunks first, then their records."""
+        """Remove papers: their records first (from then on they are gone), then their chunks."""
+        for start in range(0, len(ids), _PAGE):
+            self._papers.delete(ids=list(ids[start : start + _PAGE]))
         self.delete_chunks_of(ids)
-        if ids:
-            self._papers.delete(ids=list(ids))
+
+    def delete_chunks(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), _PAGE):
+            self._chunks.delete(ids=list(ids[start : start + _PAGE]))
 
     # --- chunks ---------------------------------------------------------------
 

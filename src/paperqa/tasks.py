@@ -24,12 +24,14 @@ from paperqa.citations import (
     NOT_IN_LIBRARY,
     cite_sentences,
     is_repetitive,
+    looks_like_instruction,
     overlap,
     render,
     renumber,
     score_sentence,
     split_sentences,
     widen_to_sentences,
+    without_instructions,
 )
 from paperqa.errors import BackendError, InputError, PaperQAError
 from paperqa.prompts import load_prompt
@@ -101,7 +103,7 @@ def render_sources(sources: Sequence[Source]) -> str:
     """Sources as the model sees them, delimited so their text cannot pose as instructions."""
     blocks = []
     for s in sources:
-        body = re.sub(r"</?\s*source", "(source", s.text, flags=re.I)
+        body = re.sub(r"</?\s*source", "(source", without_instructions(s.text), flags=re.I)
         blocks.append(f'<source id="{s.number}" title="{html.escape(s.paper.title)}">\n{body}\n</source>')
     return "\n\n".join(blocks)
 
@@ -442,7 +444,11 @@ class Tasks:
     ) -> tuple[list[CitedSentence], str | None]:
         """The model's sentences scored against their sources, or the reason to fall back."""
         valid = {s.number for s in sources}
-        evidence = {s.number: extractive.source_sentences(s) or split_sentences(s.text) for s in sources}
+        evidence = {
+            s.number: extractive.source_sentences(s)
+            or [t for t in split_sentences(s.text) if not looks_like_instruction(t)]
+            for s in sources
+        }
         titles = [s.paper.title for s in sources]
         sentences = [
             score_sentence(s, evidence, rank)

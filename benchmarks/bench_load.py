@@ -1,0 +1,166 @@
+"""Concurrent users against the app's API: every request completes, no session sees another's.
+
+Starts `paperqa app` on a free 127.0.0.1 port over a seed library (or uses --url), then
+--users simulated users, each its own gradio_client session, ask at the same time: a
+question naming one seed paper, then --turns - 1 follow-ups ("What are its main results?")
+that only make sense within that user's conversation. Reports errors, throughput and
+latency p50 / p95, and whether every follow-up was answered from the user's own paper.
+
+    python benchmarks/bench_load.py --users 8 --turns 2     # writes benchmarks/results/load.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import RESULTS, ROOT, header  # noqa: E402
+
+# (name in the question, words of its title that the sources panel must show)
+PAPERS = [
+    ("CASAL", "Hallucination reduction with CASAL"),
+    ("the FIND benchmark", "A Function Interpretation Benchmark"),
+    ("SAE-V", "SAE-V"),
+    ("LegalVis", "LegalVis"),
+    ("TorchEsegeta", "TorchEsegeta"),
+    ("GCAV", "GCAV"),
+    ("TimeX", "Encoding Time-Series Explanations"),
+    ("the Hyperdimensional Probe", "Hyperdimensional Probe"),
+]
+FOLLOW_UPS = ["What are its main results?", "What are its limitations?", "What data does it use?"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_app(home: Path) -> tuple[subprocess.Popen[bytes], str]:
+    env = {**os.environ, "PAPERQA_HOME": str(home), "GRADIO_ANALYTICS_ENABLED": "False"}
+    script = str(Path(sys.executable).with_name("paperqa"))
+    subprocess.run([script, "ingest", str(ROOT / "seeds")], env=env, check=True, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen(
+        [script, "app", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}/"
+    import urllib.request
+
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return proc, url
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError("the app exited at start") from None
+            time.sleep(0.5)
+    proc.kill()
+    raise TimeoutError("the app did not start in 180 s")
+
+
+def user(i: int, url: str, turns: int, barrier: threading.Barrier, out: dict[int, dict[str, object]]) -> None:
+    from gradio_client import Client
+
+    name, title = PAPERS[i % len(PAPERS)]
+    record: dict[str, object] = {"paper": name, "latencies": [], "errors": [], "own_paper_every_turn": True}
+    out[i] = record
+    try:
+        client = Client(url, verbose=False)
+    except Exception as exc:  # noqa: BLE001 (a load test records every failure)
+        record["errors"].append(f"connect: {exc}")  # type: ignore[attr-defined]
+        return
+    history: list[object] = []
+    barrier.wait()
+    for turn in range(turns):
+        question = f"What does {name} do?" if turn == 0 else FOLLOW_UPS[(turn - 1) % len(FOLLOW_UPS)]
+        t = time.perf_counter()
+        try:
+            history, _, sources = client.predict(question, history, "local", api_name="/ask")
+        except Exception as exc:  # noqa: BLE001
+            record["errors"].append(f"turn {turn + 1}: {type(exc).__name__}: {exc}")  # type: ignore[attr-defined]
+            continue
+        record["latencies"].append(time.perf_counter() - t)  # type: ignore[attr-defined]
+        asked = [m["content"] for m in history if m["role"] == "user"]  # type: ignore[index]
+        if title not in str(sources) or len(asked) != turn + 1:
+            record["own_paper_every_turn"] = False
+        record["user_messages"] = asked
+
+
+def run(url: str, users: int, turns: int) -> dict[str, object]:
+    out: dict[int, dict[str, object]] = {}
+    barrier = threading.Barrier(users)
+    threads = [threading.Thread(target=user, args=(i, url, turns, barrier, out)) for i in range(users)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    latencies = sorted(x for r in out.values() for x in r["latencies"])  # type: ignore[attr-defined]
+    errors = [e for r in out.values() for e in r["errors"]]  # type: ignore[attr-defined]
+
+    def pct(q: float) -> float | None:
+        return (
+            round(latencies[min(len(latencies) - 1, int(round(q * (len(latencies) - 1))))], 2)
+            if latencies
+            else None
+        )
+
+    return {
+        "users": users,
+        "turns_per_user": turns,
+        "requests": users * turns,
+        "completed": len(latencies),
+        "errors": errors,
+        "every_follow_up_answered_from_own_paper": all(r["own_paper_every_turn"] for r in out.values()),
+        "sessions_with_foreign_messages": sum(
+            any(m not in (f"What does {r['paper']} do?", *FOLLOW_UPS) for m in r.get("user_messages", []))  # type: ignore[attr-defined]
+            for r in out.values()
+        ),
+        "wall_seconds": round(wall, 1),
+        "throughput_requests_per_s": round(len(latencies) / wall, 3),
+        "latency_p50_s": pct(0.5),
+        "latency_p95_s": pct(0.95),
+        "latency_max_s": round(latencies[-1], 2) if latencies else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--turns", type=int, default=2)
+    parser.add_argument("--url", help="a running paperqa app (default: start one over the seed papers)")
+    parser.add_argument("--out", type=Path, default=RESULTS / "load.json")
+    args = parser.parse_args()
+    proc = None
+    if args.url:
+        url = args.url
+    else:
+        proc, url = start_app(Path(tempfile.mkdtemp(prefix="paperqa-load-")) / "home")
+    try:
+        result = {**header("bench_load.py"), **run(url, args.users, args.turns)}
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=30)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Hostile and broken files: every loader returns papers or raises an `IngestError` that
+names the file, whatever the bytes. Random bytes, random text, and mutations of real files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from paperqa.errors import IngestError
+from paperqa.loaders import load_paths
+
+from .conftest import DATA, SEED_FILE
+
+SUFFIXES = [".txt", ".jsonl", ".json", ".csv", ".tsv", ".bib", ".jsonl.gz"]
+CSV_SAMPLE = 'title,abstract,date\n"A paper","An abstract, with a comma.",2024-05-01\nB,"Second one.",\n'
+JSON_SAMPLE = json.dumps([{"title": "A paper", "abstract": "Text.", "authors": ["A. B."]}])
+SAMPLES = {
+    ".txt": SEED_FILE.read_bytes(),
+    ".jsonl": b"\n".join((DATA / "arxiv_sample.jsonl").read_bytes().splitlines()[:4]),
+    ".bib": (DATA / "sample.bib").read_bytes(),
+    ".csv": CSV_SAMPLE.encode(),
+    ".json": JSON_SAMPLE.encode(),
+}
+FUZZ = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def load_checked(path: Path) -> None:
+    """The property: papers with a title and an abstract, or a located IngestError."""
+    try:
+        result = load_paths([path])
+    except IngestError as exc:
+        assert exc.path == str(path), f"error does not name the file: {exc}"
+        assert str(exc).strip()
+        return
+    for paper in result.papers:
+        assert paper.id and paper.title.strip() and paper.abstract.strip()
+
+
+def write(tmp_path: Path, suffix: str, data: bytes) -> Path:
+    path = tmp_path / f"fuzzed{suffix}"
+    path.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
+    return path
+
+
+@FUZZ
+@given(data=st.binary(max_size=3000), suffix=st.sampled_from(SUFFIXES))
+def test_random_bytes(tmp_path: Path, data: bytes, suffix: str):
+    load_checked(write(tmp_path, suffix, data))
+
+
+@FUZZ
+@given(text=st.text(max_size=2000), suffix=st.sampled_from(SUFFIXES))
+def test_random_text(tmp_path: Path, text: str, suffix: str):
+    load_checked(write(tmp_path, suffix, text.encode("utf-8", "surrogatepass")))
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A real sample with a few random edits: cuts, insertions, byte flips, duplicated lines."""
+    suffix = draw(st.sampled_from(sorted(SAMPLES)))
+    data = bytearray(SAMPLES[suffix])
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["cut", "insert", "flip", "truncate", "dup-line"]))
+        at = draw(st.integers(0, max(0, len(data) - 1)))
+        if kind == "cut":
+            del data[at : at + draw(st.integers(1, 200))]
+        elif kind == "insert":
+            data[at:at] = draw(
+                st.binary(min_size=1, max_size=50) | st.sampled_from([b'"', b"{", b"}", b"\n", b","])
+            )
+        elif kind == "flip" and data:
+            data[at] = draw(st.integers(0, 255))
+        elif kind == "truncate":
+            del data[at:]
+        elif kind == "dup-line":
+            lines = bytes(data).split(b"\n")
+            i = draw(st.integers(0, len(lines) - 1))
+            data = bytearray(b"\n".join([*lines[: i + 1], lines[i], *lines[i + 1 :]]))
+    return suffix, bytes(data)
+
+
+@FUZZ
+@given(sample=mutated())
+def test_mutated_real_files(tmp_path: Path, sample: tuple[str, bytes]):
+    suffix, data = sample
+    load_checked(write(tmp_path, suffix, data))
+
+
+def test_unmutated_samples_load(tmp_path: Path):
+    for suffix, data in SAMPLES.items():
+        assert load_paths([write(tmp_path, suffix, data)]).papers, suffix
