@@ -33,7 +33,8 @@ def test_ingest_ask_compare_through_a_chroma_server(tmp_path: Path):
         assert not (alice / "chroma").exists(), "the index must live on the server, not in PAPERQA_HOME"
 
         # Bob sees Alice's library without ingesting anything.
-        titles = [p["title"] for p in json.loads(run("papers", "--json", home=bob, url=url).stdout)]
+        listing = run("papers", "--json", home=bob, url=url).stdout
+        titles = [json.loads(line)["title"] for line in listing.splitlines() if line.strip()]
         assert len(titles) == 29
         answer = json.loads(
             run("ask", "--json", "How much does CASAL reduce hallucination?", home=bob, url=url).stdout

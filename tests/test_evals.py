@@ -144,11 +144,11 @@ def test_aggregate_and_targets():
         result("unanswerable", sentences=1, cited_sentences=0),
     ]
     summary = evals.summarize_results(results)
-    assert summary["single"]["recall_at_5"] == pytest.approx(2 / 3)
+    assert summary["single"]["recall_at_5"] == pytest.approx(2 / 3, abs=1e-3)
     assert summary["single"]["mrr"] == 0.5
     assert summary["overall"]["cited_sentence_share"] == 0.75
     assert summary["overall"]["unanswerable_declined"] == 0.5
-    assert summary["overall"]["answerable_declined"] == pytest.approx(0.333)
+    assert summary["overall"]["answerable_declined"] == pytest.approx(1 / 3, abs=1e-3)
     met = {t.name: t.met for t in evals.check_targets(summary)}
     assert met == {
         "recall@5 on single": False,

@@ -183,3 +183,14 @@ def test_settings_from_env_and_file(tmp_path, monkeypatch):
     monkeypatch.setenv("PAPERQA_LLM__MAX_TOKENS", "77")
     s = Settings()
     assert s.home == home and s.chunking.chunk_tokens == 120 and s.llm.max_tokens == 77
+
+
+def test_get_by_every_form_of_an_arxiv_id(library: Library):
+    library.ingest([DATA / "arxiv_sample.jsonl"])
+    first = library.papers()[-1]
+    bare = first.id.removeprefix("arxiv:")
+    for ref in (first.id, bare, f"arXiv:{bare}", f"https://arxiv.org/abs/{bare}", f" {first.id} "):
+        assert library.get(ref).id == first.id, ref
+    assert [p.id for p in library.remove_many([first.id, bare])] == [first.id]
+    with pytest.raises(PaperNotFoundError):
+        library.get(first.id)

@@ -140,7 +140,8 @@ class Store:
     # --- papers ---------------------------------------------------------------
 
     def papers_by_id(self, ids: Sequence[str]) -> dict[str, StoredPaper]:
-        """The stored papers among `ids`."""
+        """The stored papers among `ids` (repeats allowed)."""
+        ids = list(dict.fromkeys(ids))
         found: dict[str, StoredPaper] = {}
         for start in range(0, len(ids), _PAGE):
             rows = self._papers.get(ids=list(ids[start : start + _PAGE]), include=["metadatas"])
@@ -192,7 +193,7 @@ class Store:
 
     def existing_chunk_ids(self, ids: Iterable[str]) -> set[str]:
         """Those of `ids` that the index holds."""
-        wanted, found = list(ids), set()
+        wanted, found = list(dict.fromkeys(ids)), set()
         for start in range(0, len(wanted), _PAGE):
             found.update(self._chunks.get(ids=wanted[start : start + _PAGE], include=[])["ids"])
         return found
