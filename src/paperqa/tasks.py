@@ -345,6 +345,10 @@ class Tasks:
                 for cell in (c[aspect] for c in cells)
                 if cell.citations
             ]
+            for source, paper_cells in zip(sources, cells, strict=True):  # each paper at least once
+                if not any(source.number in s.citations for s in sentences):
+                    stated = [paper_cells[a] for a in extractive.ASPECTS if paper_cells[a].citations]
+                    sentences += stated[:1] or extractive.central_sentence(source, rank)
         answer = self._answer(
             "compare",
             f"Compare: {a.title} | {b.title}",

@@ -13,7 +13,11 @@ from paperqa.types import normalize_title
 #: Largest file a loader reads; a bigger one is most likely not a paper list.
 MAX_FILE_BYTES = 2 * 1024**3
 
-ARXIV_ID = re.compile(r"^(?:arxiv:|https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?$", re.I)
+ARXIV_ID = re.compile(
+    r"^(?:arxiv:|https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)?"  # arXiv:..., or an abs/pdf URL
+    r"(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?$",
+    re.I,
+)
 DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
 URL = re.compile(r"https?://[^\s<>\"'{}|\\^`\]]+")
 _LATEX_HINT = re.compile(r"[\\$^{}~]")
