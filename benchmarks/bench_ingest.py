@@ -53,7 +53,7 @@ def run(
     t = time.perf_counter()
     papers = load_paths([data]).papers
     parse_s = time.perf_counter() - t
-    settings = Settings(home=work / "home")
+    settings = Settings(home=keep or work / "home")
     t = time.perf_counter()
     texts = [c.embed_text for p in papers for c in chunk_paper(p, settings.chunking)]
     chunk_s = time.perf_counter() - t
@@ -92,7 +92,7 @@ def run(
         "peak_rss_mib": round(peak_rss_mib(), 0),
     }
     if interrupt_at is not None:
-        result["interrupt"] = interrupted_run(data, keep or work / "killed", interrupt_at, len(papers))
+        result["interrupt"] = interrupted_run(data, work / "killed", interrupt_at, len(papers))
     return result
 
 
@@ -156,7 +156,7 @@ def main() -> None:
         "--only-interrupt", action="store_true", help="run only the kill-and-re-run check (whole-file runs)"
     )
     parser.add_argument(
-        "--keep", type=Path, default=None, help="build the interrupted library here and keep it"
+        "--keep", type=Path, default=None, help="build the library here and keep it (for bench_scale.py)"
     )
     args = parser.parse_args()
     result = {

@@ -92,10 +92,21 @@ def user(i: int, url: str, turns: int, barrier: threading.Barrier, out: dict[int
             record["errors"].append(f"turn {turn + 1}: {type(exc).__name__}: {exc}")  # type: ignore[attr-defined]
             continue
         record["latencies"].append(time.perf_counter() - t)  # type: ignore[attr-defined]
-        asked = [m["content"] for m in history if m["role"] == "user"]  # type: ignore[index]
+        asked = [text_of(m["content"]) for m in history if m["role"] == "user"]  # type: ignore[index]
         if title not in str(sources) or len(asked) != turn + 1:
             record["own_paper_every_turn"] = False
         record["user_messages"] = asked
+
+
+def text_of(content: object) -> str:
+    """A chat message's text: Gradio sends a string or a list of typed parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", ""))
+    if isinstance(content, list):
+        return " ".join(text_of(part) for part in content)
+    return str(content)
 
 
 def run(url: str, users: int, turns: int) -> dict[str, object]:
