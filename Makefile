@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 export CMAKE_ARGS := -DGGML_NATIVE=OFF
 DEMO_QUESTION ?= How can activation steering reduce hallucinations?
 
-.PHONY: install demo app test lint bench clean
+.PHONY: install demo app test lint bench eval clean
 
 install: $(VENV)/.installed
 
@@ -35,8 +35,16 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
-	$(PY) benchmarks/bench_ingest.py --n 10000
+	$(PY) benchmarks/bench_ingest.py --n 1000 --keep benchmarks/out/arxiv-1000
+	$(PY) benchmarks/bench_ingest.py --n 10000 --keep benchmarks/out/arxiv-10000
+	$(PY) benchmarks/bench_ingest.py --n 0 --only-interrupt --interrupt-at 0.4 --keep benchmarks/out/arxiv-all
 	$(PY) benchmarks/bench_answer.py
+	$(PY) benchmarks/bench_scale.py
+	$(PY) benchmarks/bench_public.py all --limit 100
+	$(PY) benchmarks/bench_load.py --users 8 --turns 2
+
+eval: install
+	$(BIN)/paperqa eval --questions evals/seed_questions.jsonl --out evals
 
 clean:
 	rm -rf $(VENV)

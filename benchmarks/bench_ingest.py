@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -42,6 +43,8 @@ def run(
     from paperqa.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="paperqa-bench-"))
+    if keep is not None and keep.exists():
+        shutil.rmtree(keep)  # every run starts from an empty library
     data = arxiv_slice(n, work / "arxiv.jsonl")
     if only_interrupt:
         total = sum(1 for line in data.open() if line.strip())
