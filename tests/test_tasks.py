@@ -232,3 +232,19 @@ def test_source_delimiters_cannot_be_closed_from_an_abstract(library, tmp_path):
     prompt = render_sources(answer.sources)
     assert prompt.count("</source>") == 1 and prompt.rstrip().endswith("</source>")
     assert answer.sentences[0].supported and answer.sentences[0].citations == [1]
+
+
+def test_lukewarm_retrieval_and_unknown_words_decline_instead_of_quoting(seed_library):
+    question = "How do diffusion models generate images from text prompts?"
+    assert seed_library.tasks.retriever.unknown_terms(question) == ["diffusion"]
+    answer = scripted(seed_library, "Images come from noise.").ask(question)
+    assert answer.not_in_library and answer.text == NOT_IN_LIBRARY
+    # A question that names a paper is answered even with a word the library never uses.
+    named = scripted(seed_library, "No idea.").ask("Does SAE-V work on diffusion models?")
+    assert not named.not_in_library and named.fallback
+
+
+def test_request_words_are_not_unknown_terms(seed_library):
+    retriever = seed_library.tasks.retriever
+    assert retriever.unknown_terms("Summarize, according to the library, what SAE-V papers report.") == []
+    assert retriever.unknown_terms("steered steering steers") == []  # stems match

@@ -8,10 +8,12 @@ plain functions; `Retriever` wires them to the store and the embedder.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -107,6 +109,7 @@ class _Corpus:
     dates: np.ndarray
     bm25: object
     names: NameIndex
+    vocabulary: frozenset[str]
 
 
 class Retriever:
@@ -142,11 +145,21 @@ class Retriever:
             dates=np.asarray(rows.dates, dtype=np.int64),
             bm25=bm25,
             names=NameIndex.build(papers),
+            vocabulary=frozenset(stems(" ".join(texts))),
         )
         return self._corpus
 
     def named(self, query: str) -> list[str]:
         return self.corpus().names.named(query)
+
+    def unknown_terms(self, query: str) -> list[str]:
+        """Words of the query that no paper of the library uses (stemmed, request words such
+        as "summarize" or "according" aside): a sign the question is about something else."""
+        vocabulary = self.corpus().vocabulary
+        if not vocabulary:
+            return []
+        words = [w for w in _WORDS.findall(query.lower()) if len(w) >= 4 and w not in REQUEST_WORDS]
+        return [w for w in dict.fromkeys(words) if _stemmer().stemWord(w) not in vocabulary]
 
     def retrieve(
         self,
@@ -241,6 +254,94 @@ class Retriever:
                     )
                 )
         return out
+
+
+_WORDS = re.compile(r"[a-z0-9]+")
+#: Words of a request rather than of its topic.
+REQUEST_WORDS = frozenset(
+    [
+        "about",
+        "according",
+        "across",
+        "also",
+        "answer",
+        "any",
+        "approach",
+        "authors",
+        "both",
+        "compare",
+        "compared",
+        "describe",
+        "does",
+        "each",
+        "explain",
+        "find",
+        "findings",
+        "from",
+        "give",
+        "have",
+        "into",
+        "library",
+        "main",
+        "many",
+        "method",
+        "methods",
+        "much",
+        "name",
+        "other",
+        "paper",
+        "papers",
+        "please",
+        "propose",
+        "proposed",
+        "report",
+        "result",
+        "results",
+        "said",
+        "says",
+        "show",
+        "shown",
+        "study",
+        "studies",
+        "summarise",
+        "summarize",
+        "summary",
+        "tell",
+        "that",
+        "their",
+        "them",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "used",
+        "uses",
+        "using",
+        "what",
+        "when",
+        "where",
+        "whether",
+        "which",
+        "while",
+        "with",
+        "work",
+        "works",
+        "would",
+    ]
+)
+
+
+@functools.cache
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def stems(text: str) -> set[str]:
+    """The Snowball stems of the words of `text` (lower-cased, split at anything not a letter or digit)."""
+    return set(_stemmer().stemWords(list(set(_WORDS.findall(text.lower())))))
 
 
 def _date_int(date: dt.date) -> int:

@@ -95,6 +95,14 @@ class RetrievalSettings(BaseModel):
         description="Below this cosine similarity of the best passage (and with no paper named in "
         "the question), the answer is that the library has nothing on it.",
     )
+    sure_relevance: float = Field(
+        default=0.45,
+        ge=-1.0,
+        le=1.0,
+        description="Below this similarity of the best passage, a question (naming no paper) that "
+        'uses a word the library never uses ("AlphaFold", "diffusion") is about something '
+        "the library does not cover, and is declined.",
+    )
 
 
 class LLMSettings(BaseModel):

@@ -230,11 +230,16 @@ class Tasks:
             else:
                 rank = self._ranker()
                 sentences, fallback = self._check(raw, shown, rank, strict=strict)
-                if fallback:
-                    sentences = extractive.best_sentences(question, sources, rank)
-                answer = self._answer(
-                    "ask", question, sentences, sources, conversation, usage, started, fallback
-                )
+                if fallback and self._off_topic(question, chunks):
+                    # The model failed and the question is about words the library never uses:
+                    # quoting the nearest abstracts would answer a different question.
+                    answer = self._not_in_library("ask", question, chunks, conversation, usage, started)
+                else:
+                    if fallback:
+                        sentences = extractive.best_sentences(question, sources, rank)
+                    answer = self._answer(
+                        "ask", question, sentences, sources, conversation, usage, started, fallback
+                    )
         conversation.turns.append(answer)
         return answer
 
@@ -386,6 +391,13 @@ class Tasks:
         return bool(chunks) and (
             any(c.named for c in chunks) or best >= self.library.settings.retrieval.min_relevance
         )
+
+    def _off_topic(self, question: str, chunks: Sequence[RetrievedChunk]) -> bool:
+        """Retrieval is lukewarm and the question uses words no paper of the library uses."""
+        best = max((c.dense or 0.0) for c in chunks)
+        if any(c.named for c in chunks) or best >= self.library.settings.retrieval.sure_relevance:
+            return False
+        return bool(self.retriever.unknown_terms(question))
 
     def _confident(self, chunks: Sequence[RetrievedChunk]) -> bool:
         """Retrieval is sure enough that a model's "not in the library" is a failure, not a finding."""
