@@ -532,10 +532,10 @@ def evaluate(
     summary, targets = evals.write_report(out_dir, results, meta)
     table = Table(title=f"paperqa eval: {len(items)} questions, {meta['chat model']}")
     table.add_column("group")
-    for _, label in evals.COLUMNS:
+    for _, label in evals.CONSOLE_COLUMNS:
         table.add_column(label, justify="right")
     for group, metrics in summary.items():
-        table.add_row(group, *(evals.fmt(metrics.get(key)) for key, _ in evals.COLUMNS))
+        table.add_row(group, *(evals.fmt(metrics.get(key)) for key, _ in evals.CONSOLE_COLUMNS))
     out.print(table)
     for t in targets:
         mark = "n/a" if t.met is None else ("[green]met[/green]" if t.met else "[red]missed[/red]")

@@ -347,6 +347,11 @@ COLUMNS = (
     ("seconds_mean", "s/question"),
 )
 
+#: The columns printed on a terminal (report.md has all of them).
+CONSOLE_COLUMNS = tuple(
+    c for c in COLUMNS if c[0] not in ("mean_support", "prompt_tokens_mean", "completion_tokens_mean")
+)
+
 
 def fmt(value: float | int | None) -> str:
     if value is None:
