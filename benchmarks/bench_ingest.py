@@ -9,6 +9,8 @@ kills an ingest with SIGKILL part way and checks that a re-run completes the
 library with every paper exactly once.
 
     python benchmarks/bench_ingest.py --n 10000          # writes benchmarks/results/ingest-10000.json
+    python benchmarks/bench_ingest.py --n 0 --only-interrupt --interrupt-at 0.4 --keep DIR
+    python benchmarks/bench_ingest.py --n 0 --resume DIR  # finish a library whose ingest was killed
 """
 
 from __future__ import annotations
@@ -34,7 +36,11 @@ def peak_rss_mib() -> float:
 
 
 def run(
-    n: int, interrupt_at: float | None, only_interrupt: bool = False, keep: Path | None = None
+    n: int,
+    interrupt_at: float | None,
+    only_interrupt: bool = False,
+    keep: Path | None = None,
+    resume: Path | None = None,
 ) -> dict[str, object]:
     from paperqa.chunking import chunk_paper
     from paperqa.embeddings import LocalEmbedder
@@ -46,6 +52,9 @@ def run(
     if keep is not None and keep.exists():
         shutil.rmtree(keep)  # every run starts from an empty library
     data = arxiv_slice(n, work / "arxiv.jsonl")
+    if resume is not None:
+        total = sum(1 for line in data.open() if line.strip())
+        return {"n_abstracts": total, "resumed": resume_run(data, resume, total)}
     if only_interrupt:
         total = sum(1 for line in data.open() if line.strip())
         home = keep or work / "killed"
@@ -147,6 +156,39 @@ def interrupted_run(data: Path, home: Path, at_share: float, n: int) -> dict[str
     }
 
 
+def resume_run(data: Path, home: Path, n: int) -> dict[str, object]:
+    """Re-run `paperqa ingest` on a library whose earlier ingest was killed, and check it."""
+    from paperqa.library import Library
+    from paperqa.settings import Settings
+
+    before_papers, before_chunks = Library(Settings(home=home)).store.counts()
+    env = {**os.environ, "PAPERQA_HOME": str(home)}
+    script = Path(sys.executable).with_name("paperqa")
+    t = time.perf_counter()
+    rerun = subprocess.run(
+        [str(script), "ingest", "--json", str(data)], env=env, capture_output=True, text=True, check=True
+    )
+    rerun_s = time.perf_counter() - t
+    report = json.loads(rerun.stdout)
+    fresh = Library(Settings(home=home))
+    papers, chunks = fresh.store.counts()
+    expected_chunks = sum(s.n_chunks for s in fresh.store.all_papers())
+    return {
+        "library": str(home),
+        "papers_before": before_papers,
+        "chunks_before": before_chunks,
+        "rerun_seconds": round(rerun_s, 1),
+        "rerun_added": len(report["added"]),
+        "rerun_unchanged": len(report["unchanged"]),
+        "rerun_papers_per_s": round(len(report["added"]) / rerun_s, 1),
+        "papers_after": papers,
+        "chunks_after": chunks,
+        "chunks_expected": expected_chunks,
+        "complete_without_duplicates": papers == n and chunks == expected_chunks,
+        "ingest_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 0),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -161,13 +203,20 @@ def main() -> None:
     parser.add_argument(
         "--keep", type=Path, default=None, help="build the library here and keep it (for bench_scale.py)"
     )
+    parser.add_argument(
+        "--resume",
+        type=Path,
+        default=None,
+        help="re-run the ingest on this library left by a killed run, and check it (no deletion)",
+    )
     args = parser.parse_args()
     result = {
         **header("bench_ingest.py"),
-        **run(args.n, args.interrupt_at, args.only_interrupt, args.keep),
+        **run(args.n, args.interrupt_at, args.only_interrupt, args.keep, args.resume),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    name = f"ingest-{args.n or 'all'}{'-interrupted' if args.only_interrupt else ''}.json"
+    suffix = "-resumed" if args.resume else "-interrupted" if args.only_interrupt else ""
+    name = f"ingest-{args.n or 'all'}{suffix}.json"
     (RESULTS / name).write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
