@@ -131,37 +131,20 @@ def interrupted_run(data: Path, home: Path, at_share: float, n: int) -> dict[str
     proc.wait()
     until_kill = time.perf_counter() - started
     papers_at_kill = library.store.counts()[0]
-    t = time.perf_counter()
-    rerun = subprocess.run(
-        [str(script), "ingest", "--json", str(data)], env=env, capture_output=True, text=True, check=True
-    )
-    report = json.loads(rerun.stdout)
-    fresh = Library(Settings(home=home))
-    papers, chunks = fresh.store.counts()
-    expected_chunks = sum(s.n_chunks for s in fresh.store.all_papers())
-    rerun_s = time.perf_counter() - t
+    rerun_s, checked = rerun_and_check(data, home, n)
     return {
         "papers_when_killed": papers_at_kill,
         "seconds_until_kill": round(until_kill, 1),
-        "rerun_seconds": round(rerun_s, 1),
         "papers_per_s_both_runs": round(n / (until_kill + rerun_s), 1),
-        "library": str(home),
-        "rerun_added": len(report["added"]),
-        "rerun_unchanged": len(report["unchanged"]),
-        "papers_after": papers,
-        "chunks_after": chunks,
-        "chunks_expected": expected_chunks,
-        "complete_without_duplicates": papers == n and chunks == expected_chunks,
-        "ingest_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 0),
+        **checked,
     }
 
 
-def resume_run(data: Path, home: Path, n: int) -> dict[str, object]:
-    """Re-run `paperqa ingest` on a library whose earlier ingest was killed, and check it."""
+def rerun_and_check(data: Path, home: Path, n: int) -> tuple[float, dict[str, object]]:
+    """Run `paperqa ingest` again on a library a killed run left, then count what is in it."""
     from paperqa.library import Library
     from paperqa.settings import Settings
 
-    before_papers, before_chunks = Library(Settings(home=home)).store.counts()
     env = {**os.environ, "PAPERQA_HOME": str(home)}
     script = Path(sys.executable).with_name("paperqa")
     t = time.perf_counter()
@@ -173,10 +156,8 @@ def resume_run(data: Path, home: Path, n: int) -> dict[str, object]:
     fresh = Library(Settings(home=home))
     papers, chunks = fresh.store.counts()
     expected_chunks = sum(s.n_chunks for s in fresh.store.all_papers())
-    return {
+    return rerun_s, {
         "library": str(home),
-        "papers_before": before_papers,
-        "chunks_before": before_chunks,
         "rerun_seconds": round(rerun_s, 1),
         "rerun_added": len(report["added"]),
         "rerun_unchanged": len(report["unchanged"]),
@@ -187,6 +168,16 @@ def resume_run(data: Path, home: Path, n: int) -> dict[str, object]:
         "complete_without_duplicates": papers == n and chunks == expected_chunks,
         "ingest_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 0),
     }
+
+
+def resume_run(data: Path, home: Path, n: int) -> dict[str, object]:
+    """Finish a library whose earlier ingest was killed, and check it."""
+    from paperqa.library import Library
+    from paperqa.settings import Settings
+
+    before_papers, before_chunks = Library(Settings(home=home)).store.counts()
+    _, checked = rerun_and_check(data, home, n)
+    return {"papers_before": before_papers, "chunks_before": before_chunks, **checked}
 
 
 def main() -> None:
