@@ -52,13 +52,15 @@ def run(
     if keep is not None and keep.exists():
         shutil.rmtree(keep)  # every run starts from an empty library
     data = arxiv_slice(n, work / "arxiv.jsonl")
-    if resume is not None:
-        total = sum(1 for line in data.open() if line.strip())
-        return {"n_abstracts": total, "resumed": resume_run(data, resume, total)}
-    if only_interrupt:
-        total = sum(1 for line in data.open() if line.strip())
+    if resume is not None or only_interrupt:
+        records = sum(1 for line in data.open() if line.strip())
+        # Records of one paper (same normalised title) are merged: count what the library should hold.
+        distinct = len(load_paths([data]).papers)
+        counts = {"n_abstracts": records, "distinct_papers": distinct}
+        if resume is not None:
+            return {**counts, "resumed": resume_run(data, resume, distinct)}
         home = keep or work / "killed"
-        return {"n_abstracts": total, "interrupt": interrupted_run(data, home, interrupt_at or 0.3, total)}
+        return {**counts, "interrupt": interrupted_run(data, home, interrupt_at or 0.3, distinct)}
     embedder = LocalEmbedder()
     embedder.embed(["warm up"])
 
