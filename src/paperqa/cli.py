@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich import box
 from rich.console import Console
 from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -530,13 +531,20 @@ def evaluate(
             "command": "paperqa " + " ".join(sys.argv[1:]),
         }
     summary, targets = evals.write_report(out_dir, results, meta)
-    table = Table(title=f"paperqa eval: {len(items)} questions, {meta['chat model']}")
-    table.add_column("group")
+    table = Table(
+        title=f"paperqa eval: {len(items)} questions, {meta['chat model']}",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        collapse_padding=True,
+        pad_edge=False,
+    )
+    table.add_column("group", no_wrap=True)
     for _, label in evals.CONSOLE_COLUMNS:
         table.add_column(label, justify="right")
     for group, metrics in summary.items():
         table.add_row(group, *(evals.fmt(metrics.get(key)) for key, _ in evals.CONSOLE_COLUMNS))
     out.print(table)
+    out.print(evals.CONSOLE_LEGEND, style="dim")
     for t in targets:
         mark = "n/a" if t.met is None else ("[green]met[/green]" if t.met else "[red]missed[/red]")
         out.print(f"  {t.name}: {evals.fmt(t.value)} (goal {t.goal}) {mark}")

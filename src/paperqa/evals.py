@@ -347,9 +347,23 @@ COLUMNS = (
     ("seconds_mean", "s/question"),
 )
 
-#: The columns printed on a terminal (report.md has all of them).
-CONSOLE_COLUMNS = tuple(
-    c for c in COLUMNS if c[0] not in ("mean_support", "prompt_tokens_mean", "completion_tokens_mean")
+#: The columns printed on a terminal, with labels short enough for 80 columns (report.md has all).
+CONSOLE_COLUMNS = (
+    ("questions", "n"),
+    ("recall_at_5", "R@5"),
+    ("mrr", "MRR"),
+    ("cited_sentence_share", "cited"),
+    ("gold_citation_share", "gold\ncites"),
+    ("fact_coverage", "facts"),
+    ("unanswerable_declined", "unans.\ndecl."),
+    ("answerable_declined", "ans.\ndecl."),
+    ("fallback_share", "fall-\nback"),
+    ("seconds_mean", "s/q"),
+)
+CONSOLE_LEGEND = (
+    "R@5: recall@5 of gold papers; gold cites: citations that point at a gold paper; "
+    "unans./ans. decl.: unanswerable / answerable questions declined; fallback: model text "
+    "replaced by source sentences; s/q: seconds per question."
 )
 
 
