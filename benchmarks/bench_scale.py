@@ -87,6 +87,12 @@ def ingest_numbers(name: str) -> dict[str, object]:
     if not path.exists():
         return {}
     data = json.loads(path.read_text())
+    if "run_1_finish_killed_library" in data:  # the whole file, finished after kills (bench_ingest --resume)
+        run = data["run_1_finish_killed_library"]
+        return {
+            "ingest_papers_per_s": run.get("rerun_papers_per_s"),
+            "ingest_peak_rss_mib": run.get("ingest_peak_rss_mib"),
+        }
     if "interrupt" in data and "ingest_papers_per_s" not in data:
         run = data["interrupt"]
         return {
@@ -108,7 +114,7 @@ def main() -> None:
     sizes = [
         ("1,000", ROOT / "benchmarks/out/arxiv-1000", "ingest-1000.json"),
         ("10,000", ROOT / "benchmarks/out/arxiv-10000", "ingest-10000.json"),
-        ("74,728", ROOT / "benchmarks/out/arxiv-all", "ingest-all-interrupted.json"),
+        ("74,728", ROOT / "benchmarks/out/arxiv-all", "ingest-all-resumed.json"),
     ]
     out = {**header("bench_scale.py"), "sizes": {}}
     for label, home, ingest in sizes:
