@@ -7,6 +7,7 @@ that 3,000 papers are written in seconds); it is killed with SIGKILL part way.
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -110,3 +111,44 @@ def test_killed_remove_leaves_no_half_removed_paper(tmp_path: Path, corpus: Path
     lib.remove_many(left)
     final = lib.check()
     assert final.ok and final.papers == N - len(targets)
+
+
+def test_second_ingest_process_is_refused_and_a_killed_writer_leaves_no_lock(tmp_path: Path, corpus: Path):
+    """Two real `paperqa ingest` processes on one data directory: the second fails at once
+    with a message saying what to do; after the first is killed the lock is free (the OS
+    drops it with the process), the library checks clean and ingesting works again."""
+    from paperqa.library import Library
+    from paperqa.settings import Settings
+
+    from .conftest import SEEDS
+    from .test_cli import SCRIPT
+
+    home = tmp_path / "home"
+    env = {**os.environ, "PAPERQA_HOME": str(home)}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([SCRIPT, *args], env=env, capture_output=True, text=True, timeout=300)
+
+    def papers_in() -> int:
+        try:
+            return Library(Settings(home=home)).store.counts()[0]
+        except Exception:  # the collections may not exist yet
+            return 0
+
+    first = subprocess.Popen([SCRIPT, "ingest", str(corpus)], env=env, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 240
+        while papers_in() == 0 and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert first.poll() is None, "the first ingest finished too early to be overlapped"
+        second = cli("ingest", str(SEEDS))
+        assert second.returncode == 1 and "Traceback" not in second.stderr
+        assert "Another paperqa process is writing to the library" in second.stderr
+        assert "Wait for it to finish" in second.stderr
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    check = cli("check", "--repair")
+    assert check.returncode == 0, check.stderr
+    again = cli("ingest", str(SEEDS))
+    assert again.returncode == 0 and "29 added" in again.stdout, again.stderr
