@@ -56,3 +56,18 @@ def test_api_limits_are_clear_errors(app_url: str):
         client.predict("why? " * 500, [], "local", api_name="/ask")
     with pytest.raises(Exception, match="Type a question first"):
         client.predict("   ", [], "local", api_name="/ask")
+
+
+def test_too_many_files_in_one_upload_is_refused(app_url: str, tmp_path: Path):
+    from gradio_client import Client, handle_file
+
+    files = []
+    for i in range(21):
+        path = tmp_path / f"p{i}.jsonl"
+        path.write_text(json.dumps({"title": f"Paper {i}", "abstract": "An abstract."}) + "\n")
+        files.append(handle_file(str(path)))
+    client = Client(app_url, verbose=False)
+    with pytest.raises(Exception, match="Upload at most 20 files"):
+        client.predict(files, api_name="/upload")
+    status = client.predict(files[:1], api_name="/upload")
+    assert "1 added" in status

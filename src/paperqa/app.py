@@ -327,7 +327,7 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
         )
         compare_btn.click(compare, [paper_a, paper_b, backend], compare_out, api_name="compare")
         search.change(refresh, search, pickers)
-        upload_btn.click(upload, files, upload_out).then(refresh, search, pickers)
+        upload_btn.click(upload, files, upload_out, api_name="upload").then(refresh, search, pickers)
         remove_btn.click(remove, to_remove, remove_out).then(refresh, search, pickers)
         demo.load(refresh, search, pickers)
     return demo
