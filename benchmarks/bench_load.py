@@ -46,13 +46,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_app(home: Path) -> tuple[subprocess.Popen[bytes], str]:
-    env = {**os.environ, "PAPERQA_HOME": str(home), "GRADIO_ANALYTICS_ENABLED": "False"}
+def start_app(
+    home: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`paperqa app` over the seed papers on a free port (extra `args` such as --host)."""
+    env = {**os.environ, **(env or {}), "PAPERQA_HOME": str(home), "GRADIO_ANALYTICS_ENABLED": "False"}
     script = str(Path(sys.executable).with_name("paperqa"))
     subprocess.run([script, "ingest", str(ROOT / "seeds")], env=env, check=True, capture_output=True)
     port = free_port()
     proc = subprocess.Popen(
-        [script, "app", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [script, "app", "--port", str(port), *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/"
     import urllib.request

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -71,3 +72,35 @@ def test_too_many_files_in_one_upload_is_refused(app_url: str, tmp_path: Path):
         client.predict(files, api_name="/upload")
     status = client.predict(files[:1], api_name="/upload")
     assert "1 added" in status
+
+
+def test_other_addresses_need_a_password_and_get_a_login(tmp_path: Path):
+    from gradio_client import Client
+
+    module = load_module()
+    script = str(Path(sys.executable).with_name("paperqa"))
+    env = {**os.environ, "PAPERQA_HOME": str(tmp_path / "h")}
+    env.pop("PAPERQA_APP_PASSWORD", None)
+    refused = subprocess.run(
+        [script, "app", "--host", "0.0.0.0", "--port", str(module.free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode != 0 and "PAPERQA_APP_PASSWORD" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+    password = "correct horse battery"
+    proc, url = module.start_app(
+        tmp_path / "home", "--host", "0.0.0.0", env={"PAPERQA_APP_PASSWORD": password}
+    )
+    try:
+        with pytest.raises(Exception, match="credentials were not provided"):
+            Client(url, verbose=False)
+        client = Client(url, auth=("paperqa", password), verbose=False)
+        result = client.predict("What does CASAL reduce?", [], "local", api_name="/ask")
+        assert "CASAL" in str(result)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
