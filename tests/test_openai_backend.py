@@ -3,6 +3,13 @@ server serving the bundled GGUF), through the `openai` client the product uses."
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from paperqa.citations import NOT_IN_LIBRARY
@@ -11,6 +18,7 @@ from paperqa.library import Library
 from paperqa.llm import bundled_model_path, get_chat_model
 from paperqa.settings import EmbeddingSettings, LLMSettings, Settings
 
+from .conftest import DATA, SEEDS
 from .servers import free_port, llama_server
 
 pytestmark = pytest.mark.slow
@@ -56,9 +64,7 @@ def test_embeddings_endpoint_builds_its_own_index(server, tmp_path):
         embedding=EmbeddingSettings(backend="openai", base_url=server, model="smollm2", api_key="unused"),
     )
     lib = Library(settings)
-    report = lib.ingest(
-        [tmp_path.parent / "x"] if False else [__import__("tests.conftest").conftest.DATA / "sample.bib"]
-    )
+    report = lib.ingest([DATA / "sample.bib"])
     assert len(report.added) == 2
     stats = lib.stats()
     assert stats.embedding_model == "openai:smollm2" and stats.embedding_dim == 576
@@ -75,3 +81,25 @@ def test_missing_key_says_how_to_fix(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(ConfigError, match="set OPENAI_API_KEY"):
         get_chat_model(LLMSettings(backend="openai"))
+
+
+def test_eval_runs_through_the_server(server, tmp_path: Path):
+    """`paperqa eval --backend openai` answers with the configured endpoint, offline here."""
+    questions = tmp_path / "q.jsonl"
+    lines = (SEEDS.parent / "evals" / "seed_questions.jsonl").read_text().splitlines()
+    questions.write_text("\n".join(line for line in lines if json.loads(line)["id"] in {"q01", "q41"}))
+    env = {
+        **os.environ,
+        "PAPERQA_HOME": str(tmp_path / "home"),
+        "PAPERQA_LLM__BASE_URL": server,
+        "PAPERQA_LLM__MODEL": "smollm2",
+        "PAPERQA_LLM__API_KEY": "unused",
+    }
+    script = shutil.which("paperqa", path=str(Path(sys.executable).parent)) or "paperqa"
+    cmd = [script, "eval", "-q", str(questions), "--backend", "openai", "--out", str(tmp_path / "out")]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert "openai:smollm2" in (tmp_path / "out" / "report.md").read_text()
+    by_id = {q["id"]: q for q in data["questions"]}
+    assert by_id["q01"]["recall_at_5"] == 1.0 and by_id["q41"]["declined"]
