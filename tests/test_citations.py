@@ -9,6 +9,7 @@ from paperqa.citations import (
     is_repetitive,
     overlap,
     parse_citations,
+    reattribute,
     render,
     renumber,
     score_sentence,
@@ -86,6 +87,22 @@ def test_score_sentence(text, citations, supported, auto):
     assert scored.supported is supported and scored.auto_cited is auto
     if auto:
         assert scored.citations == [2]
+
+
+@pytest.mark.parametrize(
+    ("text", "citations", "named", "expected"),
+    [
+        ("CASAL reduces hallucination by 30-40%.", [1], {1}, [1]),  # names and cites CASAL
+        ("CASAL reduces hallucination by 30-40%.", [2], {1}, [1]),  # right claim, wrong number
+        ("CASAL is a benchmark of functions for interpretability methods.", [2], {1}, None),  # FIND's claim
+        ("FIND is a benchmark of functions.", [2], {7}, [2]),  # names a paper not among the sources
+        ("Both reduce hallucination by 30-40%.", [2], set(), [2]),  # names none: left to scoring
+    ],
+)
+def test_reattribute(text, citations, named, expected):
+    sentence = score_sentence(CitedSentence(text=text, citations=citations), SOURCES, fake_similarity)
+    moved = reattribute(sentence, named, SOURCES, fake_similarity)
+    assert (moved.citations if moved else None) == expected
 
 
 def test_support_score_bounds():

@@ -301,6 +301,25 @@ def score_sentence(
     return scored
 
 
+def reattribute(
+    sentence: CitedSentence,
+    named: set[int],
+    sources: Mapping[int, Sequence[str]],
+    similarity: Similarity,
+) -> CitedSentence | None:
+    """A sentence that names a paper ("CASAL does ...") but cites only other sources:
+    re-cited to the named paper when that paper supports it, else None (not shown).
+    Small models often put the right claim next to the wrong number, or the wrong
+    paper's claim next to the right name; either way the citation would mislead."""
+    named &= set(sources)
+    if not named or not sentence.citations or named & set(sentence.citations):
+        return sentence
+    moved = score_sentence(
+        sentence.model_copy(update={"citations": sorted(named), "auto_cited": False}), sources, similarity
+    )
+    return moved if moved.supported else None
+
+
 def cite_sentences(text: str, valid: set[int]) -> list[CitedSentence]:
     """Sentences with citations, keeping only numbers that name a given source."""
     out = []

@@ -205,7 +205,7 @@ def run_question(library: Library, question: EvalQuestion, gold: list[str]) -> Q
         found = library.find_papers(question.question, 1)
         answer = library.summarize(found[0].id) if found else declined_answer(question, "summarize")
     elif question.type == "compare":
-        found = library.find_papers(question.question, 2)
+        found = library.find_pair(question.question)
         answer = (
             library.compare(found[0].id, found[1].id)
             if len(found) == 2

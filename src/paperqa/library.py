@@ -114,6 +114,11 @@ class Library:
         nothing in the library is relevant to it."""
         return self.tasks.find_papers(request, n)
 
+    def find_pair(self, request: str) -> list[Paper]:
+        """The two papers a comparison request ("Compare A with B") means; [] when either
+        side matches nothing in the library."""
+        return self.tasks.find_pair(request)
+
     @functools.cached_property
     def embedder(self) -> PaperQAEmbeddings:
         return self._embedder or get_embedder(self.settings.embedding)

@@ -13,7 +13,7 @@ import functools
 import html
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from paperqa.citations import (
     is_repetitive,
     looks_like_instruction,
     overlap,
+    reattribute,
     render,
     renumber,
     score_sentence,
@@ -59,6 +60,14 @@ REMOTE_CONTEXT_TOKENS = 3000
 SUMMARY_WORDS = 130
 TLDR_WORDS = 35
 OnToken = Callable[[str], None]
+_COMPARE_WITH = re.compile(
+    r"^\W*(?:please\s+)?(?:compare|contrast)\s+(?P<a>.+?)\s+(?:with|to|against|versus|vs\.?)\s+(?P<b>.+?)[\s.?!]*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_COMPARE_AND = re.compile(
+    r"^\W*(?:please\s+)?(?:compare|contrast)\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)[\s.?!]*$",
+    re.IGNORECASE | re.DOTALL,
+)
 _REFERS_BACK = re.compile(
     r"\b(it|its|it's|they|their|them|this|that|these|those|the paper|the method|the authors)\b", re.I
 )
@@ -188,6 +197,20 @@ class Tasks:
         ids = list(dict.fromkeys(c.paper_id for c in chunks))[:n]
         found = self.library.store.papers_by_id(ids)
         return [found[i].paper for i in ids if i in found]
+
+    def find_pair(self, request: str) -> list[Paper]:
+        """The two papers a comparison request means. "Compare A with B" (or to, versus,
+        and) looks each side up on its own, so a descriptive name ("the causal analysis
+        paper") cannot be outranked by a third paper that matches the whole sentence."""
+        match = _COMPARE_WITH.match(request) or _COMPARE_AND.match(request)
+        if not match:
+            return self.find_papers(request, 2)
+        first, second = self.find_papers(match["a"], 2), self.find_papers(match["b"], 2)
+        if not first or not second:
+            return []
+        a = first[0]
+        b = next((p for p in second if p.id != a.id), None)
+        return [a, b] if b else []
 
     # --- the three tasks ---------------------------------------------------------
 
@@ -471,6 +494,9 @@ class Tasks:
             for s in cite_sentences(raw, valid)
             if not any(overlap(s.text, t) >= 0.8 for t in titles)  # a bare title is no answer
         ]
+        number_of = {s.paper.id: s.number for s in sources}
+        attributed = (reattribute(s, self._names_in(s.text, number_of), evidence, rank) for s in sentences)
+        sentences = [s for s in attributed if s is not None]
         named = {s.number for s in sources if any(p.named for p in s.passages)}
         # A sentence that cites nothing, and for which no source could be found, is a
         # claim without a source: it is never shown.
@@ -497,6 +523,10 @@ class Tasks:
         if reason:
             return [], f"{reason}; the answer is made of the sources' own sentences instead"
         return ([s for s in sentences if s.supported] if strict else sentences), None
+
+    def _names_in(self, text: str, number_of: Mapping[str, int]) -> set[int]:
+        """Source numbers of the papers a sentence names by acronym or title."""
+        return {number_of[pid] for pid in self.retriever.named(text) if pid in number_of}
 
     def _answer(
         self,
