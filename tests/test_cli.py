@@ -100,6 +100,23 @@ def test_help(command: str, home: Path):
     assert "Usage" in out
 
 
+def test_help_shows_brackets_literally(home: Path):
+    assert "citing its papers [n]." in run("ask", "--help", home=home).stdout
+    assert '"papers": [gold titles]' in " ".join(run("eval", "--help", home=home).stdout.split())
+
+
+def test_brackets_in_titles_and_abstracts_are_printed_as_they_are(home: Path, tmp_path: Path):
+    # rich markup would eat "[Re]" and "[MASK]" and crash on a closing tag such as "[/x]"
+    title = "[Re] Probing [MASK] tokens [/x] of encoders"
+    abstract = "We replicate a probing study. The [CLS] token and [/bold] masked tokens carry syntax."
+    papers = tmp_path / "brackets.jsonl"
+    papers.write_text(json.dumps({"title": title, "abstract": abstract}) + "\n")
+    run("ingest", str(papers), home=home)
+    shown = run("show", "[Re] Probing", home=home).stdout
+    assert title in shown and abstract in shown
+    assert title in run("search", "masked token probing", home=home).stdout
+
+
 @pytest.fixture(scope="module")
 def seed_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("cli-answers")

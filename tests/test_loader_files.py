@@ -76,6 +76,22 @@ def test_csv_and_tsv(tmp_path):
     assert papers_of(t)[0].title == "Eps"
 
 
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://arxiv.org/abs/2401.00001", "https://arxiv.org/abs/2401.00001"),
+        ("doi.org/10.1000/xyz", "https://doi.org/10.1000/xyz"),
+        ("javascript:alert(document.cookie)", None),  # the app renders url as a link
+        ("file:///etc/passwd", None),
+        ("not a link", None),
+    ],
+)
+def test_only_web_links_are_kept(tmp_path, url, kept):
+    f = tmp_path / "p.jsonl"
+    f.write_text(json.dumps({"title": "Link test", "abstract": "About links.", "url": url}) + "\n")
+    assert papers_of(f)[0].url == kept
+
+
 def test_gzip(tmp_path):
     f = tmp_path / "p.jsonl.gz"
     f.write_bytes(gzip.compress(b'{"title": "Zipped", "abstract": "Inside a gzip."}\n'))

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from rich import box
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -31,11 +32,14 @@ app = typer.Typer(
     "The library lives in $PAPERQA_HOME (see `paperqa stats`). Settings come from PAPERQA_* "
     "environment variables and an optional paperqa.toml in that folder.",
     no_args_is_help=True,
+    rich_markup_mode="markdown",  # paragraphs reflow to the terminal width
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# Markup off: titles, abstracts and answers are printed as they are ("[MASK]", "[Re]",
+# even "[/x]" in an abstract); the few styled lines ask for markup and escape their data.
+out = Console(soft_wrap=True, markup=False)
+err = Console(stderr=True, soft_wrap=True, markup=False)
 
 
 @app.callback()
@@ -162,8 +166,10 @@ def search(
     """Find the papers closest in meaning to a text (no LLM involved)."""
     for rank, (paper, score, text) in enumerate(_library(ctx).search(query, k), 1):
         out.print(
-            f"{rank}. [bold]{paper.title}[/bold] ({paper.date or 'no date'}, {paper.id})  score {score:.2f}",
+            f"{rank}. [bold]{escape(paper.title)}[/bold] ({paper.date or 'no date'}, {paper.id})  "
+            f"score {score:.2f}",
             highlight=False,
+            markup=True,
         )
         out.print(f"   {text[:240]}{'...' if len(text) > 240 else ''}", style="dim", highlight=False)
 
@@ -183,7 +189,7 @@ def show(
 
 
 def _print_paper(paper: Paper) -> None:
-    out.print(f"[bold]{paper.title}[/bold]", highlight=False)
+    out.print(paper.title, style="bold", highlight=False)
     authors = ", ".join(paper.authors) if paper.authors else None
     rows = [
         ("id", paper.id),
@@ -198,7 +204,7 @@ def _print_paper(paper: Paper) -> None:
     ]
     for name, value in rows:
         if value:
-            out.print(f"[dim]{name:>10}[/dim]  {value}", highlight=False)
+            out.print(f"[dim]{name:>10}[/dim]  {escape(str(value))}", highlight=False, markup=True)
     out.print()
     out.print(paper.abstract, highlight=False)
 
@@ -218,8 +224,11 @@ def check(
     ctx: typer.Context,
     repair: Annotated[bool, typer.Option("--repair", help="Fix what is found.")] = False,
 ) -> None:
-    """Check that every paper has all its chunks and no chunk is left without a paper
-    (after a crash or a killed process). Exit status 1 when something is wrong and not repaired."""
+    """Check that every paper has all its chunks and no chunk is left without a paper.
+
+    For after a crash or a killed process. Exit status 1 when something is wrong and not
+    repaired.
+    """
     report = _library(ctx).check(repair=repair)
     out.print(f"{report.papers} papers, {report.chunks} chunks.", highlight=False)
     if report.ok:
@@ -258,7 +267,7 @@ def stats(
         ("store", f"{s.store} ({size})"),
         ("home", s.home),
     ]:
-        out.print(f"[dim]{name:>10}[/dim]  {value}", highlight=False)
+        out.print(f"[dim]{name:>10}[/dim]  {escape(str(value))}", highlight=False, markup=True)
 
 
 @app.command()
@@ -362,7 +371,7 @@ def ask(
     strict: StrictOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Answer a question from the library: a few sentences, each citing its papers [n].
+    """Answer a question from the library: a few sentences, each citing its papers \\[n].
 
     When no paper is relevant enough, the answer says so and lists the nearest papers.
     """
@@ -392,7 +401,7 @@ def chat(ctx: typer.Context, strict: StrictOpt = False) -> None:
     out.print("Ask about your library. /new starts over, /quit leaves.", style="dim")
     while True:
         try:
-            question = out.input("[bold]> [/bold]").strip()
+            question = out.input("[bold]> [/bold]", markup=True).strip()
         except EOFError:
             return
         if question in ("/quit", "/exit"):
@@ -411,7 +420,7 @@ def chat(ctx: typer.Context, strict: StrictOpt = False) -> None:
                 False,
             )
         except PaperQAError as exc:  # a bad question should not end the conversation
-            err.print(f"[bold red]Error:[/bold red] {exc}", highlight=False)
+            err.print(f"[bold red]Error:[/bold red] {escape(str(exc))}", highlight=False, markup=True)
         out.print()
 
 
@@ -428,8 +437,10 @@ def summarize(
     strict: StrictOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """One paragraph (3-6 sentences, at most ~130 words) on a paper or a topic, every sentence cited;
-    or, with --tldr, one sentence on a paper."""
+    """One cited paragraph on a paper or a topic; with --tldr, one sentence on a paper.
+
+    The paragraph has 3-6 sentences and at most ~130 words, every sentence cited.
+    """
     if (paper is None) == (topic is None):
         raise typer.BadParameter("give either a PAPER or --topic TEXT")
     if tldr and topic is not None:
@@ -479,12 +490,12 @@ def evaluate(
         bool, typer.Option("--check", help="Exit with status 1 when a quality target is missed.")
     ] = False,
 ) -> None:
-    """Measure answer quality: run every question of a file through ask / summarize / compare
-    on a temporary library built from the corpus, and report retrieval (recall@5, MRR),
-    citations, facts found, abstention and cost, overall and per question type.
+    """Measure answer quality on a question file (retrieval, citations, facts, abstention, cost).
 
-    Question lines: {"id", "type": single|multi|summary|compare|unanswerable, "question",
-    "papers": [gold titles], "facts": ["30%|thirty percent", ...]}. Your own library is not touched.
+    Every question runs through ask / summarize / compare on a temporary library built from
+    the corpus (your own library is not touched); the report is overall and per question
+    type. One JSON object a line: {"id", "type": single|multi|summary|compare|unanswerable,
+    "question", "papers": \\[gold titles], "facts": \\["30%|thirty percent", ...]}.
     """
     import tempfile
 
@@ -547,7 +558,7 @@ def evaluate(
     out.print(evals.CONSOLE_LEGEND, style="dim")
     for t in targets:
         mark = "n/a" if t.met is None else ("[green]met[/green]" if t.met else "[red]missed[/red]")
-        out.print(f"  {t.name}: {evals.fmt(t.value)} (goal {t.goal}) {mark}")
+        out.print(f"  {t.name}: {evals.fmt(t.value)} (goal {t.goal}) {mark}", markup=True)
     out.print(f"Report: {out_dir / 'report.md'}, {out_dir / 'results.json'}, {out_dir / 'eval.png'}")
     if check and any(t.met is False for t in targets):
         raise typer.Exit(1)
@@ -574,7 +585,7 @@ def main() -> None:
     try:
         app()
     except PaperQAError as exc:
-        err.print(f"[bold red]Error:[/bold red] {exc}", highlight=False)
+        err.print(f"[bold red]Error:[/bold red] {escape(str(exc))}", highlight=False, markup=True)
         sys.exit(1)
     except KeyboardInterrupt:
         err.print("Interrupted. Papers written so far are kept; run the command again to finish.")

@@ -7,7 +7,7 @@ import hashlib
 import re
 import unicodedata
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 
 def normalize_title(title: str) -> str:
@@ -48,6 +48,18 @@ class Paper(BaseModel):
         default_factory=list, description="Other ids the same paper had in other sources."
     )
     source: SourceRef | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _web_url(cls, url: str | None) -> str | None:
+        """Only web links: the app renders this as a link, so a `javascript:` or `file:`
+        URL from an untrusted file is dropped; a bare `doi.org/...` gets https://."""
+        url = (url or "").strip()
+        if re.match(r"https?://\S+$", url, re.IGNORECASE):
+            return url
+        if re.match(r"[\w-]+(\.[\w-]+)+/\S*$", url):
+            return f"https://{url}"
+        return None
 
     @property
     def title_key(self) -> str:
