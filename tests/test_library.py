@@ -8,6 +8,7 @@ import pytest
 from paperqa.embeddings import LocalEmbedder, PaperQAEmbeddings
 from paperqa.errors import IndexMismatchError, IngestError, LibraryLockedError, PaperNotFoundError
 from paperqa.library import Library
+from paperqa.retrieval import Retriever
 from paperqa.settings import ChunkingSettings, Settings
 
 from .conftest import DATA, SEEDS
@@ -78,6 +79,39 @@ def test_changed_abstract_replaces_chunks(library: Library, tmp_path):
     assert len(report.updated) == 1 and library.store.counts() == (1, 1)
     assert not old_ids & set(_all_chunk_ids(library))
     assert library.get("Paper one").abstract.startswith("Delta")
+
+
+def test_bm25_corpus_is_cached_per_library_revision(library: Library, tmp_path, monkeypatch):
+    f = tmp_path / "p.jsonl"
+    f.write_text('{"title": "Paper one", "abstract": "Alpha beta gamma."}\n')
+    library.ingest([f])
+    app_retriever = library.tasks.retriever  # a long-lived process, like the app
+    assert "Alpha" in app_retriever.corpus().texts[0]
+    cache = app_retriever._cache_path()
+    assert cache.exists()
+
+    # another process: the corpus comes from the cache file, nothing is rebuilt
+    def no_build(self, key):
+        raise AssertionError("rebuilt although the cache was valid")
+
+    with monkeypatch.context() as m:
+        m.setattr(Retriever, "_build", no_build)
+        assert (
+            "Alpha" in Library(library.settings, embedder=library.embedder).tasks.retriever.corpus().texts[0]
+        )
+
+    # an edit that keeps the paper and chunk counts must still be seen, by both
+    f.write_text('{"title": "Paper one", "abstract": "Delta omega gamma."}\n')
+    library.ingest([f])
+    assert library.store.counts() == (1, 1)
+    assert "Delta" in app_retriever.corpus().texts[0]
+    fresh = Library(library.settings, embedder=library.embedder).tasks.retriever
+    assert "Delta" in fresh.corpus().texts[0]
+
+    # a damaged cache file is rebuilt, not an error
+    cache.write_bytes(b"not a pickle")
+    fresh = Library(library.settings, embedder=library.embedder).tasks.retriever
+    assert "Delta" in fresh.corpus().texts[0] and cache.stat().st_size > 100
 
 
 def _all_chunk_ids(library: Library) -> list[str]:

@@ -7,12 +7,18 @@ plain functions; `Retriever` wires them to the store and the embedder.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import hashlib
+import os
+import pickle
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -100,7 +106,7 @@ class NameIndex:
 class _Corpus:
     """Everything BM25 and name matching need, read once from the store."""
 
-    key: tuple[int, int]
+    key: tuple[object, ...]
     ids: list[str]
     paper_ids: list[str]
     indexes: list[int]
@@ -112,6 +118,38 @@ class _Corpus:
     vocabulary: frozenset[str]
 
 
+# Bump when _Corpus or what goes into it changes: older cache files are then rebuilt.
+CORPUS_FORMAT = 1
+
+
+def _read_cache(path: Path, key: tuple[object, ...]) -> _Corpus | None:
+    """The cached corpus if it was built for exactly this library state; a missing,
+    stale or unreadable file just means building again. The file lives in the user's
+    own data directory and is written only by paperqa."""
+    try:
+        with path.open("rb") as f:
+            corpus = pickle.load(f)  # noqa: S301 - our own file, see above
+    except Exception:
+        return None
+    return corpus if isinstance(corpus, _Corpus) and corpus.key == key else None
+
+
+def _write_cache(path: Path, corpus: _Corpus) -> None:
+    """Write atomically (a reader never sees half a file); a read-only or full disk only
+    costs the next process a rebuild."""
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".corpus-", delete=False) as f:
+            tmp = f.name
+            pickle.dump(corpus, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
 class Retriever:
     """Finds the passages for a question in one library."""
 
@@ -120,12 +158,26 @@ class Retriever:
         self._corpus: _Corpus | None = None
 
     def corpus(self) -> _Corpus:
-        """The BM25 index and name table, rebuilt when the library's size changed."""
-        import bm25s
-
-        key = self.store.counts()
+        """The BM25 index and name table: kept in memory while the library is unchanged,
+        else read from the cache file another process left for this revision of the
+        library, else built from the store (about a minute at 134k chunks) and cached."""
+        key = (CORPUS_FORMAT, self.store.revision(), *self.store.counts())
         if self._corpus is not None and self._corpus.key == key:
             return self._corpus
+        cached = _read_cache(self._cache_path(), key)
+        self._corpus = cached or self._build(key)
+        if cached is None:
+            _write_cache(self._cache_path(), self._corpus)
+        return self._corpus
+
+    def _cache_path(self) -> Path:
+        settings = self.store.settings
+        where = hashlib.sha256((settings.chroma_url or "local").encode()).hexdigest()[:12]
+        return settings.home / "cache" / f"corpus-{settings.collection}-{where}.pickle"
+
+    def _build(self, key: tuple[object, ...]) -> _Corpus:
+        import bm25s
+
         rows = self.store.all_chunks()
         papers = [s.paper for s in self.store.all_papers()]
         titles = {p.id: p.title for p in papers}
@@ -135,7 +187,7 @@ class Retriever:
         bm25 = bm25s.BM25()
         if texts:
             bm25.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
-        self._corpus = _Corpus(
+        return _Corpus(
             key=key,
             ids=rows.ids,
             paper_ids=rows.paper_ids,
@@ -147,7 +199,6 @@ class Retriever:
             names=NameIndex.build(papers),
             vocabulary=frozenset(stems(" ".join(texts))),
         )
-        return self._corpus
 
     def named(self, query: str) -> list[str]:
         return self.corpus().names.named(query)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +109,7 @@ class Store:
         self._client = _client(settings)
         base = settings.collection
         index_meta = {"paperqa_schema": SCHEMA_VERSION, "embedding_model": model_name, "embedding_dim": dim}
+        self._index_meta = index_meta
         self._chunks = self._client.get_or_create_collection(
             f"{base}-chunks",
             metadata=index_meta,
@@ -163,6 +165,17 @@ class Store:
         """Every paper in the library, in no particular order."""
         return _all_papers(self._papers)
 
+    def revision(self) -> str:
+        """A token that changes after every write, by any process or machine sharing the
+        library: what derived data (the BM25 cache) is keyed on. Read fresh each time."""
+        fresh = self._client.get_collection(self._papers.name, embedding_function=None)
+        return f"{fresh.id}:{(fresh.metadata or {}).get('paperqa_revision', '')}"
+
+    def _touch(self) -> None:
+        """New revision, set after each write lands (so a reader that saw the new token
+        also sees the written data). Collection metadata is replaced whole, hence the merge."""
+        self._papers.modify(metadata={**self._index_meta, "paperqa_revision": uuid.uuid4().hex})
+
     def put_papers(self, papers: Sequence[StoredPaper], vectors: np.ndarray) -> None:
         """Write paper records (the commit point of an ingest)."""
         for start in range(0, len(papers), _PAGE):
@@ -172,22 +185,26 @@ class Store:
                 embeddings=vectors[start : start + _PAGE],
                 metadatas=[_paper_metadata(s) for s in part],  # the abstract is in "json"
             )
+        self._touch()
 
     def update_papers(self, papers: Sequence[StoredPaper]) -> None:
         """Rewrite the metadata of papers whose text (and so vectors) did not change."""
         for start in range(0, len(papers), _PAGE):
             part = papers[start : start + _PAGE]
             self._papers.update(ids=[s.paper.id for s in part], metadatas=[_paper_metadata(s) for s in part])
+        self._touch()
 
     def delete_papers(self, ids: Sequence[str]) -> None:
         """Remove papers: their records first (from then on they are gone), then their chunks."""
         for start in range(0, len(ids), _PAGE):
             self._papers.delete(ids=list(ids[start : start + _PAGE]))
+        self._touch()
         self.delete_chunks_of(ids)
 
     def delete_chunks(self, ids: Sequence[str]) -> None:
         for start in range(0, len(ids), _PAGE):
             self._chunks.delete(ids=list(ids[start : start + _PAGE]))
+        self._touch()
 
     # --- chunks ---------------------------------------------------------------
 
@@ -201,6 +218,7 @@ class Store:
     def delete_chunks_of(self, paper_ids: Sequence[str]) -> None:
         for start in range(0, len(paper_ids), _PAGE):
             self._chunks.delete(where={"paper_id": {"$in": list(paper_ids[start : start + _PAGE])}})
+        self._touch()
 
     def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         for start in range(0, len(chunks), _PAGE):
@@ -211,6 +229,7 @@ class Store:
                 documents=[c.text for c in part],
                 metadatas=[_chunk_metadata(c) for c in part],
             )
+        self._touch()
 
     def all_chunks(self) -> ChunkTable:
         """Every chunk's id, paper, position, text and date (for BM25 and filters)."""
