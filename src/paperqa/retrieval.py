@@ -161,7 +161,7 @@ class Retriever:
         """The BM25 index and name table: kept in memory while the library is unchanged,
         else read from the cache file another process left for this revision of the
         library, else built from the store (about a minute at 134k chunks) and cached."""
-        key = (CORPUS_FORMAT, self.store.revision(), *self.store.counts())
+        key = (CORPUS_FORMAT, self.store.revision())  # 0.3 ms; counting 134k chunks took 15-60 ms
         if self._corpus is not None and self._corpus.key == key:
             return self._corpus
         cached = _read_cache(self._cache_path(), key)

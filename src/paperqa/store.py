@@ -172,12 +172,15 @@ class Store:
         return f"{fresh.id}:{(fresh.metadata or {}).get('paperqa_revision', '')}"
 
     def _touch(self) -> None:
-        """New revision, set after each write lands (so a reader that saw the new token
-        also sees the written data). Collection metadata is replaced whole, hence the merge."""
+        """A new revision token. Each write sets one before it starts (a write cut short by
+        a crash still leaves a token no cache was built for) and after it lands (a reader
+        that sees the final token also sees the data). Collection metadata is replaced
+        whole, hence the merge."""
         self._papers.modify(metadata={**self._index_meta, "paperqa_revision": uuid.uuid4().hex})
 
     def put_papers(self, papers: Sequence[StoredPaper], vectors: np.ndarray) -> None:
         """Write paper records (the commit point of an ingest)."""
+        self._touch()
         for start in range(0, len(papers), _PAGE):
             part = papers[start : start + _PAGE]
             self._papers.upsert(
@@ -189,6 +192,7 @@ class Store:
 
     def update_papers(self, papers: Sequence[StoredPaper]) -> None:
         """Rewrite the metadata of papers whose text (and so vectors) did not change."""
+        self._touch()
         for start in range(0, len(papers), _PAGE):
             part = papers[start : start + _PAGE]
             self._papers.update(ids=[s.paper.id for s in part], metadatas=[_paper_metadata(s) for s in part])
@@ -196,12 +200,14 @@ class Store:
 
     def delete_papers(self, ids: Sequence[str]) -> None:
         """Remove papers: their records first (from then on they are gone), then their chunks."""
+        self._touch()
         for start in range(0, len(ids), _PAGE):
             self._papers.delete(ids=list(ids[start : start + _PAGE]))
         self._touch()
         self.delete_chunks_of(ids)
 
     def delete_chunks(self, ids: Sequence[str]) -> None:
+        self._touch()
         for start in range(0, len(ids), _PAGE):
             self._chunks.delete(ids=list(ids[start : start + _PAGE]))
         self._touch()
@@ -216,11 +222,13 @@ class Store:
         return found
 
     def delete_chunks_of(self, paper_ids: Sequence[str]) -> None:
+        self._touch()
         for start in range(0, len(paper_ids), _PAGE):
             self._chunks.delete(where={"paper_id": {"$in": list(paper_ids[start : start + _PAGE])}})
         self._touch()
 
     def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        self._touch()
         for start in range(0, len(chunks), _PAGE):
             part = chunks[start : start + _PAGE]
             self._chunks.upsert(
