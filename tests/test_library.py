@@ -9,7 +9,7 @@ from paperqa.embeddings import LocalEmbedder, PaperQAEmbeddings
 from paperqa.errors import IndexMismatchError, IngestError, LibraryLockedError, PaperNotFoundError
 from paperqa.library import Library
 from paperqa.retrieval import Retriever
-from paperqa.settings import ChunkingSettings, Settings
+from paperqa.settings import ChunkingSettings, Settings, default_home
 
 from .conftest import DATA, SEEDS
 
@@ -217,6 +217,14 @@ def test_settings_from_env_and_file(tmp_path, monkeypatch):
     monkeypatch.setenv("PAPERQA_LLM__MAX_TOKENS", "77")
     s = Settings()
     assert s.home == home and s.chunking.chunk_tokens == 120 and s.llm.max_tokens == 77
+
+
+def test_empty_settings_variables_count_as_unset(monkeypatch):
+    # `PAPERQA_HOME= paperqa ingest ...` once built a library in the current folder
+    monkeypatch.setenv("PAPERQA_HOME", "")
+    monkeypatch.setenv("PAPERQA_CHROMA_URL", "")
+    s = Settings()
+    assert s.home == default_home() and s.chroma_url is None
 
 
 def test_get_by_every_form_of_an_arxiv_id(library: Library):

@@ -143,6 +143,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PAPERQA_",
         env_nested_delimiter="__",
+        env_ignore_empty=True,  # PAPERQA_HOME= is unset, not "." (a library in the current folder)
         extra="forbid",
         validate_default=True,
     )
