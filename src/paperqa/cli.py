@@ -188,6 +188,14 @@ def show(
     _print_paper(found)
 
 
+def _print_error(exc: Exception) -> None:
+    err.print(Text.assemble(("Error:", "bold red"), f" {exc}"), highlight=False)
+
+
+def _print_field(name: str, value: object) -> None:
+    out.print(Text.assemble((f"{name:>10}", "dim"), f"  {value}"), highlight=False)
+
+
 def _print_paper(paper: Paper) -> None:
     out.print(paper.title, style="bold", highlight=False)
     authors = ", ".join(paper.authors) if paper.authors else None
@@ -204,7 +212,7 @@ def _print_paper(paper: Paper) -> None:
     ]
     for name, value in rows:
         if value:
-            out.print(f"[dim]{name:>10}[/dim]  {escape(str(value))}", highlight=False, markup=True)
+            _print_field(name, value)
     out.print()
     out.print(paper.abstract, highlight=False)
 
@@ -267,7 +275,7 @@ def stats(
         ("store", f"{s.store} ({size})"),
         ("home", s.home),
     ]:
-        out.print(f"[dim]{name:>10}[/dim]  {escape(str(value))}", highlight=False, markup=True)
+        _print_field(name, value)
 
 
 @app.command()
@@ -420,7 +428,7 @@ def chat(ctx: typer.Context, strict: StrictOpt = False) -> None:
                 False,
             )
         except PaperQAError as exc:  # a bad question should not end the conversation
-            err.print(f"[bold red]Error:[/bold red] {escape(str(exc))}", highlight=False, markup=True)
+            _print_error(exc)
         out.print()
 
 
@@ -585,7 +593,7 @@ def main() -> None:
     try:
         app()
     except PaperQAError as exc:
-        err.print(f"[bold red]Error:[/bold red] {escape(str(exc))}", highlight=False, markup=True)
+        _print_error(exc)
         sys.exit(1)
     except KeyboardInterrupt:
         err.print("Interrupted. Papers written so far are kept; run the command again to finish.")

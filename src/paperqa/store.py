@@ -16,12 +16,13 @@ deletes them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 from urllib.parse import urlparse
 
 import numpy as np
@@ -29,6 +30,8 @@ import numpy as np
 from paperqa.errors import BackendError, ConfigError, IndexMismatchError
 from paperqa.settings import Settings
 from paperqa.types import Chunk, Paper
+
+P = ParamSpec("P")
 
 SCHEMA_VERSION = 1
 _PAGE = 5000  # rows per get(); under Chroma's max batch size of 5461
@@ -82,6 +85,20 @@ def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "start_token": chunk.start_token,
         "end_token": chunk.end_token,
     }
+
+
+def _changes_library(write: Callable[Concatenate[Store, P], None]) -> Callable[Concatenate[Store, P], None]:
+    """Mark a Store method that writes: it sets a new revision before it starts (a write
+    cut short by a crash still leaves a token no cache was built for) and after it lands
+    (a reader that sees the final token also sees the data)."""
+
+    @functools.wraps(write)
+    def wrapper(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        store._touch()
+        write(store, *args, **kwargs)
+        store._touch()
+
+    return wrapper
 
 
 class Store:
@@ -172,15 +189,13 @@ class Store:
         return f"{fresh.id}:{(fresh.metadata or {}).get('paperqa_revision', '')}"
 
     def _touch(self) -> None:
-        """A new revision token. Each write sets one before it starts (a write cut short by
-        a crash still leaves a token no cache was built for) and after it lands (a reader
-        that sees the final token also sees the data). Collection metadata is replaced
+        """A new revision token (see `_changes_library`). Collection metadata is replaced
         whole, hence the merge."""
         self._papers.modify(metadata={**self._index_meta, "paperqa_revision": uuid.uuid4().hex})
 
+    @_changes_library
     def put_papers(self, papers: Sequence[StoredPaper], vectors: np.ndarray) -> None:
         """Write paper records (the commit point of an ingest)."""
-        self._touch()
         for start in range(0, len(papers), _PAGE):
             part = papers[start : start + _PAGE]
             self._papers.upsert(
@@ -188,29 +203,25 @@ class Store:
                 embeddings=vectors[start : start + _PAGE],
                 metadatas=[_paper_metadata(s) for s in part],  # the abstract is in "json"
             )
-        self._touch()
 
+    @_changes_library
     def update_papers(self, papers: Sequence[StoredPaper]) -> None:
         """Rewrite the metadata of papers whose text (and so vectors) did not change."""
-        self._touch()
         for start in range(0, len(papers), _PAGE):
             part = papers[start : start + _PAGE]
             self._papers.update(ids=[s.paper.id for s in part], metadatas=[_paper_metadata(s) for s in part])
-        self._touch()
 
+    @_changes_library
     def delete_papers(self, ids: Sequence[str]) -> None:
         """Remove papers: their records first (from then on they are gone), then their chunks."""
-        self._touch()
         for start in range(0, len(ids), _PAGE):
             self._papers.delete(ids=list(ids[start : start + _PAGE]))
-        self._touch()
         self.delete_chunks_of(ids)
 
+    @_changes_library
     def delete_chunks(self, ids: Sequence[str]) -> None:
-        self._touch()
         for start in range(0, len(ids), _PAGE):
             self._chunks.delete(ids=list(ids[start : start + _PAGE]))
-        self._touch()
 
     # --- chunks ---------------------------------------------------------------
 
@@ -221,14 +232,13 @@ class Store:
             found.update(self._chunks.get(ids=wanted[start : start + _PAGE], include=[])["ids"])
         return found
 
+    @_changes_library
     def delete_chunks_of(self, paper_ids: Sequence[str]) -> None:
-        self._touch()
         for start in range(0, len(paper_ids), _PAGE):
             self._chunks.delete(where={"paper_id": {"$in": list(paper_ids[start : start + _PAGE])}})
-        self._touch()
 
+    @_changes_library
     def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        self._touch()
         for start in range(0, len(chunks), _PAGE):
             part = chunks[start : start + _PAGE]
             self._chunks.upsert(
@@ -237,7 +247,6 @@ class Store:
                 documents=[c.text for c in part],
                 metadatas=[_chunk_metadata(c) for c in part],
             )
-        self._touch()
 
     def all_chunks(self) -> ChunkTable:
         """Every chunk's id, paper, position, text and date (for BM25 and filters)."""

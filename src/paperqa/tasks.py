@@ -60,14 +60,14 @@ REMOTE_CONTEXT_TOKENS = 3000
 SUMMARY_WORDS = 130
 TLDR_WORDS = 35
 OnToken = Callable[[str], None]
-_COMPARE_WITH = re.compile(
-    r"^\W*(?:please\s+)?(?:compare|contrast)\s+(?P<a>.+?)\s+(?:with|to|against|versus|vs\.?)\s+(?P<b>.+?)[\s.?!]*$",
-    re.IGNORECASE | re.DOTALL,
-)
-_COMPARE_AND = re.compile(
-    r"^\W*(?:please\s+)?(?:compare|contrast)\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)[\s.?!]*$",
-    re.IGNORECASE | re.DOTALL,
-)
+# "Compare A with B"; "and" is tried last, as names themselves may hold an "and".
+_COMPARE = [
+    re.compile(
+        rf"^\W*(?:please\s+)?(?:compare|contrast)\s+(?P<a>.+?)\s+(?:{joins})\s+(?P<b>.+?)[\s.?!]*$",
+        re.IGNORECASE | re.DOTALL,
+    )
+    for joins in (r"with|to|against|versus|vs\.?", "and")
+]
 _REFERS_BACK = re.compile(
     r"\b(it|its|it's|they|their|them|this|that|these|those|the paper|the method|the authors)\b", re.I
 )
@@ -202,7 +202,7 @@ class Tasks:
         """The two papers a comparison request means. "Compare A with B" (or to, versus,
         and) looks each side up on its own, so a descriptive name ("the causal analysis
         paper") cannot be outranked by a third paper that matches the whole sentence."""
-        match = _COMPARE_WITH.match(request) or _COMPARE_AND.match(request)
+        match = next((m for pattern in _COMPARE if (m := pattern.match(request))), None)
         if not match:
             return self.find_papers(request, 2)
         first, second = self.find_papers(match["a"], 2), self.find_papers(match["b"], 2)
