@@ -44,7 +44,7 @@ bench: install
 	$(PY) benchmarks/bench_load.py --users 8 --turns 2
 
 eval: install
-	$(BIN)/paperqa eval --questions evals/seed_questions.jsonl --out evals
+	$(BIN)/paperqa eval --questions evals/seed_questions.jsonl --baseline --out evals
 
 clean:
 	rm -rf $(VENV)

@@ -145,7 +145,7 @@ def pubmedqa(args: argparse.Namespace) -> dict[str, object]:
     from langchain_core.messages import HumanMessage, SystemMessage
 
     from paperqa.retrieval import Retriever
-    from paperqa.tasks import fit_budget, group_sources, render_sources
+    from paperqa.sources import fit_budget, group_sources, render_sources
     from paperqa.types import Paper
 
     items = json.loads((DATA / "pubmedqa" / "pqal_dev.json").read_text())
@@ -215,7 +215,7 @@ def scitldr(args: argparse.Namespace) -> dict[str, object]:
     from rouge_score import rouge_scorer
 
     from paperqa import extractive
-    from paperqa.tasks import whole_paper
+    from paperqa.sources import whole_paper
     from paperqa.types import Paper
 
     rows = [json.loads(line) for line in (DATA / "scitldr" / "SciTLDR-A-dev.jsonl").open()]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from paperqa import evals
+from paperqa import eval_report, evals
 from paperqa.errors import IngestError, InputError
 from paperqa.library import Library
 from paperqa.types import Answer, CitedSentence, ComparisonRow, Paper, Source
@@ -143,13 +143,13 @@ def test_aggregate_and_targets():
         result("unanswerable", declined=True),
         result("unanswerable", sentences=1, cited_sentences=0),
     ]
-    summary = evals.summarize_results(results)
+    summary = eval_report.summarize_results(results)
     assert summary["single"]["recall_at_5"] == pytest.approx(2 / 3, abs=1e-3)
     assert summary["single"]["mrr"] == 0.5
     assert summary["overall"]["cited_sentence_share"] == 0.75
     assert summary["overall"]["unanswerable_declined"] == 0.5
     assert summary["overall"]["answerable_declined"] == pytest.approx(1 / 3, abs=1e-3)
-    met = {t.name: t.met for t in evals.check_targets(summary)}
+    met = {t.name: t.met for t in eval_report.check_targets(summary)}
     assert met == {
         "recall@5 on single": False,
         "non-abstaining sentences cited": False,
@@ -160,7 +160,7 @@ def test_aggregate_and_targets():
 
 def test_write_report(tmp_path: Path):
     results = [result("single", recall_at_5=1.0, reciprocal_rank=1.0, sentences=1, cited_sentences=1)]
-    summary, targets = evals.write_report(tmp_path / "out", results, {"chat model": "fake"})
+    summary, targets = eval_report.write_report(tmp_path / "out", results, {"chat model": "fake"})
     report = (tmp_path / "out" / "report.md").read_text()
     assert "| single |" in report and "chat model: fake" in report
     data = json.loads((tmp_path / "out" / "results.json").read_text())

@@ -15,7 +15,7 @@ import pytest
 from paperqa.citations import INSTRUCTION_REMOVED, looks_like_instruction, without_instructions
 from paperqa.library import Library
 from paperqa.settings import Settings
-from paperqa.tasks import render_sources, whole_paper
+from paperqa.sources import render_sources, whole_paper
 
 pytestmark = pytest.mark.slow
 

@@ -2,7 +2,7 @@ import pytest
 
 from paperqa.errors import ConfigError
 from paperqa.prompts import EXPECTED, load_prompt, parse_prompt
-from paperqa.tasks import fit_budget, group_sources, render_sources
+from paperqa.sources import fit_budget, group_sources, render_sources
 from paperqa.tokens import count_tokens
 from paperqa.types import Paper, RetrievedChunk
 

@@ -9,6 +9,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from paperqa.citations import NOT_IN_LIBRARY
 from paperqa.errors import InputError, PaperNotFoundError
 from paperqa.library import Library
+from paperqa.settings import Settings
 from paperqa.tasks import Conversation
 
 pytestmark = pytest.mark.slow
@@ -16,9 +17,16 @@ CASAL_Q = "How much does CASAL reduce hallucination?"
 CASAL_FACT = "CASAL reduces hallucination by 30%-40% across multiple short-form QA benchmarks [1]."
 
 
+def free(settings: Settings, **llm: object) -> Settings:
+    """The settings with the model writing freely (the path these tests check)."""
+    return settings.model_copy(update={"llm": settings.llm.model_copy(update={"answer_mode": "free", **llm})})
+
+
 def scripted(library: Library, *replies: str) -> Library:
     return Library(
-        library.settings, embedder=library.embedder, chat_model=FakeListChatModel(responses=list(replies))
+        free(library.settings),
+        embedder=library.embedder,
+        chat_model=FakeListChatModel(responses=list(replies)),
     )
 
 
@@ -48,7 +56,8 @@ def test_good_answer_is_kept_and_cited(seed_library):
     ("reply", "reason"),
     [
         ("Whales sing opera in Paris every spring.", "cited no source"),
-        ("The sky is green and whales sing opera in Paris [1].", "not supported"),
+        ("The sky is green and whales sing opera in Paris [1].", "not in the cited source: Paris"),
+        ("CASAL reduces hallucination [1].", "says nothing the question did not"),
         ("steer steer steer steer " * 10 + "[1].", "repeated"),
         ("  ", "nothing usable"),
         (f"{NOT_IN_LIBRARY}", None),  # declining although CASAL is named: a failure, not a finding
@@ -68,12 +77,26 @@ def test_invalid_citation_numbers_are_dropped(seed_library):
     assert answer.sentences[0].citations == [1] and "[42]" not in answer.text
 
 
-def test_unsupported_sentence_flagged_or_dropped(seed_library):
+def test_ungrounded_sentence_hidden_unless_asked_for(seed_library):
     reply = CASAL_FACT + " It was also tested on protein folding in mice [1]."
+    default = scripted(seed_library, reply).ask(CASAL_Q)
+    assert [s.grounded for s in default.sentences] == [True] and "mice" not in default.text
+    shown = Library(
+        free(seed_library.settings, show_unverified=True),
+        embedder=seed_library.embedder,
+        chat_model=FakeListChatModel(responses=[reply]),
+    ).ask(CASAL_Q)
+    assert [s.grounded for s in shown.sentences] == [True, False]
+    assert "not in the cited source" in (shown.sentences[1].problem or "")
+
+
+def test_weakly_supported_sentence_flagged_or_dropped_with_strict(seed_library):
+    reply = CASAL_FACT + " CASAL answers questions the model knows and abstains otherwise [1]."
     flagged = scripted(seed_library, reply).ask(CASAL_Q)
-    assert [s.supported for s in flagged.sentences] == [True, False]
+    weak = [s for s in flagged.sentences if not s.supported]
     strict = scripted(seed_library, reply).ask(CASAL_Q, strict=True)
-    assert len(strict.sentences) == 1 and strict.sentences[0].supported
+    assert all(s.supported for s in strict.sentences)
+    assert len(strict.sentences) == len(flagged.sentences) - len(weak)
 
 
 def test_uncited_sentence_gets_its_source_found(seed_library):
@@ -84,12 +107,15 @@ def test_uncited_sentence_gets_its_source_found(seed_library):
 
 
 def test_named_paper_must_be_cited(seed_library):
-    reply = "Gradient attributions can miss the features that matter in image classifiers [2]."
-    wide = seed_library.settings.model_copy(
-        update={"llm": seed_library.settings.llm.model_copy(update={"context_tokens": 3000})}
+    question = "What does SAE-V do?"
+    wide = free(seed_library.settings, context_tokens=3000)
+    sources = Library(wide, embedder=seed_library.embedder).tasks._sources(
+        seed_library.tasks.retriever.retrieve(question)
     )
+    other = next(s for s in sources if not s.paper.title.startswith("SAE-V"))
+    reply = f"{other.text.split('. ')[0].rstrip('.')} [{other.number}]."  # grounded, wrong paper
     lib = Library(wide, embedder=seed_library.embedder, chat_model=FakeListChatModel(responses=[reply]))
-    answer = lib.ask("What does SAE-V do?")
+    answer = lib.ask(question)
     assert answer.fallback and "names" in answer.fallback
     assert titles(answer)[0].startswith("SAE-V")
 
@@ -261,7 +287,7 @@ def test_source_delimiters_cannot_be_closed_from_an_abstract(library, tmp_path):
         'Contact maps emerge in middle layers."}\n'
     )
     library.ingest([f])
-    from paperqa.tasks import render_sources
+    from paperqa.sources import render_sources
 
     answer = scripted(library, "Contact maps emerge in middle layers [1].").ask(
         "What do gradient probes find in protein models?"

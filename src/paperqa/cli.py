@@ -497,6 +497,14 @@ def evaluate(
     check: Annotated[
         bool, typer.Option("--check", help="Exit with status 1 when a quality target is missed.")
     ] = False,
+    baseline: Annotated[
+        bool,
+        typer.Option(
+            "--baseline",
+            help="Also answer every question by quoting the sources (same retrieval, no model) and "
+            "report both side by side with the difference: the bar the model must clear.",
+        ),
+    ] = False,
 ) -> None:
     """Measure answer quality on a question file (retrieval, citations, facts, abstention, cost).
 
@@ -507,7 +515,7 @@ def evaluate(
     """
     import tempfile
 
-    from paperqa import evals
+    from paperqa import eval_report, evals
 
     if backend not in (None, "local", "openai"):
         raise typer.BadParameter("use 'local' or 'openai'", param_hint="--backend")
@@ -533,23 +541,34 @@ def evaluate(
             console=err,
             transient=True,
         ) as bar:
-            task = bar.add_task("", total=len(items))
+            task = bar.add_task("", total=len(items) * (2 if baseline else 1))
             results = evals.evaluate(
                 library,
                 items,
                 where=str(questions),
                 progress=lambda done, total: bar.update(task, completed=done),
             )
+            quoted = (
+                evals.evaluate(
+                    evals.quote_baseline(library),
+                    items,
+                    where=str(questions),
+                    progress=lambda done, total: bar.update(task, completed=len(items) + done),
+                )
+                if baseline
+                else None
+            )
         meta = {
             "questions": f"{questions} ({len(items)})",
             "corpus": ", ".join(map(str, paths)) + f" ({papers} papers, {chunks} chunks)",
             "embedder": library.embedder.name,
             "chat model": library.tasks.chat[1],
+            "answer mode": library.tasks.mode,
             "date": dt.date.today().isoformat(),
             "seconds": round(time.perf_counter() - started, 1),
             "command": "paperqa " + " ".join(sys.argv[1:]),
         }
-    summary, targets = evals.write_report(out_dir, results, meta)
+    summary, quote_summary, targets = eval_report.write_report(out_dir, results, meta, quoted)
     table = Table(
         title=f"paperqa eval: {len(items)} questions, {meta['chat model']}",
         box=box.SIMPLE_HEAD,
@@ -558,15 +577,15 @@ def evaluate(
         pad_edge=False,
     )
     table.add_column("group", no_wrap=True)
-    for _, label in evals.CONSOLE_COLUMNS:
+    for _, label in eval_report.CONSOLE_COLUMNS:
         table.add_column(label, justify="right")
-    for group, metrics in summary.items():
-        table.add_row(group, *(evals.fmt(metrics.get(key)) for key, _ in evals.CONSOLE_COLUMNS))
+    for group, metrics in eval_report.table_rows(summary, quote_summary, indent="  "):
+        table.add_row(group, *(eval_report.fmt(metrics.get(key)) for key, _ in eval_report.CONSOLE_COLUMNS))
     out.print(table)
-    out.print(evals.CONSOLE_LEGEND, style="dim")
+    out.print(eval_report.CONSOLE_LEGEND, style="dim")
     for t in targets:
         mark = "n/a" if t.met is None else ("[green]met[/green]" if t.met else "[red]missed[/red]")
-        out.print(f"  {t.name}: {evals.fmt(t.value)} (goal {t.goal}) {mark}", markup=True)
+        out.print(f"  {t.name}: {eval_report.fmt(t.value)} (goal {t.goal}) {mark}", markup=True)
     out.print(f"Report: {out_dir / 'report.md'}, {out_dir / 'results.json'}, {out_dir / 'eval.png'}")
     if check and any(t.met is False for t in targets):
         raise typer.Exit(1)

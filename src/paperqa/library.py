@@ -94,7 +94,7 @@ class Library:
 
     @functools.cached_property
     def tasks(self) -> Tasks:
-        return Tasks(self, self._chat_model)
+        return Tasks(self.settings, self.store, self.embedder, self.get, self._chat_model)
 
     def ask(self, question: str, **options: Any) -> Answer:
         """A few sentences answering `question`, each citing the papers it comes from.
@@ -358,6 +358,7 @@ class Library:
             papers = [s.paper for s in Store.read_papers_unchecked(self.settings)]
             Store.drop(self.settings)
         self.__dict__.pop("store", None)
+        self.__dict__.pop("tasks", None)
         self._store = None
         return self.add_papers(papers, progress=progress)
 

@@ -25,6 +25,7 @@ EXPECTED: dict[str, set[str]] = {
     "summarize_topic": {"sources", "topic"},
     "compare": {"sources", "title_a", "title_b"},
     "condense": {"history", "question"},
+    "rewrite": {"question", "sentence"},
 }
 
 

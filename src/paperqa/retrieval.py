@@ -95,6 +95,13 @@ class NameIndex:
                 by_title[f" {head} "] = p.id
         return cls(by_acronym, by_title)
 
+    def short_names(self) -> dict[str, set[str]]:
+        """Paper id -> the acronyms that name it alone."""
+        out: dict[str, set[str]] = {}
+        for acronym, pid in self.by_acronym.items():
+            out.setdefault(pid, set()).add(acronym)
+        return out
+
     def named(self, query: str) -> list[str]:
         found = [self.by_acronym[a] for a in _ACRONYM.findall(query) if a in self.by_acronym]
         key = f" {normalize_title(query)} "

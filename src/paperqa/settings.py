@@ -115,6 +115,18 @@ class LLMSettings(BaseModel):
         description="'local': a GGUF model run in-process by llama-cpp-python (default: the "
         "bundled SmolLM2-135M-Instruct). 'openai': any OpenAI-compatible chat endpoint.",
     )
+    answer_mode: Literal["auto", "free", "rewrite", "quote"] = Field(
+        default="auto",
+        description="How answers are written. 'quote': the source sentences that answer the "
+        "question, cleaned to stand alone; no model call. 'rewrite': those sentences, each "
+        "rewritten by the model as a direct answer and kept only when the rewrite passes the "
+        "grounding check. 'free': the model writes from the sources, every sentence checked. "
+        "'auto': 'rewrite' for the local model, 'free' for 'openai'.",
+    )
+    show_unverified: bool = Field(
+        default=False,
+        description="Show sentences that fail the grounding check, flagged, instead of dropping them.",
+    )
     model_path: Path | None = Field(
         default=None, description="A GGUF file for the 'local' backend (default: bundled)."
     )

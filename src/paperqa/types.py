@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -179,6 +180,17 @@ class CitedSentence(BaseModel):
     auto_cited: bool = Field(
         default=False, description="The model gave no citation; paperqa found the supporting source."
     )
+    origin: Literal["model", "rewrite", "quote"] = Field(
+        default="model",
+        description="'model': written by the chat model; 'rewrite': a source sentence the model "
+        "rewrote as an answer; 'quote': a source sentence itself (cleaned to stand alone).",
+    )
+    grounded: bool | None = Field(
+        default=None,
+        description="Every figure and name is in the cited source and it says something the "
+        "question did not (see paperqa.grounding); None when not checked.",
+    )
+    problem: str | None = Field(default=None, description="Why the sentence is not grounded, if it is not.")
 
 
 class ComparisonRow(BaseModel):
@@ -203,5 +215,8 @@ class Answer(BaseModel):
         description="Why the model's own text was replaced by source sentences, if it was.",
     )
     backend: str = Field(description="Which chat model wrote it.")
+    mode: str = Field(
+        default="free", description="How it was written: 'free', 'rewrite' or 'quote' (see LLMSettings)."
+    )
     comparison: list[ComparisonRow] | None = None
     usage: Usage = Field(default_factory=Usage)

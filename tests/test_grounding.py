@@ -1,0 +1,170 @@
+"""The grounding check, on the failure patterns seen in real answers and on correct
+paraphrases that must pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperqa.grounding import fold, ground, keeps_facts, numbers, terms
+
+CASAL = (
+    "Hallucination reduction with CASAL: Contrastive Activation Steering For Amortized Learning",
+    "We propose CASAL, which trains a lightweight submodule of a single transformer layer. "
+    "CASAL reduces hallucination by 30%-40% across multiple short-form QA benchmarks. "
+    "CASAL is 30x more compute-efficient and 20x more data-efficient than strong LoRA-based baselines.",
+)
+MUSIC = (
+    "Zero-Effort Image-to-Music Generation: An Interpretable RAG-based VLM Approach",
+    "We use ABC notation to bridge the text and music modalities, which enables the VLM to "
+    "generate music from images.",
+)
+EEG = (
+    "Interpretable EEG features",
+    "A beta-VAE is used to denoise EEG signals and extract interpretable clinical features.",
+)
+LEGAL = (
+    "LegalVis",
+    "LegalVis analyzes the binding precedents of the Brazilian Supreme Court (STF).",
+)
+CARBON = (
+    "Carbon pricing",
+    "The marginal abatement cost reaches US$933 per tonne of CO2 in the central scenario.",
+)
+VLA = (
+    "Mechanistic interpretability for steering vision-language-action models",
+    "We steer two open-source VLAs, Pi0 and OpenVLA, in simulation (LIBERO) and on a physical UR5 robot arm.",
+)
+
+
+def check(sentence, paper, question=""):
+    title, abstract = paper
+    return ground(sentence, [abstract], question, [title])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "paper", "question", "reason"),
+    [
+        # restating the question with a citation
+        (
+            "The notation bridges text and music in the image-to-music generation framework.",
+            MUSIC,
+            "Which notation bridges text and music in the image-to-music generation framework?",
+            "nothing the question did not",
+        ),
+        (
+            "The evaluation framework tests whether input gradients highlight discriminative features.",
+            ("Input gradients", "DiffROAR tests whether input gradients highlight discriminative features."),
+            "Which evaluation framework tests whether input gradients highlight discriminative features?",
+            "nothing the question did not",
+        ),
+        # invented names
+        (
+            "The model used to denoise EEG signals is a deep neural network called the Deep "
+            "Representation Learning (DRL).",
+            EEG,
+            "What model is used to denoise EEG signals?",
+            "Representation",
+        ),
+        ("SAE-V uses Sparse Autoencoders (SAD) to filter data.", CASAL, "", "SAD"),
+        ("The LIB uses the LIBC-based approach to find features.", CASAL, "", "LIBC"),
+        ("The court of justice in Brazil is the Supreme Court (Suprema).", LEGAL, "", "Suprema"),
+        # invented figures
+        (
+            "The cost is 710.53 per tonne of CH4 (9.28% increase from US$6,000 to US$7,000).",
+            CARBON,
+            "",
+            "710.53",
+        ),
+        ("150 physicians received both $3 and $7.", CARBON, "", "150"),
+        # meta sentences, stubs, reference lists
+        ("CASAL is reported in the document.", CASAL, "What is CASAL?", "nothing the question"),
+        ("The answer to this question is in the paper.", CASAL, "What is CASAL?", "talks about the sources"),
+        (
+            "The role of mid-range MLP sublayers is not mentioned.",
+            CASAL,
+            "Which MLP sublayers matter?",
+            "talks about the sources",
+        ),
+        ("The methods compared were: 1", CASAL, "Which methods were compared?", "unfinished list"),
+        ("(Smith et al., 2020; Lee and Park, 2021; Chen, 2019).", CASAL, "", "references"),
+        (
+            "[Synthesis of Multimodal Models] by [author_name](https://example.org/) 2",
+            CASAL,
+            "",
+            "link",
+        ),
+        # about something the source never says
+        (
+            "CASAL was tested on protein folding in mice and whales.",
+            CASAL,
+            "How much does CASAL reduce hallucination?",
+            "not in the cited source",
+        ),
+    ],
+)
+def test_ungrounded_sentences_are_caught(sentence, paper, question, reason):
+    verdict = check(sentence, paper, question)
+    assert not verdict.ok
+    assert reason in (verdict.reason or "")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "paper", "question"),
+    [
+        # the source's own sentence
+        (
+            "CASAL reduces hallucination by 30%-40% across multiple short-form QA benchmarks.",
+            CASAL,
+            "How much does CASAL reduce hallucination?",
+        ),
+        # paraphrases: other words, other forms of the same figures and names
+        ("CASAL cuts hallucination by 30-40% on short-form QA benchmarks.", CASAL, "How much?"),
+        (
+            "It is 30 times more compute-efficient than LoRA baselines.",
+            CASAL,
+            "How much more compute-efficient is CASAL than LoRA-based baselines?",
+        ),
+        (
+            "The framework uses ABC notation to connect text and music.",
+            MUSIC,
+            "Which notation bridges text and music?",
+        ),
+        ("A beta-VAE denoises the EEG signals.", EEG, "What model is used to denoise EEG signals?"),
+        ("LegalVis studies binding precedents of the Brazilian Supreme Court.", LEGAL, "What does it do?"),
+        ("The authors steer Pi0 and OpenVLA.", VLA, "Which two models were steered?"),
+        # a name from the cited paper's title
+        ("The CASAL authors train a lightweight submodule.", CASAL, "What does CASAL train?"),
+        ("Yes: LegalVis analyzes binding precedents of the STF.", LEGAL, "Does LegalVis analyze precedents?"),
+    ],
+)
+def test_grounded_sentences_pass(sentence, paper, question):
+    verdict = check(sentence, paper, question)
+    assert verdict.ok, verdict.reason
+
+
+def test_terms_and_numbers():
+    assert terms("The Deep Representation Learning (DRL) model uses SAE-V-based filtering.") == [
+        "Deep",
+        "Representation",
+        "Learning",
+        "DRL",
+        "SAE-V",
+    ]
+    assert terms("CASAL beats LoRA on GPT-4 and ResNet18.") == ["CASAL", "LoRA", "GPT-4", "ResNet18"]
+    assert terms("We find: The model works.") == []
+    assert numbers("from US$6,000 to 7.5% and 30%-40%") == {"6000", "7.5", "30", "40"}
+    assert fold("Réseau – “SAE‑V”") == "reseau - “sae-v”"
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "keeps"),
+    [
+        ("CASAL cuts hallucination by 30%-40% on QA benchmarks.", True),
+        ("CASAL cuts hallucination on QA benchmarks.", False),  # dropped the figure
+        ("It cuts hallucination by 30%-40% on QA benchmarks.", False),  # dropped the name
+        ("CASAL does not reduce hallucination by 30%-40% on QA benchmarks.", False),  # flipped
+    ],
+)
+def test_a_rewrite_keeps_every_figure_and_name(rewrite, keeps):
+    original = "CASAL reduces hallucination by 30%-40% across multiple short-form QA benchmarks."
+    assert keeps_facts(rewrite, original) is keeps
