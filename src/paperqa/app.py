@@ -36,6 +36,11 @@ CSS = """
 .pq-answer .weak::after {
   content: " \\26A0 not supported by the cited source"; color: #b26a00; font-size: 0.8em;
 }
+.pq-answer .unverified { background: #fde2e1; }
+.pq-answer .unverified::after {
+  content: " \\26A0 not verified: a name, figure or claim is not in the cited source"; color: #b3261e;
+  font-size: 0.8em;
+}
 .pq-source { border-left: 3px solid #ddd; padding-left: 0.6em; margin-bottom: 0.8em; }
 .pq-source mark { background: #d7f5dd; }
 .pq-table td, .pq-table th { vertical-align: top; padding: 0.4em; border: 1px solid #ddd; }
@@ -48,8 +53,9 @@ CSS = """
 
 def sentence_html(s: CitedSentence) -> str:
     marks = "".join(f"[{n}]" for n in s.citations)
-    css = "ok" if s.supported else "weak"
-    return f'<span class="{css}">{html.escape(s.text)} {marks}</span>'
+    css = "unverified" if s.grounded is False else ("ok" if s.supported else "weak")
+    title = f' title="{html.escape(s.problem)}"' if s.problem else ""
+    return f'<span class="{css}"{title}>{html.escape(s.text)} {marks}</span>'
 
 
 def answer_html(answer: Answer) -> str:
@@ -58,7 +64,8 @@ def answer_html(answer: Answer) -> str:
         body = html.escape(answer.text)
     else:
         body = " ".join(sentence_html(s) for s in answer.sentences)
-    note = f'<p class="pq-note">Note: {html.escape(answer.fallback)}.</p>' if answer.fallback else ""
+    written = answer.how_written()
+    note = f'<p class="pq-note">{html.escape(written)}.</p>' if written else ""
     u = answer.usage
     meta = (
         f'<p class="pq-note">{html.escape(answer.backend)} · {u.prompt_tokens}+{u.completion_tokens} tokens'

@@ -143,7 +143,8 @@ def _lower_first(text: str) -> str:
 
 def contrast(rows: Sequence[ComparisonRow], labels: Sequence[str]) -> list[CitedSentence]:
     """One sentence per aspect that both papers state, contrasting them:
-    "<paper 1's cell>, whereas <paper 2's cell> [1][2]." Each clause names its paper."""
+    "<paper 1's cell>, whereas <paper 2's cell> [1][2]." Each clause names its paper
+    ("the CASAL authors introduce ...", "the SAE-V paper states that ...")."""
     out = []
     for row in rows:
         a, b = row.cells
@@ -153,7 +154,7 @@ def contrast(rows: Sequence[ComparisonRow], labels: Sequence[str]) -> list[Cited
         for cell, label in zip((a, b), labels, strict=True):
             text = cell.text.rstrip(" .;")
             if label.casefold() not in text.casefold():
-                text = f"in {label}, {_lower_first(text)}"
+                text = f"the {label} paper states that {_lower_first(text)}"
             clauses.append(text)
         text = f"{clauses[0][:1].upper()}{clauses[0][1:]}, whereas {_lower_first(clauses[1])}."
         out.append(

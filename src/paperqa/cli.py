@@ -49,14 +49,42 @@ def _root(
         Path | None,
         typer.Option("--home", help="Data directory of the library (default: $PAPERQA_HOME or per-user)."),
     ] = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            "--mode",
+            help="How answers are written: 'quote' (the source sentences that answer, no model), "
+            "'rewrite' (those sentences rephrased by the model, each checked), 'free' (the model "
+            "writes, every sentence checked), 'auto' (rewrite for the local model, free for "
+            "'openai'). Default: $PAPERQA_LLM__ANSWER_MODE or auto.",
+        ),
+    ] = None,
+    show_unverified: Annotated[
+        bool,
+        typer.Option(
+            "--show-unverified",
+            help="Show sentences that fail the grounding check (a name, figure or claim not in "
+            "the cited source), flagged, instead of leaving them out.",
+        ),
+    ] = False,
 ) -> None:
-    ctx.obj = {"home": home}
+    if mode not in (None, "auto", "free", "rewrite", "quote"):
+        raise typer.BadParameter("use auto, free, rewrite or quote", param_hint="--mode")
+    ctx.obj = {"home": home, "mode": mode, "show_unverified": show_unverified}
 
 
 def _library(ctx: typer.Context) -> Library:
-    home = (ctx.obj or {}).get("home")
+    options = ctx.obj or {}
+    home = options.get("home")
     try:
         settings = Settings(home=home) if home else Settings()
+        llm: dict[str, object] = {}
+        if options.get("mode"):
+            llm["answer_mode"] = options["mode"]
+        if options.get("show_unverified"):
+            llm["show_unverified"] = True
+        if llm:
+            settings = settings.model_copy(update={"llm": settings.llm.model_copy(update=llm)})
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ConfigError(
@@ -324,9 +352,12 @@ def _print_answer(answer: Answer) -> None:
     text = Text()
     for sentence in answer.sentences:
         marks = "".join(f"[{n}]" for n in sentence.citations)
-        style = "" if sentence.supported or answer.not_in_library else "yellow"
+        unverified = sentence.grounded is False
+        style = "red" if unverified else ("" if sentence.supported or answer.not_in_library else "yellow")
         text.append(sentence.text + (f" {marks}" if marks else ""), style=style)
-        if not (sentence.supported or answer.not_in_library):
+        if unverified:
+            text.append(f" (not verified: {sentence.problem})", style="red dim")
+        elif not (sentence.supported or answer.not_in_library):
             text.append(" (not supported by the cited source)", style="yellow dim")
         text.append(" ")
     out.print(text)
@@ -337,8 +368,10 @@ def _print_answer(answer: Answer) -> None:
             out.print(
                 f"  [{ref.number}] {ref.title} ({ref.date or 'no date'}) {ref.paper_id}", highlight=False
             )
+    if written := answer.how_written():
+        out.print(f"Note: {written}.", style="dim", highlight=False)
     if answer.fallback:
-        out.print(f"Note: {answer.fallback}.", style="dim", highlight=False)
+        out.print(f"Why: {answer.fallback}.", style="dim", highlight=False)
     u = answer.usage
     out.print(
         f"{answer.backend} | {u.prompt_tokens} prompt + {u.completion_tokens} completion tokens | "

@@ -48,6 +48,9 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, float | int | None
             sum(r.grounded_sentences for r in answered), sum(r.sentences for r in answered)
         ),
         "ungrounded_shown": sum(len(r.ungrounded) for r in answered),
+        "rewritten_share": _share(
+            sum(r.rewritten_sentences for r in answered), sum(r.sentences for r in answered)
+        ),
         "fact_coverage": _share(sum(r.facts_found for r in results), sum(r.facts_total for r in results)),
         "unanswerable_declined": _share(sum(r.declined for r in unanswerable), len(unanswerable)),
         "answerable_declined": _share(sum(r.declined for r in answerable), len(answerable)),
@@ -130,6 +133,7 @@ COLUMNS = (
     ("mean_support", "support"),
     ("grounded_share", "grounded"),
     ("ungrounded_shown", "ungrounded shown"),
+    ("rewritten_share", "rewritten"),
     ("fact_coverage", "facts"),
     ("unanswerable_declined", "unans. declined"),
     ("answerable_declined", "ans. declined"),
@@ -231,7 +235,9 @@ def markdown_report(
         "citations pointing at a gold paper; support = the mean support score (0-1) of cited "
         "sentences; grounded = shown sentences that pass the grounding check (every figure and "
         "name in the cited source, something said beyond the question); ungrounded shown = "
-        "sentences shown that fail it; facts = share of `facts` found in the answer (and "
+        "sentences shown that fail it; rewritten = shown sentences the model rewrote from a "
+        "source sentence (the rest are quoted or, in free mode, written); facts = share of "
+        "`facts` found in the answer (and "
         "comparison table); fallback = answers whose model text failed the checks and was "
         "replaced by quoted source sentences.",
         "",

@@ -111,6 +111,9 @@ class QuestionResult(BaseModel):
     gold_citations: int = 0
     mean_support: float | None = None
     grounded_sentences: int = Field(default=0, description="Shown sentences that pass the grounding check.")
+    rewritten_sentences: int = Field(
+        default=0, description="Shown sentences the model rewrote (rewrite mode)."
+    )
     ungrounded: list[str] = Field(default_factory=list, description="Shown sentences that do not, and why.")
     facts_total: int = 0
     facts_found: int = 0
@@ -176,6 +179,7 @@ def score(question: EvalQuestion, gold: list[str], retrieved: list[str], answer:
         gold_citations=sum(number_to_paper.get(c) in gold_set for c in cites),
         mean_support=round(statistics.fmean(supports), 3) if supports else None,
         grounded_sentences=sum(bool(s.grounded) for s in checked),
+        rewritten_sentences=sum(s.origin == "rewrite" for s in sentences),
         ungrounded=[f"{s.text} -- {s.problem}" for s in checked if not s.grounded],
         facts_total=len(question.facts),
         facts_found=len(question.facts) - len(missing),

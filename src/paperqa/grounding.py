@@ -190,7 +190,7 @@ def terms(text: str) -> list[str]:
     found: list[str] = []
     first = True
     for m in _TOKEN.finditer(text):
-        token = m.group(0).rstrip(".'’")
+        token = re.sub(r"['’]s$", "", m.group(0)).rstrip(".'’")  # CASAL's -> CASAL
         before = text[: m.start()].rstrip()
         starts_clause = first or before.endswith((":", ";", '"', "“")) and token[:1].isupper()
         if token and _is_term(token, starts_clause):

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import math
 import os
 import pickle
 import re
@@ -23,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from paperqa.citations import STOPWORDS
 from paperqa.embeddings import PaperQAEmbeddings
 from paperqa.settings import RetrievalSettings
 from paperqa.store import Store
@@ -123,10 +125,12 @@ class _Corpus:
     bm25: object
     names: NameIndex
     vocabulary: frozenset[str]
+    paper_freq: dict[str, int]  # stem -> papers that use it
+    n_papers: int
 
 
 # Bump when _Corpus or what goes into it changes: older cache files are then rebuilt.
-CORPUS_FORMAT = 1
+CORPUS_FORMAT = 2
 
 
 def _read_cache(path: Path, key: tuple[object, ...]) -> _Corpus | None:
@@ -191,6 +195,7 @@ class Retriever:
         texts = [
             f"{titles.get(pid, '')} {text}" for pid, text in zip(rows.paper_ids, rows.texts, strict=True)
         ]
+        paper_freq = _paper_frequencies(rows.paper_ids, texts)
         bm25 = bm25s.BM25()
         if texts:
             bm25.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
@@ -204,11 +209,23 @@ class Retriever:
             dates=np.asarray(rows.dates, dtype=np.int64),
             bm25=bm25,
             names=NameIndex.build(papers),
-            vocabulary=frozenset(stems(" ".join(texts))),
+            vocabulary=frozenset(paper_freq),
+            paper_freq=paper_freq,
+            n_papers=len(papers),
         )
 
     def named(self, query: str) -> list[str]:
         return self.corpus().names.named(query)
+
+    def rare_stems(self, text: str, share: float) -> dict[str, float]:
+        """Stems of `text` that at most `share` of the library's papers use, with their
+        inverse document frequency: the words that tell papers apart ("hallucination",
+        "EEG"), not the field's ("interpretability")."""
+        corpus = self.corpus()
+        n = max(corpus.n_papers, 1)
+        words = [w for w in _WORDS.findall(text.lower()) if w not in STOPWORDS and w not in REQUEST_WORDS]
+        found = {w: corpus.paper_freq.get(w, 0) for w in _stemmer().stemWords(words)}
+        return {w: math.log(n / df) for w, df in found.items() if 0 < df <= share * n}
 
     def unknown_terms(self, query: str) -> list[str]:
         """Words of the query that no paper of the library uses (stemmed, request words such
@@ -400,6 +417,19 @@ def _stemmer() -> Any:
 def stems(text: str) -> set[str]:
     """The Snowball stems of the words of `text` (lower-cased, split at anything not a letter or digit)."""
     return set(_stemmer().stemWords(list(set(_WORDS.findall(text.lower())))))
+
+
+def _paper_frequencies(paper_ids: Sequence[str], texts: Sequence[str]) -> dict[str, int]:
+    """Stem -> number of papers whose chunks use it (each word stemmed once)."""
+    words: dict[str, set[str]] = {}
+    for pid, text in zip(paper_ids, texts, strict=True):
+        words.setdefault(pid, set()).update(_WORDS.findall(text.lower()))
+    vocabulary = sorted(set().union(*words.values())) if words else []
+    stem_of = dict(zip(vocabulary, _stemmer().stemWords(vocabulary), strict=True))
+    freq: Counter[str] = Counter()
+    for used in words.values():
+        freq.update({stem_of[w] for w in used})
+    return dict(freq)
 
 
 def _date_int(date: dt.date) -> int:

@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,9 +26,18 @@ from paperqa.checking import Rules, check_model_text, names_of
 from paperqa.citations import NOT_IN_LIBRARY, render, renumber
 from paperqa.embeddings import PaperQAEmbeddings
 from paperqa.errors import InputError
-from paperqa.evidence import QuestionKind, Ranker, paper_label, question_kind, select, verdict
+from paperqa.evidence import (
+    QuestionKind,
+    Ranker,
+    best_per_paper,
+    list_topics,
+    paper_label,
+    question_kind,
+    select,
+    verdict,
+)
 from paperqa.generation import OnToken, Run, Writer
-from paperqa.retrieval import Retriever
+from paperqa.retrieval import Retriever, stems
 from paperqa.settings import Settings
 from paperqa.sources import fit_budget, group_sources, make_source, render_sources, whole_paper
 from paperqa.store import Store
@@ -57,6 +66,11 @@ LIST_PAPERS = 5
 #: relevant papers 0.38-0.57, the next ones 0.24-0.36).
 LIST_RELEVANCE = 0.35
 LIST_MARGIN = 0.1
+#: ...or when its abstract holds every word of the topic that at most this share of the
+#: library's papers use (words that tell papers apart).
+LIST_RARE_SHARE = 0.3
+#: ...weighted by rarity (inverse document frequency), at least this share of them.
+LIST_COVERAGE = 0.5
 #: A topic summary reads this many passages and quotes one sentence from each of up to 4 papers.
 TOPIC_PASSAGES = 12
 TOPIC_PAPERS = 5
@@ -197,21 +211,37 @@ class Tasks:
         conversation = conversation if conversation is not None else Conversation()
         ids = [self.resolve(p).id for p in paper_ids] if paper_ids else None
         kind = question_kind(question)
+        filters: dict[str, Any] = {"paper_ids": ids, "date_from": date_from, "date_to": date_to}
+        if kind == QuestionKind.LIST:
+            answer = self._ask_list(question, filters, conversation, run)
+            conversation.turns.append(answer)
+            return answer
         query, focus = self._follow_up(question, conversation)
-        chunks = self._retrieve(
-            run, query, k=LIST_PASSAGES if kind == QuestionKind.LIST else None,
-            paper_ids=ids, date_from=date_from, date_to=date_to, focus=focus,
-        )  # fmt: skip
-        declines = not self._relevant(chunks) or (
-            self.mode != "free" and self._off_topic(question, chunks)
-            and not (kind == QuestionKind.LIST and len(self._list_sources(self._sources(chunks))) >= 2)
-        )  # fmt: skip
+        chunks = self._retrieve(run, query, focus=focus, **filters)
+        declines = not self._relevant(chunks) or (self.mode != "free" and self._off_topic(question, chunks))
         if declines:
             answer = self._not_in_library("ask", question, chunks, conversation, run)
         else:
             answer = self._ask(question, kind, chunks, conversation, run, strict)
         conversation.turns.append(answer)
         return answer
+
+    def _ask_list(
+        self, question: str, filters: dict[str, Any], conversation: Conversation, run: Run
+    ) -> Answer:
+        """A question about several papers ("which papers ...", "what does the library say
+        about ..."): one cited sentence per relevant paper, each paper's best on the topic.
+        Every mode answers it this way: a model, small or large, drops or invents papers."""
+        topic, parts = list_topics(question)
+        rankings = [self._retrieve(run, part, k=LIST_PASSAGES, **filters) for part in parts]
+        chunks = _interleave(rankings)
+        relevant = self._list_sources(self._sources(chunks), parts)
+        if not relevant:
+            return self._not_in_library("ask", question, chunks, conversation, run)
+        sources = [s.model_copy(update={"text": s.paper.abstract}) for s in relevant]
+        chosen = best_per_paper(topic, sources, self._ranker(), LIST_PAPERS)
+        sentences = extractive.quote_evidence(chosen, self._labels(sources))
+        return self._assemble("ask", question, sentences, sources, conversation, run)
 
     def _ask(
         self,
@@ -244,18 +274,12 @@ class Tasks:
                 # The model failed and the question is about words the library never uses:
                 # quoting the nearest abstracts would answer a different question.
                 return self._not_in_library("ask", question, chunks, conversation, run)
-        if kind == QuestionKind.LIST:
-            sources = self._list_sources(sources)
         # Abstracts are short: the sentence that answers may lie outside the retrieved passages.
         sources = [s.model_copy(update={"text": s.paper.abstract}) for s in sources]
-        chosen = select(
-            question, kind, sources, rank,
-            limit=LIST_PAPERS if kind == QuestionKind.LIST else ANSWER_SENTENCES,
-            per_source=PER_PAPER_SENTENCES,
-        )  # fmt: skip
+        chosen = select(question, kind, sources, rank, limit=ANSWER_SENTENCES, per_source=PER_PAPER_SENTENCES)
         several = len({e.number for e in chosen}) > 1
         sentences = extractive.quote_evidence(chosen, self._labels(sources) if several else None)
-        if self.mode == "rewrite" and kind != QuestionKind.LIST:
+        if self.mode == "rewrite":
             sentences = [
                 self.writer.rewrite(question, s, names[s.citations[0]], run) if i < REWRITE_SENTENCES else s
                 for i, s in enumerate(sentences)
@@ -389,7 +413,7 @@ class Tasks:
     def _retrieve(self, run: Run, query: str, **options: object) -> list[RetrievedChunk]:
         t = time.perf_counter()
         chunks = self.retriever.retrieve(query, **options)  # type: ignore[arg-type]
-        run.usage.retrieval_seconds = round(time.perf_counter() - t, 4)
+        run.usage.retrieval_seconds = round(run.usage.retrieval_seconds + time.perf_counter() - t, 4)
         return chunks
 
     def _sources(self, chunks: Sequence[RetrievedChunk]) -> list[Source]:
@@ -408,16 +432,34 @@ class Tasks:
         number_of: Mapping[str, int] = {s.paper.id: s.number for s in sources}
         return lambda text: {number_of[pid] for pid in self.retriever.named(text) if pid in number_of}
 
-    def _list_sources(self, sources: Sequence[Source]) -> list[Source]:
-        """The papers that belong in an answer to a list question: named ones, and those whose
-        best passage clears both the list bar and the best paper's score less a margin."""
+    def _list_sources(self, sources: Sequence[Source], parts: Sequence[str]) -> list[Source]:
+        """The papers that belong in an answer to a list question: named ones; those whose
+        best passage clears both the list bar and the best paper's score less a margin; and
+        those whose abstract holds the distinctive words of a part of the topic
+        ("hallucinations": one-word topics embed poorly, but the word itself is decisive)."""
 
         def best(source: Source) -> float:
             return max((p.dense or 0.0) for p in source.passages)
 
         top = max((best(s) for s in sources), default=0.0)
         bar = max(LIST_RELEVANCE, top - LIST_MARGIN)
-        return [s for s in sources if any(p.named for p in s.passages) or best(s) >= bar]
+        rare = [r for r in (self.retriever.rare_stems(p, LIST_RARE_SHARE) for p in parts) if r]
+
+        def coverage(source: Source) -> float:
+            """The largest share (weighted by rarity) of a part's distinctive words it uses."""
+            words = stems(f"{source.paper.title} {source.paper.abstract}")
+            shares = (sum(v for w, v in r.items() if w in words) / sum(r.values()) for r in rare)
+            return max(shares, default=0.0)
+
+        # Where the topic has distinctive words, a paper must use most of them (weighted by
+        # rarity), or be close in meaning and use some: "medical images" by "images" alone is out.
+        return [
+            s
+            for s in sources
+            if any(p.named for p in s.passages)
+            or coverage(s) >= LIST_COVERAGE
+            or (best(s) >= bar and (not rare or coverage(s) > 0))
+        ]
 
     def _budget(self) -> int:
         llm = self.settings.llm
@@ -519,6 +561,25 @@ class Tasks:
             mode=self.mode,
             usage=run.usage,
         )
+
+
+def _interleave(rankings: Sequence[Sequence[RetrievedChunk]]) -> list[RetrievedChunk]:
+    """Several rankings merged paper by paper in turn (the first paper of each, then the
+    second of each...), so that each part of a question gets its papers in."""
+    by_paper: dict[str, list[RetrievedChunk]] = {}
+    orders = [list(dict.fromkeys(c.paper_id for c in ranking)) for ranking in rankings]
+    for ranking in rankings:
+        for c in ranking:
+            chunks = by_paper.setdefault(c.paper_id, [])
+            if all(c.chunk_id != k.chunk_id for k in chunks):
+                chunks.append(c)
+    papers = dict.fromkeys(
+        order[i]
+        for i in range(max((len(o) for o in orders), default=0))
+        for order in orders
+        if i < len(order)
+    )
+    return [c for pid in papers for c in by_paper[pid]]
 
 
 def _reference(source: Source) -> Reference:

@@ -220,3 +220,20 @@ class Answer(BaseModel):
     )
     comparison: list[ComparisonRow] | None = None
     usage: Usage = Field(default_factory=Usage)
+
+    def how_written(self) -> str | None:
+        """One line for the reader on where the sentences come from (None: nothing to say)."""
+        if self.not_in_library or not self.sentences:
+            return None
+        origins = [s.origin for s in self.sentences]
+        quoted, rewritten = origins.count("quote"), origins.count("rewrite")
+        if self.fallback:
+            return "Quoted from the abstracts: the model's own answer did not pass the checks"
+        if quoted == len(origins):
+            return "Quoted from the abstracts (each sentence is the cited paper's own, lightly cleaned)"
+        if rewritten:
+            return (
+                f"{rewritten} of {len(origins)} sentences rephrased by the model from the cited "
+                "sentence and checked against it; the rest quoted from the abstracts"
+            )
+        return None

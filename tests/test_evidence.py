@@ -1,0 +1,212 @@
+"""Evidence selection rules, the cleaning of quoted sentences and the aspect classifier:
+pure functions, tested with tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperqa.aspects import classify, contrast
+from paperqa.evidence import (
+    QuestionKind,
+    clean,
+    head_words,
+    list_topics,
+    paper_label,
+    question_kind,
+    verdict,
+)
+from paperqa.types import CitedSentence, ComparisonRow, Paper
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Which papers in the library use activation steering?", QuestionKind.LIST),
+        ("What does the library say about sparse autoencoders?", QuestionKind.LIST),
+        ("How are sparse autoencoders used or criticised in the library's papers?", QuestionKind.LIST),
+        ("Does LIB improve interpretability when applied to language models?", QuestionKind.YESNO),
+        ("Is LIB applicable to large language models?", QuestionKind.YESNO),
+        ("How much does CASAL reduce hallucination?", QuestionKind.QUANTITY),
+        ("What attack success rates does the jailbreak achieve?", QuestionKind.QUANTITY),
+        ("Which MEG dataset is used to build the brain atlas?", QuestionKind.NAME),
+        ("What does GCAV use to align concept representations?", QuestionKind.NAME),
+        ("How does the Local Interaction Basis align its basis?", QuestionKind.GENERAL),
+    ],
+)
+def test_question_kinds(question, kind):
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "cleaned"),
+    [
+        ("However, LIB does not yield improvements.", None, "LIB does not yield improvements."),
+        (
+            "To address these challenges, we introduce SAE-V, a framework.",
+            "SAE-V",
+            "The SAE-V authors introduce SAE-V, a framework.",
+        ),
+        ("In this paper, we develop a robust method.", None, "The authors develop a robust method."),
+        ("Here we develop MIST, a family of models.", None, "The authors develop MIST, a family of models."),
+        (
+            "Our method drops irrelevant directions and we show it scales.",
+            None,
+            "Their method drops irrelevant directions and the authors show it scales.",
+        ),
+        ("In summary, we contribute resources for us.", None, "The authors contribute resources for them."),
+        (
+            "To this end, CASAL reduces hallucination by 30%-40%.",
+            None,
+            "CASAL reduces hallucination by 30%-40%.",
+        ),
+        # figures, names and words that merely contain "we" are never touched
+        (
+            "Weights of ResNet18 reach 91% when we prune.",
+            None,
+            "Weights of ResNet18 reach 91% when the authors prune.",
+        ),
+    ],
+)
+def test_clean_makes_a_quote_stand_alone(sentence, name, cleaned):
+    assert clean(sentence, name) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "said"),
+    [
+        (
+            "Does LIB improve interpretability when applied to language models?",
+            "However, LIB does not yield substantial improvements in interpretability or interaction "
+            "sparsity when applied to language models.",
+            "No",
+        ),
+        (
+            "Does CASAL generalize to out-of-distribution domains?",
+            "Importantly, CASAL also generalizes effectively to out-of-distribution (OOD) domains.",
+            "Yes",
+        ),
+        # the sentence does not hold the question's claim: no verdict
+        (
+            "Does CASAL work on protein folding?",
+            "CASAL reduces hallucination by 30%-40% across multiple short-form QA benchmarks.",
+            None,
+        ),
+        ("Which models were steered?", "Pi0 and OpenVLA were steered.", None),  # not a yes/no question
+    ],
+)
+def test_verdict_only_when_the_sentence_states_it(question, sentence, said):
+    assert verdict(question, sentence) == said
+
+
+def paper(title: str, abstract: str = "An abstract about nothing in particular.") -> Paper:
+    return Paper(id="x", title=title, abstract=abstract)
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "label"),
+    [
+        (
+            "Hallucination reduction with CASAL: Contrastive Activation Steering",
+            "We introduce CASAL.",
+            "CASAL",
+        ),
+        ("SAE-V: Interpreting Multimodal Models", "To address this, we introduce SAE-V.", "SAE-V"),
+        ("Encoding Time-Series Explanations", "We present TimeX, a time series consistency model.", "TimeX"),
+        # a dataset the paper introduces is not the paper's name
+        (
+            "Do Input Gradients Highlight Discriminative Features?",
+            "We introduce BlockMNIST, a dataset.",
+            "Do Input Gradients Highlight Discriminative Features?",
+        ),
+        # field acronyms and "-based" words are not names; long heads are cut
+        (
+            "Explaining multimodal LLMs via intra-modal token interactions",
+            "x",
+            "Explaining multimodal LLMs via intra-modal token…",
+        ),
+        (
+            "Zero-Effort Image-to-Music Generation: An Interpretable RAG-based VLM Approach",
+            "x",
+            "Zero-Effort Image-to-Music Generation",
+        ),
+    ],
+)
+def test_paper_label(title, abstract, label):
+    assert paper_label(paper(title, abstract)) == label
+
+
+@pytest.mark.parametrize(
+    ("question", "topic", "parts"),
+    [
+        ("Which papers in the library deal with hallucinations?", "hallucinations", ["hallucinations"]),
+        (
+            "Which papers work with time series or EEG signals?",
+            "time series or EEG signals",
+            ["time series", "EEG signals"],
+        ),
+        (
+            "What does the library say about activation steering?",
+            "activation steering",
+            ["activation steering"],
+        ),
+        # only "which papers" questions are split at "or"
+        (
+            "How are sparse autoencoders used or criticised in the library's papers?",
+            "How are sparse autoencoders used or criticised",
+            ["How are sparse autoencoders used or criticised"],
+        ),
+    ],
+)
+def test_list_topics(question, topic, parts):
+    assert list_topics(question) == (topic, parts)
+
+
+def test_head_words_of_which_questions():
+    assert head_words("Which evaluation framework tests whether gradients matter?") == {"evalu", "framework"}
+    assert head_words("Which model is used to denoise EEG signals?") == set()  # "model": a stopword
+    assert head_words("What does GCAV use?") == set()
+
+
+def test_classify_reads_an_abstract_in_its_order():
+    abstract = [
+        "Large language models often hallucinate.",
+        "However, current fixes require monitoring at inference time.",
+        "We introduce CASAL, an algorithm that bakes steering into the weights.",
+        "CASAL trains only a submodule of one layer.",
+        "We evaluate CASAL on five short-form QA benchmarks.",
+        "CASAL reduces hallucination by 30%-40%.",
+        "However, CASAL does not apply to long-form generation.",
+    ]
+    assert classify(abstract) == [
+        "Problem",
+        "Problem",
+        "Approach",
+        "Approach",
+        "Data / setting",
+        "Key results",
+        "Limitations",
+    ]
+
+
+def test_contrast_writes_one_sentence_per_aspect_both_papers_state():
+    def cell(text: str, n: int) -> CitedSentence:
+        return CitedSentence(text=text, citations=[n], supported=True, evidence=text)
+
+    rows = [
+        ComparisonRow(
+            aspect="Approach",
+            cells=[cell("CASAL trains a submodule.", 1), cell("The authors extend SAEs.", 2)],
+        ),
+        ComparisonRow(
+            aspect="Limitations",
+            cells=[
+                cell("Not stated.", 1).model_copy(update={"citations": []}),
+                cell("It fails on video.", 2),
+            ],
+        ),
+    ]
+    sentences = contrast(rows, ["CASAL", "SAE-V"])
+    assert [s.text for s in sentences] == [
+        "CASAL trains a submodule, whereas the SAE-V paper states that the authors extend SAEs."
+    ]
+    assert sentences[0].citations == [1, 2]
