@@ -10,11 +10,11 @@ from paperqa.evidence import (
     QuestionKind,
     clean,
     head_words,
-    list_topics,
     paper_label,
     question_kind,
     verdict,
 )
+from paperqa.listing import list_topics
 from paperqa.types import CitedSentence, ComparisonRow, Paper
 
 

@@ -146,9 +146,15 @@ def overlap(claim: str, evidence: str) -> float:
     return len(words & content_words(evidence)) / len(words) if words else 0.0
 
 
+#: Meaning and wording count equally in the support score: the embedder alone rates a
+#: sentence on the same topic as support; word overlap alone misses paraphrases.
+SUPPORT_MEANING_WEIGHT = 0.5
+
+
 def support_score(similarity: float, word_overlap: float) -> float:
     """One number for "does this source sentence back the claim": meaning and wording together."""
-    return round(0.5 * max(similarity, 0.0) + 0.5 * word_overlap, 4)
+    meaning = SUPPORT_MEANING_WEIGHT * max(similarity, 0.0)
+    return round(meaning + (1 - SUPPORT_MEANING_WEIGHT) * word_overlap, 4)
 
 
 Similarity = Callable[[str, Sequence[str]], list[float]]
@@ -211,11 +217,16 @@ def cite_sentences(text: str, valid: set[int]) -> list[CitedSentence]:
     return out
 
 
-def is_repetitive(text: str, n: int = 4, limit: float = 0.3) -> bool:
+#: A text repeats itself when more than this share of its word 4-grams are repeats (judged
+#: only on 8 4-grams or more: short texts repeat by chance).
+REPEATED_SHARE = 0.3
+
+
+def is_repetitive(text: str, n: int = 4, limit: float = REPEATED_SHARE, min_grams: int = 8) -> bool:
     """True when many word n-grams repeat: the loop a small model falls into."""
     words = text.lower().split()
     grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
-    return len(grams) >= 8 and 1 - len(set(grams)) / len(grams) > limit
+    return len(grams) >= min_grams and 1 - len(set(grams)) / len(grams) > limit
 
 
 def renumber(sentences: Sequence[CitedSentence], mapping: Mapping[int, int]) -> list[CitedSentence]:

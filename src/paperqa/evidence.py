@@ -26,8 +26,9 @@ WEIGHT_MEANING = 0.7
 WEIGHT_WORDS = 0.3
 #: a paper the question names by name is what the question is about.
 NAMED_PAPER_BONUS = 0.15
-#: retrieval's order is a weak prior: the first three sources get up to this much.
+#: retrieval's order is a weak prior: the first RANK_PRIOR_SOURCES sources get up to this much.
 RANK_BONUS = 0.05
+RANK_PRIOR_SOURCES = 3
 #: the sentence holds what the question asks for (a figure for "how much", a name for "which").
 FOCUS_BONUS = 0.12
 #: the sentence holds a name the question uses other than the paper's own ("What is PrISM
@@ -196,7 +197,7 @@ def score_sentences(
         if not sentences:
             continue
         prior = NAMED_PAPER_BONUS * any(p.named for p in source.passages)
-        prior += RANK_BONUS * max(0, 3 - position) / 3
+        prior += RANK_BONUS * max(0, RANK_PRIOR_SOURCES - position) / RANK_PRIOR_SOURCES
         for i, (sentence, sim) in enumerate(zip(sentences, rank(question, sentences), strict=True)):
             value = WEIGHT_MEANING * sim + WEIGHT_WORDS * overlap(question, sentence) + prior
             value += focus_bonus(kind, question, sentence, source.paper)
@@ -236,42 +237,6 @@ def select(
         used[e.number] = used.get(e.number, 0) + 1
         words += n_words
     return picked
-
-
-_LIST_REQUEST = re.compile(
-    r"^\W*(?:which|what)\s+(?:of the\s+)?(?:papers|works|studies|articles|publications)\s+"
-    r"(?:(?:in|of|from) the library\s+)?"
-    r"(?:(?:deal|deals|work|works|are|is|have|has)\s+(?:with|about|on)\s+|"
-    r"(?:study|studies|use|uses|apply|applies|propose|proposes|introduce|introduces|present|presents|"
-    r"address|addresses|discuss|discusses|mention|mentions|focus on|focuses on|investigate|investigates|"
-    r"explore|explores|evaluate|evaluates|report|reports|tackle|tackles|consider|considers)\s+)?",
-    re.IGNORECASE,
-)
-_LIBRARY_SAYS = re.compile(
-    r"^\W*what (?:does|do) (?:the )?(?:library|papers|collection) (?:say|have|contain|report)"
-    r"\s*(?:about|on)?\s*",
-    re.IGNORECASE,
-)
-_IN_LIBRARY = re.compile(r"\s+(?:in|across|of|from) (?:the )?(?:library'?s? papers|library|papers)\b", re.I)
-
-
-def list_topics(question: str) -> tuple[str, list[str]]:
-    """(topic, its parts) of a question about several papers: "Which papers work with time
-    series or EEG signals?" -> ("time series or EEG signals", ["time series", "EEG signals"]).
-    Only a "which papers ..." question is split at "or"; otherwise the one part is the topic."""
-    request = _LIST_REQUEST.match(question) or _LIBRARY_SAYS.match(question)
-    topic = question[request.end() :] if request else question
-    topic = _IN_LIBRARY.sub("", topic).strip(" ?.!") or question
-    parts = [p.strip() for p in re.split(r"\s+(?:or|and/or)\s+", topic) if p.strip()] if request else []
-    return topic, parts if len(parts) > 1 else [topic]
-
-
-def best_per_paper(topic: str, sources: Sequence[Source], rank: Ranker, limit: int) -> list[Evidence]:
-    """Each source's best sentence on `topic`, in the order of `sources`."""
-    best: dict[int, Evidence] = {}
-    for e in score_sentences(topic, QuestionKind.LIST, sources, rank):
-        best.setdefault(e.number, e)
-    return [best[s.number] for s in sources if s.number in best][:limit]
 
 
 def verdict(question: str, sentence: str) -> str | None:

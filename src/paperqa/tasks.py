@@ -16,32 +16,41 @@ import functools
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from paperqa import aspects, extractive
+from paperqa.assemble import Conversation, assemble, nearest, not_in_library
 from paperqa.checking import Rules, check_model_text, names_of
-from paperqa.citations import NOT_IN_LIBRARY, render, renumber
+from paperqa.citations import NOT_IN_LIBRARY, renumber
 from paperqa.embeddings import PaperQAEmbeddings
 from paperqa.errors import InputError
 from paperqa.evidence import (
     QuestionKind,
     Ranker,
-    best_per_paper,
-    list_topics,
     paper_label,
     question_kind,
     select,
     verdict,
 )
 from paperqa.generation import OnToken, Run, Writer
-from paperqa.retrieval import Retriever, stems
+from paperqa.listing import (
+    LIST_PAPERS,
+    LIST_PASSAGES,
+    LIST_RARE_SHARE,
+    best_per_paper,
+    interleave,
+    list_sources,
+    list_topics,
+)
+from paperqa.relevance import confident, find_pair, find_papers, off_topic, relevant
+from paperqa.retrieval import Retriever
 from paperqa.settings import Settings
-from paperqa.sources import fit_budget, group_sources, make_source, render_sources, whole_paper
+from paperqa.sources import fit_budget, group_sources, render_sources, whole_paper
 from paperqa.store import Store
-from paperqa.types import Answer, CitedSentence, ComparisonRow, Paper, Reference, RetrievedChunk, Source
+from paperqa.types import Answer, CitedSentence, ComparisonRow, Paper, RetrievedChunk, Source
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -58,60 +67,17 @@ ANSWER_SENTENCES = 3
 PER_PAPER_SENTENCES = 2
 #: Rewrites per answer: each is one model call (~1 s locally); the first sentence answers.
 REWRITE_SENTENCES = 2
-#: A list question ("which papers ...") reads this many passages and names up to this many papers.
-LIST_PASSAGES = 14
-LIST_PAPERS = 5
-#: A paper belongs in a list answer when its best passage is at least this similar to the
-#: question, and within LIST_MARGIN of the best paper's (measured on the seed list questions:
-#: relevant papers 0.38-0.57, the next ones 0.24-0.36).
-LIST_RELEVANCE = 0.35
-LIST_MARGIN = 0.1
-#: ...or when its abstract holds every word of the topic that at most this share of the
-#: library's papers use (words that tell papers apart).
-LIST_RARE_SHARE = 0.3
-#: ...weighted by rarity (inverse document frequency), at least this share of them.
-LIST_COVERAGE = 0.5
+#: A follow-up ("what are its limits?") puts first the papers the last answer cited, up to this many.
+FOLLOW_UP_PAPERS = 2
 #: A topic summary reads this many passages and quotes one sentence from each of up to 4 papers.
 TOPIC_PASSAGES = 12
 TOPIC_PAPERS = 5
 TOPIC_SENTENCES = 4
-#: A model's "not in the library" is a failure, not a finding, when the best passage is
-#: this much above the relevance bar.
-CONFIDENT_MARGIN = 0.1
-_COMPARE = [
-    re.compile(
-        rf"^\W*(?:please\s+)?(?:compare|contrast)\s+(?P<a>.+?)\s+(?:{joins})\s+(?P<b>.+?)[\s.?!]*$",
-        re.IGNORECASE | re.DOTALL,
-    )
-    for joins in (r"with|to|against|versus|vs\.?", "and")
-]
 _REFERS_BACK = re.compile(
     r"\b(it|its|it's|they|their|them|this|that|these|those|the paper|the method|the authors)\b", re.I
 )
 #: Said after the reason when a model's text is replaced by quoted source sentences.
 QUOTED = "the answer quotes the sources instead"
-
-
-@dataclass
-class Conversation:
-    """A chat's memory: its turns, and a citation number per paper that never changes."""
-
-    numbers: dict[str, int] = field(default_factory=dict)
-    turns: list[Answer] = field(default_factory=list)
-
-    def number_for(self, paper_id: str) -> int:
-        return self.numbers.setdefault(paper_id, len(self.numbers) + 1)
-
-    def last_cited(self) -> list[str]:
-        """Paper ids the last answer cited, in order of first citation."""
-        if not self.turns:
-            return []
-        by_number = {r.number: r.paper_id for r in self.turns[-1].references}
-        return list(
-            dict.fromkeys(
-                by_number[c] for s in self.turns[-1].sentences for c in s.citations if c in by_number
-            )
-        )
 
 
 def check_question(text: str, what: str = "question") -> str:
@@ -159,6 +125,16 @@ class Tasks:
     def retriever(self) -> Retriever:
         return Retriever(self.store, self.embedder, self.settings.retrieval)
 
+    def find_papers(self, request: str, n: int = 1) -> list[Paper]:
+        """The `n` papers a request most likely means ("summarize the CASAL paper"): papers it
+        names first, then the best retrieved. None when nothing in the library is relevant."""
+        return find_papers(self.retriever, self.store, self.settings.retrieval, check_question(request), n)
+
+    def find_pair(self, request: str) -> list[Paper]:
+        """The two papers a comparison request ("Compare A with B") means; [] when either side
+        matches nothing in the library."""
+        return find_pair(self.retriever, self.store, self.settings.retrieval, check_question(request))
+
     @property
     def mode(self) -> str:
         """'free', 'rewrite' or 'quote' (see `LLMSettings.answer_mode`)."""
@@ -166,30 +142,6 @@ class Tasks:
         if llm.answer_mode != "auto":
             return llm.answer_mode
         return "free" if llm.backend == "openai" else "rewrite"
-
-    def find_papers(self, request: str, n: int = 1) -> list[Paper]:
-        """The `n` papers a request most likely means ("summarize the CASAL paper"): papers it
-        names first, then the best retrieved. None when nothing in the library is relevant."""
-        chunks = self.retriever.retrieve(check_question(request), k=max(6, 2 * n))
-        if not self._relevant(chunks):
-            return []
-        ids = list(dict.fromkeys(c.paper_id for c in chunks))[:n]
-        found = self.store.papers_by_id(ids)
-        return [found[i].paper for i in ids if i in found]
-
-    def find_pair(self, request: str) -> list[Paper]:
-        """The two papers a comparison request means. "Compare A with B" (or to, versus,
-        and) looks each side up on its own, so a descriptive name ("the causal analysis
-        paper") cannot be outranked by a third paper that matches the whole sentence."""
-        match = next((m for pattern in _COMPARE if (m := pattern.match(request))), None)
-        if not match:
-            return self.find_papers(request, 2)
-        first, second = self.find_papers(match["a"], 2), self.find_papers(match["b"], 2)
-        if not first or not second:
-            return []
-        a = first[0]
-        b = next((p for p in second if p.id != a.id), None)
-        return [a, b] if b else []
 
     # --- the tasks -------------------------------------------------------------------
 
@@ -218,7 +170,9 @@ class Tasks:
             return answer
         query, focus = self._follow_up(question, conversation)
         chunks = self._retrieve(run, query, focus=focus, **filters)
-        declines = not self._relevant(chunks) or (self.mode != "free" and self._off_topic(question, chunks))
+        declines = not relevant(self.settings.retrieval, chunks) or (
+            self.mode != "free" and self._off_topic(question, chunks)
+        )
         if declines:
             answer = self._not_in_library("ask", question, chunks, conversation, run)
         else:
@@ -234,7 +188,7 @@ class Tasks:
         Every mode answers it this way: a model, small or large, drops or invents papers."""
         topic, parts = list_topics(question)
         rankings = [self._retrieve(run, part, k=LIST_PASSAGES, **filters) for part in parts]
-        chunks = _interleave(rankings)
+        chunks = interleave(rankings)
         relevant = self._list_sources(self._sources(chunks), parts)
         if not relevant:
             return self._not_in_library("ask", question, chunks, conversation, run)
@@ -257,17 +211,12 @@ class Tasks:
         fallback = None
         if self.mode == "free":
             shown = fit_budget(sources, self._budget())
-            raw = self.writer.generate(
-                "answer",
-                {"sources": render_sources(shown), "question": question, "not_in_library": NOT_IN_LIBRARY},
-                run,
+            variables = {"question": question, "not_in_library": NOT_IN_LIBRARY}
+            raw, sentences, fallback = self._write(
+                "answer", variables, question, shown, Rules(strict=strict), run
             )
-            if NOT_IN_LIBRARY.lower()[:30] in raw.lower() and not self._confident(chunks):
+            if NOT_IN_LIBRARY.lower()[:30] in raw.lower() and not confident(self.settings.retrieval, chunks):
                 return self._not_in_library("ask", question, chunks, conversation, run)
-            rules = Rules(strict=strict, show_unverified=self.settings.llm.show_unverified)
-            sentences, fallback = check_model_text(
-                raw, question, shown, rank, self._named_in(shown), names, rules
-            )
             if not fallback:
                 return self._assemble("ask", question, sentences, sources, conversation, run)
             if self._off_topic(question, chunks):
@@ -317,15 +266,10 @@ class Tasks:
         sources, rank = [whole_paper(found, 1)], self._ranker()
         fallback = None
         if self.mode == "free":
-            raw = self.writer.generate(
-                "tldr" if tldr else "summarize",
-                {"sources": render_sources(sources), "title": found.title},
-                run,
-            )
             rules = Rules(strict=strict, summary_words=None if tldr else SUMMARY_WORDS)
-            names = names_of(sources, self._short_names())
-            sentences, fallback = check_model_text(
-                raw, found.title, sources, rank, self._named_in(sources), names, rules
+            prompt = "tldr" if tldr else "summarize"
+            _, sentences, fallback = self._write(
+                prompt, {"title": found.title}, found.title, sources, rules, run
             )
             if tldr and not fallback:
                 sentences = [s for s in sentences if s.supported][:1]
@@ -347,20 +291,16 @@ class Tasks:
         topic = check_question(topic, "topic")
         question = f"Summarize topic: {topic}"
         chunks = self._retrieve(run, topic, k=TOPIC_PASSAGES)
-        if not self._relevant(chunks):
+        if not relevant(self.settings.retrieval, chunks):
             return self._not_in_library("summarize", question, chunks, conversation, run)
         first_per_paper = list({c.paper_id: c for c in reversed(chunks)}.values())[::-1][:TOPIC_PAPERS]
         sources, rank = self._sources(first_per_paper), self._ranker()
         fallback = None
         if self.mode == "free":
             shown = fit_budget(sources, self._budget())
-            raw = self.writer.generate(
-                "summarize_topic", {"sources": render_sources(shown), "topic": topic}, run
-            )
-            names = names_of(shown, self._short_names())
             rules = Rules(strict=strict, summary_words=SUMMARY_WORDS)
-            sentences, fallback = check_model_text(
-                raw, topic, shown, rank, self._named_in(shown), names, rules
+            _, sentences, fallback = self._write(
+                "summarize_topic", {"topic": topic}, topic, shown, rules, run
             )
             if not fallback:
                 return self._assemble("summarize", question, sentences, sources, conversation, run)
@@ -387,15 +327,10 @@ class Tasks:
         rows = [ComparisonRow(aspect=x, cells=[c[x] for c in cells]) for x in aspects.ASPECTS]
         fallback = None
         if self.mode == "free":
-            raw = self.writer.generate(
-                "compare",
-                {"sources": render_sources(sources), "title_a": a.title, "title_b": b.title},
-                run,
-            )
-            names = names_of(sources, self._short_names())
+            variables = {"title_a": a.title, "title_b": b.title}
             question = f"Compare {a.title} with {b.title}"
-            sentences, fallback = check_model_text(
-                raw, question, sources, rank, self._named_in(sources), names, Rules(cite_all=True)
+            _, sentences, fallback = self._write(
+                "compare", variables, question, sources, Rules(cite_all=True), run
             )
         if self.mode != "free" or fallback:
             sentences = aspects.contrast(rows, [labels[1], labels[2]]) or [
@@ -432,34 +367,52 @@ class Tasks:
         number_of: Mapping[str, int] = {s.paper.id: s.number for s in sources}
         return lambda text: {number_of[pid] for pid in self.retriever.named(text) if pid in number_of}
 
+    def _write(
+        self,
+        prompt: str,
+        variables: dict[str, str],
+        question: str,
+        sources: Sequence[Source],
+        rules: Rules,
+        run: Run,
+    ) -> tuple[str, list[CitedSentence], str | None]:
+        """Free generation then the check stage: (the model's text, the sentences that may be
+        shown, the reason the model failed or None)."""
+        raw = self.writer.generate(prompt, {"sources": render_sources(sources), **variables}, run)
+        rules = replace(rules, show_unverified=self.settings.llm.show_unverified)
+        names = names_of(sources, self._short_names())
+        sentences, fallback = check_model_text(
+            raw, question, sources, self._ranker(), self._named_in(sources), names, rules
+        )
+        return raw, sentences, fallback
+
     def _list_sources(self, sources: Sequence[Source], parts: Sequence[str]) -> list[Source]:
-        """The papers that belong in an answer to a list question: named ones; those whose
-        best passage clears both the list bar and the best paper's score less a margin; and
-        those whose abstract holds the distinctive words of a part of the topic
-        ("hallucinations": one-word topics embed poorly, but the word itself is decisive)."""
-
-        def best(source: Source) -> float:
-            return max((p.dense or 0.0) for p in source.passages)
-
-        top = max((best(s) for s in sources), default=0.0)
-        bar = max(LIST_RELEVANCE, top - LIST_MARGIN)
         rare = [r for r in (self.retriever.rare_stems(p, LIST_RARE_SHARE) for p in parts) if r]
+        return list_sources(sources, rare)
 
-        def coverage(source: Source) -> float:
-            """The largest share (weighted by rarity) of a part's distinctive words it uses."""
-            words = stems(f"{source.paper.title} {source.paper.abstract}")
-            shares = (sum(v for w, v in r.items() if w in words) / sum(r.values()) for r in rare)
-            return max(shares, default=0.0)
+    def _assemble(
+        self,
+        task: str,
+        question: str,
+        sentences: list[CitedSentence],
+        sources: list[Source],
+        conversation: Conversation,
+        run: Run,
+        fallback: str | None = None,
+    ) -> Answer:
+        return assemble(
+            task, question, sentences, sources, conversation, run,
+            backend=self.writer.backend if run.usage.llm_calls else "none", mode=self.mode, fallback=fallback,
+        )  # fmt: skip
 
-        # Where the topic has distinctive words, a paper must use most of them (weighted by
-        # rarity), or be close in meaning and use some: "medical images" by "images" alone is out.
-        return [
-            s
-            for s in sources
-            if any(p.named for p in s.passages)
-            or coverage(s) >= LIST_COVERAGE
-            or (best(s) >= bar and (not rare or coverage(s) > 0))
-        ]
+    def _not_in_library(
+        self, task: str, question: str, chunks: Sequence[RetrievedChunk], conversation: Conversation, run: Run
+    ) -> Answer:
+        papers = {k: v.paper for k, v in self.store.papers_by_id(nearest(chunks)).items()}
+        return not_in_library(
+            task, question, chunks, papers, conversation, run,
+            backend=self.writer.backend if run.usage.llm_calls else "none", mode=self.mode,
+        )  # fmt: skip
 
     def _budget(self) -> int:
         llm = self.settings.llm
@@ -472,26 +425,10 @@ class Tasks:
         if not conversation.turns or self.retriever.named(question) or not _REFERS_BACK.search(question):
             return question, []
         previous = conversation.turns[-1].question
-        return f"{question} {previous}", conversation.last_cited()[:2]
-
-    def _relevant(self, chunks: Sequence[RetrievedChunk]) -> bool:
-        best = max((c.dense or 0.0 for c in chunks), default=0.0)
-        return bool(chunks) and (
-            any(c.named for c in chunks) or best >= self.settings.retrieval.min_relevance
-        )
+        return f"{question} {previous}", conversation.last_cited()[:FOLLOW_UP_PAPERS]
 
     def _off_topic(self, question: str, chunks: Sequence[RetrievedChunk]) -> bool:
-        """Retrieval is lukewarm and the question uses words no paper of the library uses."""
-        best = max((c.dense or 0.0) for c in chunks)
-        if any(c.named for c in chunks) or best >= self.settings.retrieval.sure_relevance:
-            return False
-        return bool(self.retriever.unknown_terms(question))
-
-    def _confident(self, chunks: Sequence[RetrievedChunk]) -> bool:
-        best = max((c.dense or 0.0 for c in chunks), default=0.0)
-        return (
-            any(c.named for c in chunks) or best >= self.settings.retrieval.min_relevance + CONFIDENT_MARGIN
-        )
+        return off_topic(self.settings.retrieval, chunks, lambda: self.retriever.unknown_terms(question))
 
     def _ranker(self) -> Ranker:
         """Cosine similarity of texts with the library's embedder, each text embedded once."""
@@ -505,83 +442,3 @@ class Tasks:
             return [float(cache[query] @ cache[t]) for t in texts]
 
         return rank
-
-    def _assemble(
-        self,
-        task: str,
-        question: str,
-        sentences: list[CitedSentence],
-        sources: list[Source],
-        conversation: Conversation,
-        run: Run,
-        fallback: str | None = None,
-    ) -> Answer:
-        """Renumber to the conversation's numbers and add the reference list."""
-        mapping = {s.number: conversation.number_for(s.paper.id) for s in sources}
-        sentences = renumber(sentences, mapping)
-        numbered = [s.model_copy(update={"number": mapping[s.number]}) for s in sources]
-        cited = {c for s in sentences for c in s.citations}
-        run.usage.total_seconds = run.elapsed()
-        return Answer(
-            task=task,
-            question=question,
-            text=render(sentences),
-            sentences=sentences,
-            references=[_reference(s) for s in sorted(numbered, key=lambda s: s.number) if s.number in cited],
-            sources=numbered,
-            fallback=fallback,
-            backend=self.writer.backend if run.usage.llm_calls else "none",
-            mode=self.mode,
-            usage=run.usage,
-        )
-
-    def _not_in_library(
-        self, task: str, question: str, chunks: Sequence[RetrievedChunk], conversation: Conversation, run: Run
-    ) -> Answer:
-        """The fixed "not in the library" answer, listing the nearest papers."""
-        nearest = list(dict.fromkeys(c.paper_id for c in sorted(chunks, key=lambda c: -(c.dense or 0.0))))[:3]
-        papers = self.store.papers_by_id(nearest)
-        sources = [
-            make_source(
-                conversation.number_for(pid), papers[pid].paper, [c for c in chunks if c.paper_id == pid]
-            )
-            for pid in nearest
-            if pid in papers
-        ]
-        run.usage.total_seconds = run.elapsed()
-        return Answer(
-            task=task,
-            question=question,
-            text=NOT_IN_LIBRARY,
-            sentences=[CitedSentence(text=NOT_IN_LIBRARY)],
-            references=[_reference(s) for s in sources],
-            sources=sources,
-            not_in_library=True,
-            backend=self.writer.backend if run.usage.llm_calls else "none",
-            mode=self.mode,
-            usage=run.usage,
-        )
-
-
-def _interleave(rankings: Sequence[Sequence[RetrievedChunk]]) -> list[RetrievedChunk]:
-    """Several rankings merged paper by paper in turn (the first paper of each, then the
-    second of each...), so that each part of a question gets its papers in."""
-    by_paper: dict[str, list[RetrievedChunk]] = {}
-    orders = [list(dict.fromkeys(c.paper_id for c in ranking)) for ranking in rankings]
-    for ranking in rankings:
-        for c in ranking:
-            chunks = by_paper.setdefault(c.paper_id, [])
-            if all(c.chunk_id != k.chunk_id for k in chunks):
-                chunks.append(c)
-    papers = dict.fromkeys(
-        order[i]
-        for i in range(max((len(o) for o in orders), default=0))
-        for order in orders
-        if i < len(order)
-    )
-    return [c for pid in papers for c in by_paper[pid]]
-
-
-def _reference(source: Source) -> Reference:
-    p = source.paper
-    return Reference(number=source.number, paper_id=p.id, title=p.title, date=p.date, url=p.url)
