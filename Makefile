@@ -38,6 +38,7 @@ bench: install
 	$(PY) benchmarks/bench_ingest.py --n 1000 --keep benchmarks/out/arxiv-1000
 	$(PY) benchmarks/bench_ingest.py --n 10000 --keep benchmarks/out/arxiv-10000
 	$(PY) benchmarks/bench_ingest.py --n 0 --only-interrupt --interrupt-at 0.4 --keep benchmarks/out/arxiv-all
+	$(PY) benchmarks/bench_aspects.py
 	$(PY) benchmarks/bench_answer.py
 	$(PY) benchmarks/bench_scale.py
 	$(PY) benchmarks/bench_public.py all --limit 100

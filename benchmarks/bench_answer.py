@@ -57,7 +57,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--big", type=int, default=5700, help="abstracts in the large retrieval library")
+    parser.add_argument(
+        "--big", type=int, default=5700, help="abstracts in the large retrieval library (0: skip it)"
+    )
+    parser.add_argument(
+        "--mode", default=None, help="answer mode: auto, quote, rewrite or free (default: settings)"
+    )
     args = parser.parse_args()
 
     from paperqa.embeddings import LocalEmbedder
@@ -67,7 +72,12 @@ def main() -> None:
 
     questions = [json.loads(line) for line in (ROOT / "evals" / "seed_questions.jsonl").open()]
     embedder = LocalEmbedder()
-    library = Library(Settings(home=Path(tempfile.mkdtemp()) / "seed"), embedder=embedder)
+    settings = Settings(home=Path(tempfile.mkdtemp()) / "seed")
+    if args.mode:
+        settings = settings.model_copy(
+            update={"llm": settings.llm.model_copy(update={"answer_mode": args.mode})}
+        )
+    library = Library(settings, embedder=embedder)
     library.ingest([ROOT / "seeds"])
 
     def timed_retrieval(lib: Library, texts: list[str]) -> list[float]:
@@ -82,15 +92,17 @@ def main() -> None:
 
     asks = [q for q in questions if q["type"] in ("single", "multi", "unanswerable")]
     retrieval_seed = timed_retrieval(library, [q["question"] for q in questions])
-    big = big_library(args.big, embedder)
+    big = big_library(args.big, embedder) if args.big else None
     t = time.perf_counter()
-    Retriever(big.store, big.embedder, big.settings.retrieval).corpus()
+    if big:
+        Retriever(big.store, big.embedder, big.settings.retrieval).corpus()
     corpus_build = time.perf_counter() - t
-    retrieval_big = timed_retrieval(big, [q["question"] for q in questions])
+    retrieval_big = timed_retrieval(big, [q["question"] for q in questions]) if big else []
 
     library.ask("warm up the model", on_token=None)  # loads the GGUF once, as a long-lived app would
     results: dict[str, dict[str, list[float]]] = {}
     fallbacks: dict[str, int] = {}
+    rewritten: dict[str, list[int]] = {}
 
     def record(task: str, run) -> None:  # type: ignore[no-untyped-def]
         t0 = time.perf_counter()
@@ -102,6 +114,9 @@ def main() -> None:
         if first:
             bucket["first_token"].append(first[0])
         fallbacks[task] = fallbacks.get(task, 0) + bool(answer.fallback)
+        counts = rewritten.setdefault(task, [0, 0])
+        counts[0] += sum(s.origin == "rewrite" for s in answer.sentences)
+        counts[1] += len(answer.sentences)
 
     for q in asks:
         record("ask", lambda cb, q=q: library.ask(q["question"], on_token=cb))
@@ -120,24 +135,29 @@ def main() -> None:
     out = {
         **header("bench_answer.py"),
         "llm": library.tasks.chat[1],
+        "answer_mode": library.tasks.mode,
         "retrieval_seed_seconds": summary(retrieval_seed),
         "retrieval_big_seconds": summary(retrieval_big),
         "big_library": {
             "papers": big.store.counts()[0],
             "chunks": big.store.counts()[1],
             "corpus_build_seconds": round(corpus_build, 2),
-        },
+        }
+        if big
+        else None,
         "tasks": {
             task: {
                 "first_token_seconds": summary(v["first_token"]),
                 "total_seconds": summary(v["total"]),
                 "fallback_share": round(fallbacks[task] / len(v["total"]), 2),
+                "rewritten_sentence_share": round(rewritten[task][0] / max(rewritten[task][1], 1), 2),
             }
             for task, v in results.items()
         },
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "answer.json").write_text(json.dumps(out, indent=2) + "\n")
+    name = f"answer-{args.mode}.json" if args.mode else "answer.json"
+    (RESULTS / name).write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(out, indent=2))
 
 

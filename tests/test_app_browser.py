@@ -76,8 +76,18 @@ def test_ask_shows_cited_answer_and_source(page, tmp_path):
     sources = page.inner_text("#sources")
     assert "Hallucination reduction with CASAL" in sources
     answer = page.locator("#chatbot .pq-answer").last.inner_text()
-    assert "[1]" in answer
+    assert "[1]" in answer and "30%-40%" in answer
+    assert "abstracts" in page.locator("#chatbot .pq-note").last.inner_text()  # where the text came from
     shot(page, "chat", tmp_path)
+
+
+def test_list_question_names_each_paper_once(page, tmp_path):
+    ask(page, "Which papers in the library deal with hallucinations?")
+    page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
+    answer = page.locator("#chatbot .pq-answer").last.inner_text()
+    assert "[1]" in answer and "[2]" in answer and "SAE-V" in answer
+    sources = page.inner_text("#sources")
+    assert "Hallucination reduction with CASAL" in sources and "SAE-V" in sources
 
 
 def test_sessions_do_not_share_conversations(browser, app_url, page):

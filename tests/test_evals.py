@@ -155,15 +155,35 @@ def test_aggregate_and_targets():
         "non-abstaining sentences cited": False,
         "unanswerable declined": False,
         "answerable declined": False,
+        "facts found on single": None,  # no facts asked
+        "ungrounded sentences shown": True,
     }
+    baseline = eval_report.summarize_results([result("single", facts_total=2, facts_found=2)])
+    worse = eval_report.summarize_results([result("single", facts_total=2, facts_found=1)])
+    vs = {t.name: (t.value, t.met) for t in eval_report.check_targets(worse, baseline)}
+    assert vs["facts on single vs quote baseline"] == (-0.5, False)
+
+
+def test_report_puts_the_quote_baseline_and_the_difference_under_each_group(tmp_path: Path):
+    pipeline = [result("single", facts_total=2, facts_found=2, sentences=1, cited_sentences=1)]
+    quote = [result("single", facts_total=2, facts_found=1, sentences=1, cited_sentences=1)]
+    summary, base, _ = eval_report.write_report(tmp_path, pipeline, {}, quote)
+    rows = [label for label, _ in eval_report.table_rows(summary, base, indent="  ")]
+    assert rows[:3] == ["overall", "  quote", "  diff"]
+    report = (tmp_path / "report.md").read_text()
+    assert "| single quote |" in report and "| single diff |" in report
+    diff_row = next(line for line in report.splitlines() if line.startswith("| single diff |"))
+    assert "0.50" in diff_row  # facts 1.00 - 0.50
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert data["baseline"]["summary"]["single"]["fact_coverage"] == 0.5
 
 
 def test_write_report(tmp_path: Path):
     results = [result("single", recall_at_5=1.0, reciprocal_rank=1.0, sentences=1, cited_sentences=1)]
-    summary, targets = eval_report.write_report(tmp_path / "out", results, {"chat model": "fake"})
+    summary, _, targets = eval_report.write_report(tmp_path / "out", results, {"chat model": "fake"})
     report = (tmp_path / "out" / "report.md").read_text()
     assert "| single |" in report and "chat model: fake" in report
     data = json.loads((tmp_path / "out" / "results.json").read_text())
     assert data["questions"][0]["id"] == "single" and data["summary"]["overall"]["questions"] == 1
     assert (tmp_path / "out" / "eval.png").read_bytes()[:4] == b"\x89PNG"
-    assert [t.met for t in targets] == [True, True, None, True]
+    assert [t.met for t in targets] == [True, True, None, True, None, True]
