@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from paperqa.evidence import Ranker, clean, source_sentences
+from paperqa.evidence import CONTRIBUTION, Ranker, clean, source_sentences
 from paperqa.extractive import quote
 from paperqa.types import CitedSentence, ComparisonRow, Source
 
@@ -30,13 +30,6 @@ ASPECTS: dict[str, str] = {
     "Limitations": "limitations, failure cases and open problems the paper admits",
 }
 
-#: The sentence that says what the paper contributes: it ends the problem statement.
-CONTRIBUTION = re.compile(
-    r"\b(?:we|this (?:paper|work|study|article|research))\s+(?:\w+\s+){0,2}?"
-    r"(?:propose|introduce|present|develop|design|establish|bridge|test|analy[sz]e|explore)s?\b"
-    r"|\bhere,? we\b|\bin this (?:paper|work|study|article),? we\b",
-    re.IGNORECASE,
-)
 #: Where no sentence says "we propose", the first one speaking as the authors.
 AUTHORS = re.compile(r"\b(?:we|our)\b|\bthis (?:paper|work|study|article|research)\b", re.IGNORECASE)
 LIMITATION = re.compile(

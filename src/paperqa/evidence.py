@@ -13,8 +13,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from paperqa.citations import content_words, looks_like_instruction, overlap, split_sentences
-from paperqa.grounding import fold, numbers, stems, terms
+from paperqa.grounding import NEGATION, fold, numbers, stems, terms
 from paperqa.types import Paper, Source
+
+#: The sentence that says what the paper contributes ("we propose ...", "this paper introduces").
+CONTRIBUTION = re.compile(
+    r"\b(?:we|this (?:paper|work|study|article|research))\s+(?:\w+\s+){0,2}?"
+    r"(?:propose|introduce|present|develop|design|establish|bridge|test|analy[sz]e|explore)s?\b"
+    r"|\bhere,? we\b|\bin this (?:paper|work|study|article),? we\b",
+    re.IGNORECASE,
+)
 
 #: (query, texts) -> similarity of each text to the query.
 Ranker = Callable[[str, Sequence[str]], list[float]]
@@ -86,10 +94,6 @@ _NOT_EVIDENCE = re.compile(
     r"(?:publicly |freely )?(?:available|released)\b",
     re.IGNORECASE,
 )
-_NEGATION = re.compile(
-    r"\b(?:not|no|never|cannot|can't|neither|nor|unable|fails?|failed|doesn't|don't|didn't|isn't|aren't)\b",
-    re.IGNORECASE,
-)
 
 
 def question_kind(question: str) -> QuestionKind:
@@ -128,13 +132,6 @@ def source_sentences(source: Source) -> list[str]:
             and not _NOT_EVIDENCE.search(s)
         )
     )
-
-
-_CONTRIBUTION = re.compile(
-    r"\b(?:we|this (?:paper|work|study|article))\s+(?:\w+\s+){0,2}?"
-    r"(?:propose|introduce|present|develop|design|establish)s?\b",
-    re.IGNORECASE,
-)
 
 
 #: Acronyms of the field, not names of a paper's own method or data.
@@ -183,7 +180,7 @@ def focus_bonus(kind: QuestionKind, question: str, sentence: str, paper: Paper) 
         if new and count and re.search(rf"\b{count.group(1)}\b", sentence, re.IGNORECASE):
             bonus += HEAD_BONUS
     elif kind == QuestionKind.LIST:
-        bonus += CONTRIBUTION_BONUS if _CONTRIBUTION.search(sentence) else 0.0
+        bonus += CONTRIBUTION_BONUS if CONTRIBUTION.search(sentence) else 0.0
     return bonus
 
 
@@ -248,7 +245,7 @@ def verdict(question: str, sentence: str) -> str | None:
     asked = stems(question)
     if not asked or len(asked & stems(sentence)) < VERDICT_COVERAGE * len(asked):
         return None
-    return "No" if _NEGATION.search(sentence) else "Yes"
+    return "No" if NEGATION.search(sentence) else "Yes"
 
 
 # --- making a quoted sentence read as an answer ------------------------------------------

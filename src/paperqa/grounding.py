@@ -130,8 +130,11 @@ _META = re.compile(
     r"|\bthe answer (?:to (?:this|the) question )?is\b",
     re.IGNORECASE,
 )
-_NEGATION = re.compile(
-    r"\b(?:not|no|never|cannot|can't|neither|nor|unable|doesn't|don't|didn't|isn't|aren't)\b", re.I
+#: Words that make a statement negative: a rewrite may not add one, and a yes/no verdict
+#: is "No" when the evidence holds one.
+NEGATION = re.compile(
+    r"\b(?:not|no|never|cannot|can't|neither|nor|unable|fails?|failed|doesn't|don't|didn't|isn't|aren't)\b",
+    re.IGNORECASE,
 )
 _LIST_STUB = re.compile(r"[:;]\s*(?:\d{1,2}|[a-z])?\W*$", re.IGNORECASE)
 _MARKDOWN_LINK = re.compile(r"\[[^\]]+\]\([^)]*\)")
@@ -273,7 +276,7 @@ def keeps_facts(rewrite: str, original: str) -> bool:
     """A rewrite keeps every figure and every name of the sentence it rewrites, and adds no
     negation (a flipped claim keeps its words)."""
     folded = fold(rewrite)
-    flipped = bool(_NEGATION.search(rewrite)) and not _NEGATION.search(original)
+    flipped = bool(NEGATION.search(rewrite)) and not NEGATION.search(original)
     return (
         not flipped
         and numbers(original) <= numbers(rewrite)
