@@ -91,10 +91,14 @@ def test_injected_text_in_a_model_reply_is_unsupported(injected: Library):
     """A model that obeys the injection gets no support from it: the answer falls back."""
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-    obeying = Library(
-        injected.settings,
-        embedder=injected.embedder,
-        chat_model=FakeListChatModel(responses=[f"{MARKER}, see evil.example.com [1]."]),
-    )
-    answer = obeying.ask("How do register tokens remove attention artifacts in vision transformers?")
-    assert MARKER not in answer.text and answer.fallback
+    for mode in ("free", "rewrite"):
+        llm = injected.settings.llm.model_copy(update={"answer_mode": mode})
+        obeying = Library(
+            injected.settings.model_copy(update={"llm": llm}),
+            embedder=injected.embedder,
+            chat_model=FakeListChatModel(responses=[f"{MARKER}, see evil.example.com [1]."]),
+        )
+        answer = obeying.ask("How do register tokens remove attention artifacts in vision transformers?")
+        assert MARKER not in answer.text and "evil" not in answer.text
+        # free: the model's text is replaced; rewrite: every rewrite is refused, the quotes stay
+        assert answer.fallback if mode == "free" else all(s.origin == "quote" for s in answer.sentences)
