@@ -210,3 +210,18 @@ def test_contrast_writes_one_sentence_per_aspect_both_papers_state():
         "CASAL trains a submodule, whereas the SAE-V paper states that the authors extend SAEs."
     ]
     assert sentences[0].citations == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("text", "lowered"),
+    [
+        ("The method works.", "the method works."),
+        ("Large Language Models (LLMs) hallucinate.", "Large Language Models (LLMs) hallucinate."),
+        ("CASAL works.", "CASAL works."),
+        ("TimeX trains a surrogate.", "TimeX trains a surrogate."),
+    ],
+)
+def test_a_clause_is_lowered_only_where_it_is_an_ordinary_word(text, lowered):
+    from paperqa.aspects import _lower_first
+
+    assert _lower_first(text) == lowered

@@ -127,9 +127,12 @@ def aspect_cells(source: Source, label: str | None = None) -> dict[str, CitedSen
 
 
 def _lower_first(text: str) -> str:
-    """ "The method ..." -> "the method ..."; an acronym or name keeps its case."""
-    first = text.split(" ", 1)[0]
-    if not first[:1].isupper() or sum(c.isupper() for c in first) != 1:
+    """Lower-case the first letter ("The method" -> "the method") unless the first word is an
+    acronym or name, or starts a capitalised phrase ("Large Language Models")."""
+    words = text.split(" ", 2)
+    if not words[0][:1].isupper() or sum(c.isupper() for c in words[0]) != 1:
+        return text
+    if len(words) > 1 and words[1][:1].isupper():
         return text
     return text[0].lower() + text[1:]
 
