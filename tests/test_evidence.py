@@ -218,6 +218,7 @@ def test_contrast_writes_one_sentence_per_aspect_both_papers_state():
         ("The method works.", "the method works."),
         ("Large Language Models (LLMs) hallucinate.", "Large Language Models (LLMs) hallucinate."),
         ("CASAL works.", "CASAL works."),
+        ("The SAE-V authors introduce SAE-V.", "the SAE-V authors introduce SAE-V."),
         ("TimeX trains a surrogate.", "TimeX trains a surrogate."),
     ],
 )

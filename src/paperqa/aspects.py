@@ -132,9 +132,14 @@ def _lower_first(text: str) -> str:
     words = text.split(" ", 2)
     if not words[0][:1].isupper() or sum(c.isupper() for c in words[0]) != 1:
         return text
-    if len(words) > 1 and words[1][:1].isupper():
+    if len(words) > 1 and words[1][:1].isupper() and words[0].lower() not in _FUNCTION_WORDS:
         return text
     return text[0].lower() + text[1:]
+
+
+_FUNCTION_WORDS = frozenset(
+    ["the", "a", "an", "this", "these", "those", "their", "its", "in", "on", "for", "with", "when", "by"]
+)
 
 
 def contrast(rows: Sequence[ComparisonRow], labels: Sequence[str]) -> list[CitedSentence]:
