@@ -236,12 +236,14 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
             raise fail(exc) from None
         lines = [
             f"**{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-            f"{len(report.skipped)} rejected.**"
+            f"{len(report.skipped)} skipped or rejected, {len(report.merged)} merged.**"
         ]
         lines += [
-            f"- rejected {html.escape(os.path.basename(s.location))}: {html.escape(s.reason)}"
+            f"- {'skipped' if s.kind else 'rejected'} {html.escape(os.path.basename(s.location))}"
+            f"{' ' + html.escape(s.key) if s.key else ''}: {html.escape(s.reason)}"
             for s in report.skipped
         ]
+        lines += [f"- note: {html.escape(w)}" for w in report.warnings[:20]]
         return "\n".join(lines)
 
     def remove(paper_id: str | None) -> str:

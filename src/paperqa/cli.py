@@ -38,8 +38,10 @@ app = typer.Typer(
 )
 # Markup off: titles, abstracts and answers are printed as they are ("[MASK]", "[Re]",
 # even "[/x]" in an abstract); the few styled lines ask for markup and escape their data.
-out = Console(soft_wrap=True, markup=False)
-err = Console(stderr=True, soft_wrap=True, markup=False)
+# Data from files is printed as it is: no markup ("[/x]"), no emoji codes (":100:" in a
+# location "file.bib:100:" would become an emoji).
+out = Console(soft_wrap=True, markup=False, emoji=False)
+err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)
 
 
 @app.callback()
@@ -111,7 +113,13 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
     skip_bad: Annotated[
         bool,
-        typer.Option("--skip-bad", help="Add the good records and list the bad ones, instead of stopping."),
+        typer.Option("--skip-bad", help="Also skip files that cannot be read at all, instead of stopping."),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Refuse a file with any unusable entry (no abstract, no title, unparseable)."
+        ),
     ] = False,
     listing_year: Annotated[
         int | None,
@@ -119,12 +127,17 @@ def ingest(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Add papers from files: Daily Papers .txt, arXiv/plain .jsonl, .json, .csv/.tsv, .bib (or .gz).
+    """Add papers from files: Daily Papers .txt, arXiv/plain .jsonl, .json, .csv/.tsv, .bib, .ris
+    (or .gz); reference-manager exports (Zotero, Mendeley, JabRef, EndNote, Scopus, Web of
+    Science) as BibTeX, RIS, CSL-JSON or CSV.
 
-    Everything is read and checked before anything is written: a bad record stops the ingest
-    with its file and line, and the library stays as it was (unless --skip-bad). Unchanged
-    papers are not embedded again, so re-running an ingest is cheap and resumes one that
-    was interrupted.
+    Everything is read and checked before anything is written. Entries that cannot be used
+    (no abstract, no title, unparseable) are skipped and listed after the summary, and the
+    rest is added; --strict refuses such a file instead. A file that cannot be read as its
+    format at all stops the ingest with its file and line, and the library stays as it was
+    (unless --skip-bad). Records with the same title are merged unless a DOI, arXiv id or
+    year says they differ. Unchanged papers are not embedded again, so re-running an
+    ingest is cheap and resumes one that was interrupted.
     """
     library = _library(ctx)
     with _progress() as bar:
@@ -132,6 +145,7 @@ def ingest(
         report = library.ingest(
             paths,
             skip_bad=skip_bad,
+            strict=strict,
             listing_year=listing_year,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
@@ -148,8 +162,18 @@ def _print_report(report: IngestReport) -> None:
         f"({report.files_read} file{'s' if report.files_read != 1 else ''} read, "
         f"{report.chunks_added} chunks embedded, {report.seconds:.1f} s)."
     )
-    for skipped in report.skipped:
-        out.print(f"  skipped {skipped.location}: {skipped.reason}", highlight=False)
+    if report.merged:
+        shown = ", ".join(report.merged[:3]) + (", ..." if len(report.merged) > 3 else "")
+        out.print(
+            f"Merged {len(report.merged)} records into papers of the same title: {shown}", highlight=False
+        )
+    if summary := report.skipped_summary():
+        out.print(summary, highlight=False)
+        for skipped in report.skipped:
+            key = f" {skipped.key}" if skipped.key else ""
+            out.print(f"  skipped {skipped.location}{key}: {skipped.reason}", highlight=False)
+    for warning in report.warnings:
+        out.print(f"  note {warning}", highlight=False)
     if report.files_ignored:
         names = ", ".join(report.files_ignored[:5])
         more = f" and {len(report.files_ignored) - 5} more" if len(report.files_ignored) > 5 else ""

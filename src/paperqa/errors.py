@@ -18,10 +18,13 @@ class ConfigError(PaperQAError):
 
 
 class IngestError(PaperQAError):
-    """A file could not be read as papers.
+    """A file could not be read as papers, or one of its entries cannot be used.
 
     Carries the file and, where known, the line (1-based) or record, so the
-    user can go straight to the problem.
+    user can go straight to the problem. An error with a `kind` is about one
+    entry of an otherwise readable file ("no abstract", "no title",
+    "unparseable"): by default that entry is skipped and reported, and the rest
+    of the file is added; without a kind the file itself cannot be read.
     """
 
     def __init__(
@@ -30,12 +33,22 @@ class IngestError(PaperQAError):
         path: str | Path | None = None,
         line: int | None = None,
         record: int | None = None,
+        *,
+        kind: str | None = None,
+        key: str | None = None,
     ) -> None:
         self.reason = message
         self.path = str(path) if path is not None else None
         self.line = line
         self.record = record
+        self.kind = kind
+        self.key = key
         super().__init__(self._render())
+
+    @property
+    def entry_only(self) -> bool:
+        """The problem is one entry's, not the file's."""
+        return self.kind is not None
 
     @property
     def location(self) -> str:

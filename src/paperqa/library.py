@@ -228,19 +228,26 @@ class Library:
         paths: Iterable[str | Path],
         *,
         skip_bad: bool = False,
+        strict: bool = False,
         listing_year: int | None = None,
         progress: Progress | None = None,
     ) -> IngestReport:
         """Read files or folders and add their papers to the library.
 
-        Every file is read and checked before anything is written: without
-        `skip_bad`, one bad record raises `IngestError` and the library stays as
-        it was. Re-ingesting unchanged papers embeds nothing.
+        Every file is read and checked before anything is written. An entry that cannot
+        be used (no abstract, no title, unparseable) is skipped and listed in
+        `IngestReport.skipped`; with `strict` it raises `IngestError` instead and nothing
+        is written. A file that cannot be read at all raises (with `skip_bad`, it is
+        listed too). Re-ingesting unchanged papers embeds nothing.
         """
         started = time.perf_counter()
-        loaded = load_paths([Path(p) for p in paths], skip_bad=skip_bad, listing_year=listing_year)
+        loaded = load_paths(
+            [Path(p) for p in paths], skip_bad=skip_bad, strict=strict, listing_year=listing_year
+        )
         report = self.add_papers(loaded.papers, progress=progress)
         report.skipped = loaded.skipped
+        report.merged = loaded.merged + report.merged
+        report.warnings = loaded.warnings + report.warnings
         report.files_read = loaded.files_read
         report.files_ignored = loaded.files_ignored
         report.seconds = time.perf_counter() - started
@@ -260,8 +267,11 @@ class Library:
         c = self.settings.chunking
         return f"{c.chunk_tokens}/{c.overlap_tokens}"
 
-    def _resolve_same_titles(self, batch: list[Paper], known: dict[str, StoredPaper]) -> list[Paper]:
-        """Papers new by id but already in the library under another id keep that id."""
+    def _resolve_same_titles(
+        self, batch: list[Paper], known: dict[str, StoredPaper], report: IngestReport
+    ) -> list[Paper]:
+        """Papers new by id but already in the library under another id with the same title
+        keep that id, unless a DOI, arXiv id or year says they are two papers."""
         new = [p for p in batch if p.id not in known]
         if not new:
             return batch
@@ -274,14 +284,18 @@ class Library:
         for p in batch:
             owner = owners.get(p.title_key)
             if p.id not in known and owner in known:
-                p = merge_papers(known[owner].paper, p)
+                if why := known[owner].paper.contradicts(p):
+                    report.warnings.append(f"{p.id}: same title as {owner} in the library, kept apart: {why}")
+                else:
+                    report.merged.append(f"{p.id} -> {owner}")
+                    p = merge_papers(known[owner].paper, p)
             resolved.append(p)
         return resolved
 
     def _write_batch(self, batch: list[Paper], report: IngestReport) -> None:
         store, salt = self.store, self._salt()
         known = store.papers_by_id([p.id for p in batch])
-        batch = self._resolve_same_titles(batch, known)
+        batch = self._resolve_same_titles(batch, known, report)
         chunks = {p.id: chunk_paper(p, self.settings.chunking) for p in batch}
         present = store.existing_chunk_ids(c.id for cs in chunks.values() for c in cs)
 

@@ -38,9 +38,17 @@ class Paper(BaseModel):
     abstract_raw: str | None = Field(
         default=None, description="The abstract as the source had it, when cleaning changed it."
     )
-    authors: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=list, description='Display names, "First Last".')
     n_authors: int | None = Field(default=None, description="Author count when names are unknown.")
-    date: dt.date | None = None
+    date: dt.date | None = Field(
+        default=None, description="Publication date; with a year-only or month-only date, its first day."
+    )
+    date_precision: Literal["year", "month", "day"] | None = Field(
+        default=None, description="How much of `date` the source gave (None: a full date, or no date)."
+    )
+    doi: str | None = Field(default=None, description="DOI, lower-cased, when the source gave one.")
+    arxiv_id: str | None = Field(default=None, description="arXiv id without version, when known.")
+    venue: str | None = Field(default=None, description="Journal, proceedings or publisher.")
     url: str | None = None
     code_urls: list[str] = Field(default_factory=list)
     upvotes: int | None = None
@@ -65,6 +73,28 @@ class Paper(BaseModel):
     @property
     def title_key(self) -> str:
         return normalize_title(self.title)
+
+    @property
+    def date_text(self) -> str | None:
+        """The date at the precision the source gave: "2023", "2023-05" or "2023-05-17"."""
+        if self.date is None:
+            return None
+        if self.date_precision == "year":
+            return f"{self.date.year}"
+        if self.date_precision == "month":
+            return f"{self.date.year}-{self.date.month:02d}"
+        return self.date.isoformat()
+
+    def contradicts(self, other: Paper) -> str | None:
+        """Why two records with the same title are two papers (a different DOI, arXiv id or
+        year), or None when nothing says they differ."""
+        if self.doi and other.doi and self.doi != other.doi:
+            return f"different DOIs ({self.doi}, {other.doi})"
+        if self.arxiv_id and other.arxiv_id and self.arxiv_id != other.arxiv_id:
+            return f"different arXiv ids ({self.arxiv_id}, {other.arxiv_id})"
+        if self.date and other.date and self.date.year != other.date.year:
+            return f"different years ({self.date.year}, {other.date.year})"
+        return None
 
     @property
     def author_count(self) -> int | None:
@@ -106,6 +136,19 @@ class SkippedRecord(BaseModel):
 
     location: str
     reason: str
+    kind: str | None = Field(
+        default=None,
+        description="For an entry of a readable file: 'no abstract', 'no title' or 'unparseable'; "
+        "None for a file that could not be read (with --skip-bad).",
+    )
+    key: str | None = Field(default=None, description="The entry's key or id in its file, if it has one.")
+
+
+_SKIP_LABELS = {
+    "no abstract": "without an abstract",
+    "no title": "without a title",
+    "unparseable": "unparseable",
+}
 
 
 class IngestReport(BaseModel):
@@ -115,6 +158,15 @@ class IngestReport(BaseModel):
     updated: list[str] = Field(default_factory=list, description="Ids whose abstract changed.")
     unchanged: list[str] = Field(default_factory=list)
     skipped: list[SkippedRecord] = Field(default_factory=list)
+    merged: list[str] = Field(
+        default_factory=list,
+        description="Records merged into a paper read or stored under another id (same title, "
+        "nothing contradicting), as 'new id -> kept id'.",
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Things read but worth a look (a repeated field, a recovered comma).",
+    )
     files_read: int = 0
     files_ignored: list[str] = Field(
         default_factory=list, description="Files in a folder with no supported extension."
@@ -122,6 +174,23 @@ class IngestReport(BaseModel):
     chunks_added: int = 0
     chunks_removed: int = 0
     seconds: float = 0.0
+
+    def skipped_summary(self, examples: int = 3) -> str | None:
+        """One line grouping the skipped entries by reason, with a few `file:line key`
+        examples each: "Skipped 16 entries: 14 without an abstract (a.bib:12 Luhring2007,
+        ...), 2 unparseable (a.bib:40)." None when nothing was skipped."""
+        if not self.skipped:
+            return None
+        groups: dict[str, list[SkippedRecord]] = {}
+        for s in self.skipped:
+            groups.setdefault(_SKIP_LABELS.get(s.kind or "", s.kind or "unreadable files"), []).append(s)
+        parts = []
+        for label, items in groups.items():
+            shown = ", ".join(f"{s.location} {s.key}" if s.key else s.location for s in items[:examples])
+            more = ", ..." if len(items) > examples else ""
+            parts.append(f"{len(items)} {label} ({shown}{more})")
+        noun = "entry" if len(self.skipped) == 1 else "entries"
+        return f"Skipped {len(self.skipped)} {noun}: {'; '.join(parts)}."
 
 
 class RetrievedChunk(BaseModel):

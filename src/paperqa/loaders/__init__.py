@@ -20,7 +20,7 @@ from pathlib import Path
 
 from paperqa.errors import IngestError
 from paperqa.loaders import arxiv, bibtex, hf_daily, tabular
-from paperqa.loaders.common import read_text
+from paperqa.loaders.common import LoadNote, read_text
 from paperqa.types import Paper, SkippedRecord
 
 SUFFIXES = {
@@ -33,7 +33,7 @@ SUFFIXES = {
     ".bib": "bibtex",
 }
 
-__all__ = ["SUFFIXES", "LoadResult", "load_file", "load_paths", "merge_papers"]
+__all__ = ["SUFFIXES", "LoadNote", "LoadResult", "load_file", "load_paths", "merge_papers"]
 
 
 def file_kind(path: Path) -> str | None:
@@ -46,7 +46,7 @@ def file_kind(path: Path) -> str | None:
 
 def load_file(
     path: Path, *, listing_year: int | None = None, today: dt.date | None = None
-) -> Iterator[Paper | IngestError]:
+) -> Iterator[Paper | IngestError | LoadNote]:
     """The papers of one file. A bad record is yielded as an `IngestError`;
     a file that cannot be read at all raises one."""
     kind = file_kind(path)
@@ -87,11 +87,28 @@ def merge_papers(first: Paper, second: Paper) -> Paper:
     the second record's text wins (it is the newer), each fills the other's gaps."""
     aliases = [a for a in [*first.aliases, second.id, *second.aliases] if a != first.id]
     merged = second.model_copy(update={"id": first.id, "aliases": list(dict.fromkeys(aliases))})
-    for name in ("authors", "n_authors", "date", "url", "upvotes", "categories", "abstract_raw"):
+    gaps = (
+        "authors",
+        "n_authors",
+        "url",
+        "upvotes",
+        "categories",
+        "abstract_raw",
+        "doi",
+        "arxiv_id",
+        "venue",
+    )
+    for name in gaps:
         if not getattr(merged, name) and getattr(first, name):
             setattr(merged, name, getattr(first, name))
+    if not merged.date or (first.date and _precision_rank(first) > _precision_rank(merged)):
+        merged.date, merged.date_precision = first.date, first.date_precision
     merged.code_urls = list(dict.fromkeys([*second.code_urls, *first.code_urls]))
     return merged
+
+
+def _precision_rank(paper: Paper) -> int:
+    return {"year": 1, "month": 2}.get(paper.date_precision or "", 3 if paper.date else 0)
 
 
 @dataclass
@@ -100,6 +117,8 @@ class LoadResult:
 
     papers: list[Paper] = field(default_factory=list)
     skipped: list[SkippedRecord] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     files_read: int = 0
     files_ignored: list[str] = field(default_factory=list)
 
@@ -121,16 +140,20 @@ def load_paths(
     paths: Iterable[Path],
     *,
     skip_bad: bool = False,
+    strict: bool = False,
     listing_year: int | None = None,
     today: dt.date | None = None,
 ) -> LoadResult:
     """Read every file (folders recursively) into one de-duplicated list of papers.
 
-    Without `skip_bad` the first bad record or file raises its `IngestError`, so
-    nothing is written from a batch with a mistake in it. With `skip_bad` bad
-    records and files are listed in `skipped` and the rest is kept. Files in a
-    folder whose type paperqa does not read (README.md, .pdf) are listed in
-    `files_ignored`, as are `.txt` files there that are not Daily Papers listings.
+    An entry that cannot be used (no abstract, no title, unparseable) is skipped and
+    listed in `skipped`, and the rest of its file is kept; with `strict`, such an entry
+    raises its `IngestError` instead. A file that cannot be read as its format at all
+    raises, so nothing is written from a batch with a broken file in it; with
+    `skip_bad` it is listed in `skipped` too. Files in a folder whose type paperqa does
+    not read (README.md, .pdf) are listed in `files_ignored`, as are `.txt` files there
+    that are not Daily Papers listings. Records with the same title are merged unless a
+    DOI, arXiv id or year says they differ; merges are listed in `merged`.
     """
     result = LoadResult()
     by_id: dict[str, Paper] = {}
@@ -143,23 +166,50 @@ def load_paths(
             continue
         try:
             for item in load_file(path, listing_year=listing_year, today=today):
-                if isinstance(item, IngestError):
-                    if not skip_bad:
+                if isinstance(item, LoadNote):
+                    result.warnings.append(f"{item.location}: {item.message}")
+                elif isinstance(item, IngestError):
+                    if strict or not (item.entry_only or skip_bad):
                         raise item
-                    result.skipped.append(SkippedRecord(location=item.location, reason=item.reason))
-                    continue
-                known = by_id.get(item.id) or by_id.get(id_by_title.get(item.title_key, ""))
-                paper = merge_papers(known, item) if known else item
-                by_id[paper.id] = paper
-                id_by_title[paper.title_key] = paper.id
+                    result.skipped.append(_skipped(item))
+                else:
+                    _add(item, by_id, id_by_title, result)
         except IngestError as exc:
             if not skip_bad:
                 raise
-            result.skipped.append(SkippedRecord(location=exc.location, reason=exc.reason))
+            result.skipped.append(_skipped(exc))
             continue
         result.files_read += 1
     result.papers = list(by_id.values())
     return result
+
+
+def _skipped(exc: IngestError) -> SkippedRecord:
+    return SkippedRecord(location=exc.location, reason=exc.reason, kind=exc.kind, key=exc.key)
+
+
+def _add(paper: Paper, by_id: dict[str, Paper], id_by_title: dict[str, str], result: LoadResult) -> None:
+    """Add a paper, merging it into the one read earlier under its id or its title, unless
+    the two records contradict each other: then both are kept, the newer under an id
+    that says how it differs."""
+    known = by_id.get(paper.id) or by_id.get(id_by_title.get(paper.title_key, ""))
+    if known is not None and (why := known.contradicts(paper)):
+        if paper.id == known.id:  # no DOI or arXiv id: the title slug is the same
+            year = paper.date.year if paper.date else "undated"
+            paper = paper.model_copy(update={"id": f"{paper.id}-{year}"})
+        result.warnings.append(f"{_where(paper)}: same title as {known.id}, kept apart: {why}")
+        known = by_id.get(paper.id)
+    if known is not None:
+        if known.id != paper.id:
+            result.merged.append(f"{paper.id} -> {known.id}")
+        paper = merge_papers(known, paper)
+    by_id[paper.id] = paper
+    id_by_title.setdefault(paper.title_key, paper.id)
+
+
+def _where(paper: Paper) -> str:
+    src = paper.source
+    return f"{src.path}:{src.line}" if src and src.line else (src.path if src else paper.id)
 
 
 def _is_listing(path: Path) -> bool:

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from paperqa.errors import IngestError
 from paperqa.types import normalize_title
+
+
+@dataclass(frozen=True)
+class LoadNote:
+    """Something a loader read but wants the user to know (a repeated field it dropped)."""
+
+    location: str
+    message: str
+
 
 #: Largest file a loader reads; a bigger one is most likely not a paper list.
 MAX_FILE_BYTES = 2 * 1024**3
@@ -93,14 +104,16 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def clean_latex(text: str) -> str:
+def clean_latex(text: str, *, tex: bool = False) -> str:
     """Readable text from an abstract that may hold LaTeX (`{\\ae}`, `\\%`, `$x^2$`).
 
     Text with no LaTeX characters is only squashed; LaTeX goes through pylatexenc.
-    A bare `%` is text here, not a LaTeX comment. If pylatexenc cannot parse the
-    text, the squashed raw text is kept: a readable abstract beats a lost one.
+    With `tex` (a BibTeX field: TeX by definition) it always does, so `---`, `--` and
+    ``` ``...'' ``` become dashes and quotes. A bare `%` is text here, not a LaTeX
+    comment. If pylatexenc cannot parse the text, the squashed raw text is kept: a
+    readable abstract beats a lost one.
     """
-    if not _LATEX_HINT.search(text):
+    if not tex and not _LATEX_HINT.search(text):
         return squash(text)
     from pylatexenc.latex2text import LatexNodes2Text
 
@@ -121,11 +134,122 @@ def find_urls(text: str) -> list[str]:
     return list(seen)
 
 
+#: "Osei-Kyei R., Tam V." (Scopus): surnames with initials, separated by commas.
+_INITIALS_LIST = re.compile(
+    r"^[^,;]+?\s(?:[A-Z]\.(?:-?[A-Z]\.)*)(?:,\s*[^,;]+?\s(?:[A-Z]\.(?:-?[A-Z]\.)*))+$"
+)
+_SURNAME_INITIALS = re.compile(r"^(?P<last>.+?)\s(?P<initials>(?:[A-Z]\.(?:-?[A-Z]\.)*))$")
+
+
+def display_name(name: str) -> str:
+    """A person's name as "First Last": "Lindgren, Astrid" -> "Astrid Lindgren",
+    "Osei-Kyei R." -> "R. Osei-Kyei"; "Last, Jr., First" -> "First Last Jr."; a name in
+    that order already, or an organisation, stays."""
+    name = squash(name.strip().strip("{}"))
+    parts = [p.strip() for p in name.split(",")]
+    if len(parts) == 2 and all(parts):
+        return f"{parts[1]} {parts[0]}"
+    if len(parts) == 3 and all(parts):
+        return f"{parts[2]} {parts[0]} {parts[1]}"
+    if m := _SURNAME_INITIALS.match(name):
+        return f"{m['initials']} {m['last']}"
+    return name
+
+
 def split_authors(value: object) -> list[str]:
-    """Author names from a list, or a string separated by ';' or ' and '."""
+    """Display names ("First Last") from a list, or from a string separated by ';', by
+    ' and ' (also across line breaks), or, for Scopus's "Osei-Kyei R., Tam V.", by commas."""
     if isinstance(value, list):
-        return [squash(str(a)) for a in value if str(a).strip()]
-    if isinstance(value, str) and value.strip():
-        sep = ";" if ";" in value else " and "
-        return [squash(a) for a in value.split(sep) if a.strip()]
-    return []
+        return [display_name(str(a)) for a in value if str(a).strip()]
+    if not isinstance(value, str) or not value.strip():
+        return []
+    text = squash(value)
+    if ";" in text:
+        names = text.split(";")
+    elif re.search(r"\sand\s", text):
+        names = re.split(r"\s+and\s+", text)
+    elif _INITIALS_LIST.match(text):
+        names = text.split(",")
+    else:
+        names = [text]
+    return [display_name(n) for n in names if n.strip()]
+
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
+
+
+def month_number(value: object) -> int | None:
+    """1-12 from "5", "05", "may", "May", "mai"... (the first three letters), or None."""
+    text = str(value or "").strip().lower().strip("{}")
+    if text.isdigit():
+        return int(text) if 1 <= int(text) <= 12 else None
+    return _MONTHS.get(text[:3])
+
+
+def parse_date(value: object) -> tuple[dt.date | None, str | None]:
+    """(date, precision) from ISO text ("2024-05-17", with or without a time, "2024-05",
+    "2024"), a year, or "May 2024": precision is "year", "month" or None for a full date.
+    A value that is no date raises ValueError."""
+    if value in (None, ""):
+        return None, None
+    text = str(value).strip().strip("{}").strip()
+    if re.fullmatch(r"\d{4}", text):
+        return dt.date(int(text), 1, 1), "year"
+    if (m := re.fullmatch(r"(\d{4})[-/](\d{1,2})", text)) and 1 <= int(m[2]) <= 12:
+        return dt.date(int(m[1]), int(m[2]), 1), "month"
+    if (m := re.fullmatch(r"([A-Za-z]{3,})\.?\s+(\d{4})", text)) and (month := month_number(m[1])):
+        return dt.date(int(m[2]), month, 1), "month"
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date(), None
+    except ValueError:
+        raise ValueError(f"date {text!r} is not ISO (YYYY-MM-DD), YYYY-MM or a year") from None
+
+
+def date_from_parts(
+    year: object, month: object = None, day: object = None
+) -> tuple[dt.date | None, str | None]:
+    """(date, precision) from separate year / month / day values (BibTeX, CSL-JSON)."""
+    y = str(year or "").strip().strip("{}")[:4]
+    if not y.isdigit():
+        return None, None
+    m = month_number(month)
+    if m is None:
+        return dt.date(int(y), 1, 1), "year"
+    d = str(day or "").strip()
+    if d.isdigit():
+        try:
+            return dt.date(int(y), m, int(d)), None
+        except ValueError:
+            pass
+    return dt.date(int(y), m, 1), "month"
+
+
+def arxiv_from(*values: object) -> str | None:
+    """An arXiv id found in any of the values: a bare id, "arXiv:...", an arxiv.org URL,
+    a 10.48550/arXiv.* DOI, or "arXiv preprint arXiv:2101.00001"."""
+    for value in values:
+        text = str(value or "").strip()
+        if not text:
+            continue
+        if found := arxiv_id(text):
+            return found
+        m = re.search(r"(?:arxiv\.org/(?:abs|pdf)/|arxiv[:.]\s*)(\d{4}\.\d{4,5})", text, re.IGNORECASE)
+        if m:
+            return m.group(1)
+    return None
+
+
+def doi_from(*values: object) -> str | None:
+    """A DOI found in any of the values: bare, "doi:...", or a doi.org URL."""
+    for value in values:
+        text = str(value or "").strip()
+        if found := doi(text):
+            return found
+        if m := re.search(r"doi\.org/(10\.\d{4,9}/\S+)", text, re.IGNORECASE):
+            return m.group(1).rstrip(".").lower()
+    return None
