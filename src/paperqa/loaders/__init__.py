@@ -5,7 +5,10 @@
 | Hugging Face Daily Papers text | `.txt` |
 | arXiv metadata JSON Lines | `.jsonl` (records with `id` and `categories`) |
 | JSON Lines / JSON / CSV / TSV | `.jsonl`, `.ndjson`, `.json`, `.csv`, `.tsv` |
-| BibTeX with abstracts | `.bib` |
+| BibTeX / BibLaTeX | `.bib` |
+| RIS | `.ris` |
+| CSL-JSON (Zotero, Mendeley) | `.json` |
+| Web of Science tab-delimited export | `.txt` (`savedrecs.txt`) |
 
 Any of these may be gzipped (`.gz`).
 """
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from paperqa.errors import IngestError
-from paperqa.loaders import arxiv, bibtex, hf_daily, tabular
+from paperqa.loaders import arxiv, bibtex, hf_daily, ris, tabular
 from paperqa.loaders.common import LoadNote, read_text
 from paperqa.types import Paper, SkippedRecord
 
@@ -31,6 +34,7 @@ SUFFIXES = {
     ".csv": "csv",
     ".tsv": "csv",
     ".bib": "bibtex",
+    ".ris": "ris",
 }
 
 __all__ = ["SUFFIXES", "LoadNote", "LoadResult", "load_file", "load_paths", "merge_papers"]
@@ -56,7 +60,11 @@ def load_file(
             path,
         )
     text = read_text(path)
-    if kind == "hf-daily":
+    if kind == "hf-daily" and is_wos_tabbed(text):
+        yield from tabular.load(path, text, "wos")
+    elif kind == "hf-daily" and ris.sniff(text):
+        yield from ris.load(path, text)
+    elif kind == "hf-daily":
         if not hf_daily.sniff(text):
             raise IngestError(
                 "this .txt file is not a Hugging Face Daily Papers listing "
@@ -66,13 +74,18 @@ def load_file(
         yield from hf_daily.load(path, text, listing_year=listing_year, today=today)
     elif kind == "bibtex":
         yield from bibtex.load(path, text)
+    elif kind == "ris":
+        yield from ris.load(path, text)
     elif kind == "jsonl" and arxiv.sniff(_first_json_line(text)):
         yield from arxiv.load(path, text)
     else:
         yield from tabular.load(path, text, kind)
 
 
-def _first_json_line(text: str) -> object:
+def is_wos_tabbed(text: str) -> bool:
+    """A Web of Science tab-delimited export (`savedrecs.txt`): a header of field tags."""
+    header = text.lstrip("\ufeff").split("\n", 1)[0].split("\t")
+    return len(header) > 5 and header[0].strip() in ("PT", "FN") and "TI" in header
     for line in text.splitlines():
         if line.strip():
             try:
@@ -213,7 +226,10 @@ def _where(paper: Paper) -> str:
 
 
 def _is_listing(path: Path) -> bool:
+    """A `.txt` file in a folder that holds papers: a Daily Papers listing, a Web of Science
+    tab-delimited export or RIS records."""
     try:
-        return hf_daily.sniff(read_text(path))
+        text = read_text(path)
+        return hf_daily.sniff(text) or is_wos_tabbed(text) or ris.sniff(text)
     except IngestError:
         return True  # let load_file report why it cannot be read

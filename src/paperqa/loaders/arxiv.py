@@ -36,11 +36,11 @@ def record_to_paper(record: Any, path: Path, line: int) -> Paper:
     if aid is None:
         raise IngestError(f"not an arXiv id: {record.get('id')!r}", path, line)
     if not isinstance(title, str) or not title.strip():
-        raise IngestError("record has no title", path, line)
+        raise IngestError("record has no title", path, line, kind="no title")
     if not isinstance(abstract, str) or not abstract.strip():
-        raise IngestError("record has no abstract", path, line)
+        raise IngestError("record has no abstract", path, line, kind="no abstract")
     try:
-        date = parse_date(record.get("listing_date") or record.get("date"))
+        date, precision = parse_date(record.get("listing_date") or record.get("date"))
     except ValueError as exc:
         raise IngestError(str(exc), path, line) from None
     clean = clean_latex(abstract)
@@ -51,6 +51,8 @@ def record_to_paper(record: Any, path: Path, line: int) -> Paper:
         abstract_raw=abstract,
         authors=split_authors(record.get("authors")),
         date=date,
+        date_precision=precision,
+        arxiv_id=aid,
         url=f"https://arxiv.org/abs/{aid}",
         code_urls=find_urls(f"{abstract} {record.get('comment') or ''}"),
         categories=[str(c) for c in record.get("categories") or []],

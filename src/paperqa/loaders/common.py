@@ -8,6 +8,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from paperqa.errors import IngestError
 from paperqa.types import normalize_title
@@ -167,13 +168,21 @@ def split_authors(value: object) -> list[str]:
     if ";" in text:
         names = text.split(";")
     elif re.search(r"\sand\s", text):
-        names = re.split(r"\s+and\s+", text)
+        names = []
+        for part in re.split(r"\s+(?:and|&)\s+", text):
+            pieces = [p.strip() for p in part.split(",")]
+            # "A. Smith, B. Lee and C. Wong": full names listed with commas, not "Last, First"
+            full_names = len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces)
+            names += pieces if full_names else [part]
     elif _INITIALS_LIST.match(text):
         names = text.split(",")
     else:
         names = [text]
     return [display_name(n) for n in names if n.strip()]
 
+
+#: How much of a date the source gave: a year, a month, or (None) a whole date.
+Precision = Literal["year", "month"] | None
 
 _MONTHS = {
     m: i
@@ -188,10 +197,11 @@ def month_number(value: object) -> int | None:
     text = str(value or "").strip().lower().strip("{}")
     if text.isdigit():
         return int(text) if 1 <= int(text) <= 12 else None
-    return _MONTHS.get(text[:3])
+    # "may", "May", "18--24 Jul" (PMLR): the first word that names a month
+    return next((_MONTHS[w[:3]] for w in re.findall(r"[a-z]{3,}", text) if w[:3] in _MONTHS), None)
 
 
-def parse_date(value: object) -> tuple[dt.date | None, str | None]:
+def parse_date(value: object) -> tuple[dt.date | None, Precision]:
     """(date, precision) from ISO text ("2024-05-17", with or without a time, "2024-05",
     "2024"), a year, or "May 2024": precision is "year", "month" or None for a full date.
     A value that is no date raises ValueError."""
@@ -212,7 +222,7 @@ def parse_date(value: object) -> tuple[dt.date | None, str | None]:
 
 def date_from_parts(
     year: object, month: object = None, day: object = None
-) -> tuple[dt.date | None, str | None]:
+) -> tuple[dt.date | None, Precision]:
     """(date, precision) from separate year / month / day values (BibTeX, CSL-JSON)."""
     y = str(year or "").strip().strip("{}")[:4]
     if not y.isdigit():
