@@ -86,6 +86,9 @@ def is_wos_tabbed(text: str) -> bool:
     """A Web of Science tab-delimited export (`savedrecs.txt`): a header of field tags."""
     header = text.lstrip("\ufeff").split("\n", 1)[0].split("\t")
     return len(header) > 5 and header[0].strip() in ("PT", "FN") and "TI" in header
+
+
+def _first_json_line(text: str) -> object:
     for line in text.splitlines():
         if line.strip():
             try:
