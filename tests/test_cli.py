@@ -51,6 +51,33 @@ def test_ingest_list_show_stats_remove(home: Path):
     assert json.loads(run("stats", "--json", home=home).stdout)["papers"] == 28
 
 
+def test_exports_skip_entries_and_report_them_and_strict_refuses(home: Path, tmp_path: Path):
+    exports = Path(__file__).parent / "data" / "exports"
+    out = run("ingest", str(exports / "zotero.bib"), str(exports / "scopus.csv"), home=home).stdout
+    assert "3 added" in out and "2 skipped" in out
+    assert (
+        f"Skipped 2 entries: 2 without an abstract ({exports / 'zotero.bib'}:37 luhring_handbook_2007, "
+        f"{exports / 'scopus.csv'}:3 2-s2.0-85100000000)." in out
+    )
+    assert "repeats doi; the first value kept" in out
+    shown = run("show", "Fact Recall in Language Models", home=home).stdout
+    assert "2023-06" in shown and "Astrid Lindgren, Jörg Müller, Anna van der Berg" in shown
+    assert "10.1038/s41467-023-00001-1" in shown and "Nature Communications" in shown
+    strict = run("ingest", "--strict", str(exports / "scopus.bib"), home=home, check=False)
+    assert (
+        strict.returncode == 1
+        and f"{exports / 'scopus.bib'}:26: entry 'Park2021' has no abstract" in strict.stderr
+    )
+
+
+def test_locations_are_printed_as_they_are(home: Path, tmp_path: Path):
+    bib = tmp_path / "refs.bib"  # the console once turned "refs.bib:100:" into an emoji
+    entries = "".join(f"@misc{{k{i},\n  title = {{T{i}}},\n  abstract = {{A.}}\n}}\n" for i in range(20))
+    bib.write_text(entries + "\n" * (99 - entries.count("\n")) + "@misc{late,\n  title = {No abstract}\n}\n")
+    err = run("ingest", "--strict", str(bib), home=home, check=False).stderr
+    assert f"{bib}:100: entry 'late' has no abstract" in err and "💯" not in err
+
+
 def test_bad_file_is_one_line_and_exit_1(home: Path, tmp_path: Path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"title": "ok", "abstract": "fine"}\n{"title": \n')

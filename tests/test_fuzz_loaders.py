@@ -15,16 +15,28 @@ from paperqa.loaders import load_paths
 
 from .conftest import DATA, SEED_FILE
 
-SUFFIXES = [".txt", ".jsonl", ".json", ".csv", ".tsv", ".bib", ".jsonl.gz"]
+SUFFIXES = [".txt", ".jsonl", ".json", ".csv", ".tsv", ".bib", ".ris", ".jsonl.gz"]
 CSV_SAMPLE = 'title,abstract,date\n"A paper","An abstract, with a comma.",2024-05-01\nB,"Second one.",\n'
 JSON_SAMPLE = json.dumps([{"title": "A paper", "abstract": "Text.", "authors": ["A. B."]}])
-SAMPLES = {
-    ".txt": SEED_FILE.read_bytes(),
-    ".jsonl": b"\n".join((DATA / "arxiv_sample.jsonl").read_bytes().splitlines()[:4]),
-    ".bib": (DATA / "sample.bib").read_bytes(),
-    ".csv": CSV_SAMPLE.encode(),
-    ".json": JSON_SAMPLE.encode(),
-}
+EXPORTS = DATA / "exports"
+#: (suffix, a real file's bytes): the seed listing, arXiv metadata, and reference-manager
+#: exports of every format (BibTeX, RIS, CSV, CSL-JSON, Web of Science tab-delimited).
+SAMPLES = [
+    (".txt", SEED_FILE.read_bytes()),
+    (".jsonl", b"\n".join((DATA / "arxiv_sample.jsonl").read_bytes().splitlines()[:4])),
+    (".bib", (DATA / "sample.bib").read_bytes()),
+    (".bib", (EXPORTS / "zotero.bib").read_bytes()),
+    (".bib", (EXPORTS / "scopus.bib").read_bytes()),
+    (".bib", (EXPORTS / "wos.bib").read_bytes()),
+    (".ris", (EXPORTS / "zotero.ris").read_bytes()),
+    (".ris", (EXPORTS / "endnote.ris").read_bytes()),
+    (".csv", CSV_SAMPLE.encode()),
+    (".csv", (EXPORTS / "zotero.csv").read_bytes()),
+    (".json", JSON_SAMPLE.encode()),
+    (".json", (EXPORTS / "zotero-csl.json").read_bytes()),
+    (".json", (EXPORTS / "mendeley-csl.json").read_bytes()),
+    (".txt", (EXPORTS / "savedrecs.txt").read_bytes()),
+]
 FUZZ = settings(
     max_examples=120,
     deadline=None,
@@ -42,6 +54,8 @@ def load_checked(path: Path) -> None:
         return
     for paper in result.papers:
         assert paper.id and paper.title.strip() and paper.abstract.strip()
+    for skipped in result.skipped:  # a skipped entry is located in its file
+        assert skipped.location.startswith(str(path)) and skipped.kind
 
 
 def write(tmp_path: Path, suffix: str, data: bytes) -> Path:
@@ -65,8 +79,8 @@ def test_random_text(tmp_path: Path, text: str, suffix: str):
 @st.composite
 def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
     """A real sample with a few random edits: cuts, insertions, byte flips, duplicated lines."""
-    suffix = draw(st.sampled_from(sorted(SAMPLES)))
-    data = bytearray(SAMPLES[suffix])
+    suffix, original = draw(st.sampled_from(SAMPLES))
+    data = bytearray(original)
     for _ in range(draw(st.integers(1, 4))):
         kind = draw(st.sampled_from(["cut", "insert", "flip", "truncate", "dup-line"]))
         at = draw(st.integers(0, max(0, len(data) - 1)))
@@ -95,5 +109,5 @@ def test_mutated_real_files(tmp_path: Path, sample: tuple[str, bytes]):
 
 
 def test_unmutated_samples_load(tmp_path: Path):
-    for suffix, data in SAMPLES.items():
+    for suffix, data in SAMPLES:
         assert load_paths([write(tmp_path, suffix, data)]).papers, suffix

@@ -122,18 +122,10 @@ def test_bibtex():
     ("name", "content", "line", "message"),
     [
         ("broken.jsonl", b'{"title": "ok", "abstract": "fine"}\n{"title": "broken",\n', 2, "not valid JSON"),
-        ("notitle.jsonl", b'{"abstract": "x"}\n', 1, "no title"),
         ("badjson.json", b'[\n{"title": "a", "abstract": "b"},\n{oops}\n]', 3, "not valid JSON"),
         ("nocol.csv", b"name,abstract\nx,y\n", 1, "no 'title' column"),
         ("ragged.csv", b"title,abstract\na,b,c\n", 2, "more cells"),
-        ("baddate.csv", b"title,abstract,date\na,b,someday\n", 2, "not ISO"),
-        (
-            "syntax.bib",
-            b"@article{a,\n  title = {T},\n  abstract = {A}\n\n@article{b, title={U}, abstract={B}}\n",
-            1,
-            "BibTeX syntax error",
-        ),
-        ("noabs.bib", b"@article{a,\n  title = {T},\n}\n", 1, "has no abstract"),
+        ("notbib.bib", b"this is not { bibtex at all\n", 1, "no BibTeX entr"),
         ("binary.jsonl", b'{"title": "a"}\n\x00\x01\x02', 2, "binary file"),
         ("latin1.csv", "title,abstract\nok,fine\ncaf\u00e9,x\n".encode("latin-1"), 3, "not UTF-8"),
     ],
@@ -143,8 +135,59 @@ def test_bad_files_name_file_and_line(tmp_path, name, content, line, message):
     f.write_bytes(content)
     with pytest.raises(IngestError) as info:
         load_paths([f])
+    if name == "notbib.bib":  # a file with no entry at all has no line to point at
+        assert info.value.path == str(f) and message in str(info.value)
+        return
     assert info.value.path == str(f) and info.value.line == line
     assert message in str(info.value) and str(info.value).startswith(f"{f}:{line}: ")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "kind", "message"),
+    [
+        (
+            "notitle.jsonl",
+            b'{"abstract": "x"}\n{"title": "ok", "abstract": "fine"}\n',
+            1,
+            "no title",
+            "no title",
+        ),
+        (
+            "syntax.bib",
+            b"@article{a,\n  title = {T},\n  abstract = {A}\n\n@article{b, title={U}, abstract={B}}\n",
+            1,
+            "unparseable",
+            "BibTeX syntax error",
+        ),
+        (
+            "noabs.bib",
+            b"@article{a,\n  title = {T},\n}\n@article{b, title={U}, abstract={B}}\n",
+            1,
+            "no abstract",
+            "has no abstract",
+        ),
+    ],
+)
+def test_unusable_entries_are_skipped_unless_strict(tmp_path, name, content, line, kind, message):
+    f = tmp_path / name
+    f.write_bytes(content)
+    result = load_paths([f])
+    assert len(result.papers) == 1 and result.files_read == 1
+    [skipped] = result.skipped
+    assert (skipped.location, skipped.kind) == (f"{f}:{line}", kind) and message in skipped.reason
+    with pytest.raises(IngestError) as info:
+        load_paths([f], strict=True)
+    assert info.value.line == line and message in str(info.value)
+
+
+def test_a_date_that_is_no_date_is_a_note_not_a_lost_paper(tmp_path):
+    f = tmp_path / "baddate.csv"
+    f.write_text("title,abstract,date\na,b,someday\n")
+    result = load_paths([f])
+    assert [p.date for p in result.papers] == [None]
+    assert result.warnings == [
+        f"{f}:2: date 'someday' is not ISO (YYYY-MM-DD), YYYY-MM or a year; the paper is added without a date"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -101,7 +101,8 @@ def sources_html(answer: Answer) -> str:
         parts.append(
             f'<div class="pq-source" data-paper-id="{html.escape(ref.paper_id)}">'
             f"<b>[{ref.number}] {html.escape(ref.title)}</b><br>"
-            f'<span class="pq-note">{ref.date or "no date"} · {html.escape(ref.paper_id)}{link}</span>'
+            f'<span class="pq-note">{ref.date_text or ref.date or "no date"} · '
+            f"{html.escape(ref.paper_id)}{link}</span>"
             f"<details><summary>Abstract</summary>{abstract}</details></div>"
         )
     return "\n".join(parts)
@@ -124,11 +125,11 @@ def comparison_html(answer: Answer) -> str:
 
 
 def paper_choice(p: Paper) -> tuple[str, str]:
-    return (f"{p.title} ({p.date or 'no date'})", p.id)
+    return (f"{p.title} ({p.date_text or 'no date'})", p.id)
 
 
 def papers_table(papers: list[Paper]) -> list[list[str]]:
-    return [[str(p.date or ""), p.title, p.id] for p in papers]
+    return [[p.date_text or "", p.title, p.id] for p in papers]
 
 
 def status_markdown(library: Library) -> str:

@@ -109,4 +109,6 @@ def nearest(chunks: Sequence[RetrievedChunk]) -> list[str]:
 
 def reference(source: Source) -> Reference:
     p = source.paper
-    return Reference(number=source.number, paper_id=p.id, title=p.title, date=p.date, url=p.url)
+    return Reference(
+        number=source.number, paper_id=p.id, title=p.title, date=p.date, date_text=p.date_text, url=p.url
+    )

@@ -197,14 +197,14 @@ def papers(
         return
     if not out.is_terminal:  # piped: one tab-separated line a paper
         for paper in found:
-            sys.stdout.write(f"{paper.id}\t{paper.date or ''}\t{paper.title}\n")
+            sys.stdout.write(f"{paper.id}\t{paper.date_text or ''}\t{paper.title}\n")
         return
     table = Table(box=None, pad_edge=False)
     table.add_column("id", no_wrap=True)
     table.add_column("date", no_wrap=True)
     table.add_column("title")
     for paper in found:
-        table.add_row(paper.id, str(paper.date or ""), paper.title)
+        table.add_row(paper.id, paper.date_text or "", paper.title)
     out.print(table)
     out.print(f"{len(found)} paper{'s' if len(found) != 1 else ''}", style="dim")
 
@@ -218,7 +218,7 @@ def search(
     """Find the papers closest in meaning to a text (no LLM involved)."""
     for rank, (paper, score, text) in enumerate(_library(ctx).search(query, k), 1):
         out.print(
-            f"{rank}. [bold]{escape(paper.title)}[/bold] ({paper.date or 'no date'}, {paper.id})  "
+            f"{rank}. [bold]{escape(paper.title)}[/bold] ({paper.date_text or 'no date'}, {paper.id})  "
             f"score {score:.2f}",
             highlight=False,
             markup=True,
@@ -253,7 +253,10 @@ def _print_paper(paper: Paper) -> None:
     authors = ", ".join(paper.authors) if paper.authors else None
     rows = [
         ("id", paper.id),
-        ("date", str(paper.date) if paper.date else None),
+        ("date", paper.date_text),
+        ("venue", paper.venue),
+        ("doi", paper.doi),
+        ("arXiv", paper.arxiv_id),
         ("authors", authors or (f"{paper.n_authors} authors" if paper.n_authors else None)),
         ("url", paper.url),
         ("code", " ".join(paper.code_urls) or None),
@@ -390,7 +393,8 @@ def _print_answer(answer: Answer) -> None:
         out.print("Nearest papers:" if answer.not_in_library else "References:", style="bold")
         for ref in answer.references:
             out.print(
-                f"  [{ref.number}] {ref.title} ({ref.date or 'no date'}) {ref.paper_id}", highlight=False
+                f"  [{ref.number}] {ref.title} ({ref.date_text or ref.date or 'no date'}) {ref.paper_id}",
+                highlight=False,
             )
     if written := answer.how_written():
         out.print(f"Note: {written}.", style="dim", highlight=False)

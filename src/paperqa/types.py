@@ -224,6 +224,7 @@ class Reference(BaseModel):
     paper_id: str
     title: str
     date: dt.date | None = None
+    date_text: str | None = Field(default=None, description="The date at the precision the source gave.")
     url: str | None = None
 
 

@@ -38,6 +38,7 @@ from paperqa.loaders.common import (
     paper_id,
     parse_date,
     squash,
+    strip_copyright,
 )
 from paperqa.types import Paper, SourceRef
 
@@ -244,7 +245,7 @@ def _paper(entry: Entry, by_key: dict[str, Entry], path: Path, line: int) -> Pap
     else:
         date, precision = date_from_parts(get("year"), get("month"), get("day"))
     clean_title = clean_latex(title, tex=True)
-    clean_abstract = clean_latex(abstract, tex=True)
+    clean_abstract = strip_copyright(clean_latex(abstract, tex=True))
     venue = get("journal") or get("journaltitle") or get("booktitle") or get("publisher")
     url = get("url") or (f"https://doi.org/{doi_}" if doi_ else None)
     return Paper(

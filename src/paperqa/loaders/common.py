@@ -127,6 +127,19 @@ def clean_latex(text: str, *, tex: bool = False) -> str:
     return squash(converted)
 
 
+_COPYRIGHT = re.compile(r"\s*(?:©|\(c\)\s*(?=\d{4})|copyright\s+(?:©\s*)?(?=\d{4}))[^©]*$", re.IGNORECASE)
+#: A copyright line is short; a longer tail after "©" is text.
+COPYRIGHT_CHARS = 160
+
+
+def strip_copyright(abstract: str) -> str:
+    """The abstract without the copyright line databases append ("© 2020 Elsevier B.V.")."""
+    m = _COPYRIGHT.search(abstract)
+    if m and m.start() > 0 and len(m.group(0)) <= COPYRIGHT_CHARS:
+        return abstract[: m.start()].rstrip()
+    return abstract
+
+
 def find_urls(text: str) -> list[str]:
     """URLs in the text (code, project pages), without trailing punctuation, in order."""
     seen: dict[str, None] = {}

@@ -28,6 +28,7 @@ from paperqa.loaders.common import (
     find_urls,
     paper_id,
     squash,
+    strip_copyright,
 )
 from paperqa.types import Paper, SourceRef
 
@@ -116,7 +117,7 @@ def _paper(record: dict[str, Any], path: Path, line: int) -> Paper | IngestError
     when = _text(record, "date", "year", "publication_year")
     parts = [p for p in re.split(r"[/-]", when)] + ["", "", ""]
     date, precision = date_from_parts(parts[0], parts[1] or None, parts[2] or None)
-    clean_title, clean_abstract = clean_latex(title), clean_latex(abstract)
+    clean_title, clean_abstract = clean_latex(title), strip_copyright(clean_latex(abstract))
     return Paper(
         id=paper_id(clean_title, arxiv, doi_),
         title=clean_title,

@@ -35,6 +35,7 @@ from paperqa.loaders.common import (
     parse_date,
     split_authors,
     squash,
+    strip_copyright,
 )
 from paperqa.types import Paper, SourceRef
 
@@ -47,6 +48,8 @@ ALIASES = {
     "date": ("date", "published", "listing_date", "year", "publication year", "py"),
     "url": ("url", "link"),
     "venue": ("venue", "publication title", "source title", "journal", "so", "booktitle"),
+    # what names a record in a skip report: Zotero's Key, Scopus's EID, WoS's UT
+    "key": ("key", "id", "eid", "ut", "pmid", "citation key"),
 }
 #: What databases write where there is no abstract.
 NO_ABSTRACT = re.compile(r"^\s*\[?\s*no abstract( available)?\s*\]?\s*\.?\s*$", re.IGNORECASE)
@@ -76,7 +79,8 @@ def _csl_fields(record: dict[str, Any]) -> dict[str, Any]:
     names = []
     for a in record.get("author") or []:
         if isinstance(a, dict):
-            names.append(a.get("literal") or " ".join(str(a[k]) for k in ("given", "family") if a.get(k)))
+            keys = ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
+            names.append(a.get("literal") or " ".join(str(a[k]) for k in keys if a.get(k)))
     parts = ((record.get("issued") or {}).get("date-parts") or [[]])[0] or []
     container = record.get("container-title") or record.get("publisher")
     return {
@@ -99,7 +103,7 @@ def record_to_paper(
     is no date); raises `IngestError` located at the record."""
 
     def fail(msg: str, kind: str | None = None) -> IngestError:
-        key = str(_field(record, "id") or "") or None if isinstance(record, dict) else None
+        key = (str(_field(record, "key") or "") or None) if isinstance(record, dict) else None
         return IngestError(msg, path, line, record_no, kind=kind, key=key)
 
     if not isinstance(record, dict):
@@ -128,7 +132,7 @@ def record_to_paper(
     if doi_ and doi_.startswith("10.48550/arxiv."):
         arxiv, doi_ = arxiv or arxiv_from(doi_), None
     pid = paper_id(clean_title, arxiv, doi_) if (arxiv or doi_ or not given) else given
-    clean_abstract = clean_latex(abstract)
+    clean_abstract = strip_copyright(clean_latex(abstract))
     url = (csl["url"] if csl else _field(record, "url")) or (
         f"https://arxiv.org/abs/{arxiv}" if arxiv else None
     )
