@@ -143,6 +143,12 @@ def test_upload_bib_then_broken_file(page, tmp_path):
     page.click("#ingest")
     report = page.wait_for_selector("#ingest-report:has-text('rejected broken.jsonl')", timeout=TIMEOUT)
     assert "not valid JSON" in report.inner_text()
+    # a reference-manager export with an entry that has no abstract: the rest is added
+    page.set_input_files("#upload input[type=file]", str(DATA / "exports" / "zotero.bib"))
+    page.click("#ingest")
+    report = page.wait_for_selector("#ingest-report:has-text('skipped zotero.bib')", timeout=TIMEOUT)
+    text = report.inner_text()
+    assert "2 added" in text and "luhring_handbook_2007" in text and "no abstract" in text
     shot(page, "library", tmp_path)
     # the app still works after the bad file
     page.fill("#library-search textarea", "Gradient")
