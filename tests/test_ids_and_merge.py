@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from paperqa.loaders import load_paths, merge_papers
@@ -105,3 +107,25 @@ def test_merge_keeps_first_id_and_fills_gaps():
         2,
         ["arxiv:1"],
     )
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "why"),
+    [
+        ({"doi": "10.1/a"}, {"doi": "10.1/b"}, "different DOIs"),
+        ({"arxiv_id": "2101.00001"}, {"arxiv_id": "2101.00002"}, "different arXiv ids"),
+        ({"date": dt.date(2014, 1, 1)}, {"date": dt.date(2020, 5, 1)}, "different years"),
+        # one has a DOI, the other an arXiv id: nothing says they differ
+        (
+            {"doi": "10.1/a", "date": dt.date(2020, 1, 1)},
+            {"arxiv_id": "2001.00001", "date": dt.date(2020, 3, 1)},
+            None,
+        ),
+        ({}, {"doi": "10.1/b"}, None),
+    ],
+)
+def test_same_title_records_contradict_only_on_ids_or_year(a, b, why):
+    first = Paper(id="x", title="Same Title", abstract="One.", **a)
+    second = Paper(id="y", title="Same Title", abstract="Two.", **b)
+    reason = first.contradicts(second)
+    assert (reason is None) if why is None else (why in (reason or ""))

@@ -213,7 +213,8 @@ def iter_csv(path: Path, text: str, tabbed: bool = False) -> Iterator[Located]:
     """Rows of a CSV (or TSV) file with a header, each with the line it starts on."""
     tabbed = tabbed or any(x.lower() in (".tsv", ".tab") for x in path.suffixes)
     dialect = csv.excel_tab if tabbed else csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    # strict: an unterminated quote is a broken file, not a row that swallows the rest
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect, strict=True)
     try:
         header = [h.lower().strip() for h in (reader.fieldnames or [])]
     except csv.Error as exc:
