@@ -63,3 +63,15 @@ def test_summary_and_comparison(local):
     comparison = local.compare("CASAL", "FIND")
     assert len(comparison.comparison) == 5
     assert {c for s in comparison.sentences for c in s.citations} == {1, 2}
+
+
+def test_the_loaded_model_is_closed_cleanly_at_exit():
+    """llama.cpp's `Llama.__del__` printed a TypeError traceback when it ran during
+    interpreter shutdown; paperqa closes its models at exit first."""
+    import subprocess
+    import sys
+
+    code = "from paperqa.llm import get_chat_model; m, _ = get_chat_model(); m.invoke('Hi', max_tokens=4)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "Exception ignored" not in proc.stderr and "Traceback" not in proc.stderr

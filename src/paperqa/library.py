@@ -29,6 +29,8 @@ from paperqa.types import Answer, Chunk, IngestReport, Paper, normalize_title
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from paperqa.chains import PaperRetriever
+
 #: Called as work advances: (papers done, papers in all).
 Progress = Callable[[int, int], None]
 #: Papers written per step. Each step embeds its new chunks, then commits the papers.
@@ -108,6 +110,21 @@ class Library:
     def compare(self, paper_a: str, paper_b: str, **options: Any) -> Answer:
         """A side-by-side table of two papers and a cited comparative paragraph."""
         return self.tasks.compare(paper_a, paper_b, **options)
+
+    def as_retriever(
+        self,
+        *,
+        k: int = 4,
+        paper_ids: Sequence[str] | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+    ) -> PaperRetriever:
+        """This library as a LangChain retriever (`Document`s with paper metadata); see
+        `paperqa.chains.PaperRetriever`. `paper_ids` take any reference `get` takes."""
+        from paperqa.chains import PaperRetriever
+
+        ids = [self.get(ref).id for ref in paper_ids] if paper_ids else None
+        return PaperRetriever(library=self, k=k, paper_ids=ids, since=since, until=until)
 
     def find_papers(self, request: str, n: int = 1) -> list[Paper]:
         """The `n` papers a free-text request most likely means (named ones first); [] when

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from collections.abc import Iterator
@@ -14,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models import BaseChatModel, LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict
 
@@ -60,8 +62,33 @@ def _llama(path: str, n_ctx: int, threads: int | None) -> tuple[Any, threading.L
             model = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads or os.cpu_count(), verbose=False)
         except (ValueError, RuntimeError) as exc:
             raise BackendError(f"cannot load the GGUF model {path}: {exc}") from exc
+        if not _LOADED:
+            atexit.register(close_models)
         _LOADED[key] = (model, threading.Lock())
         return _LOADED[key]
+
+
+def close_models() -> None:
+    """Free every loaded llama.cpp model. Runs at exit, before the interpreter tears down
+    the modules `Llama.__del__` needs (which printed a TypeError traceback at shutdown)."""
+    with _LOADING:
+        for model, turn in _LOADED.values():
+            with turn:
+                close = getattr(model, "close", None)
+                if close is not None:
+                    close()
+        _LOADED.clear()
+
+
+def _text(content: Any) -> str:
+    """A message's text: a string, or the text parts of a list of content blocks."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            c if isinstance(c, str) else str(c.get("text", "")) for c in content if isinstance(c, str | dict)
+        )
+    return str(content)
 
 
 def _role(message: BaseMessage) -> str:
@@ -79,10 +106,33 @@ class LlamaCppChat(BaseChatModel):
     temperature: float = 0.0
     max_tokens: int = 320
     repeat_penalty: float = 1.15
+    stop: list[str] | None = None
 
     @property
     def _llm_type(self) -> str:
         return "llama-cpp"
+
+    @property
+    def model_name(self) -> str:
+        """The GGUF file's name without its extension."""
+        return Path(self.model_path).stem
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx, "temperature": self.temperature}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        """What tracers (LangSmith or any LangChain callback) record about a call."""
+        params = LangSmithParams(
+            ls_provider="llama-cpp",
+            ls_model_name=kwargs.get("model", self.model_name),
+            ls_model_type="chat",
+            ls_temperature=kwargs.get("temperature", self.temperature),
+            ls_max_tokens=kwargs.get("max_tokens", self.max_tokens),
+        )
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
 
     def _generate(
         self,
@@ -91,8 +141,19 @@ class LlamaCppChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        text = "".join(str(c.message.content) for c in self._stream(messages, stop, run_manager, **kwargs))
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+        chunks = list(self._stream(messages, stop, run_manager, **kwargs))
+        text = "".join(str(c.message.content) for c in chunks)
+        usage = next(
+            (
+                m.usage_metadata
+                for c in reversed(chunks)
+                if isinstance(m := c.message, AIMessageChunk) and m.usage_metadata
+            ),
+            None,
+        )
+        metadata = {"model_name": self.model_name, "model_provider": "llama-cpp"}
+        message = AIMessage(content=text, usage_metadata=usage, response_metadata=metadata)
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
         self,
@@ -102,22 +163,31 @@ class LlamaCppChat(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         llama, turn = _llama(self.model_path, self.n_ctx, self.threads)
+        chat = [{"role": _role(m), "content": _text(m.content)} for m in messages]
         with turn:  # concurrent users (app sessions) queue here, one generation at a time
             stream = llama.create_chat_completion(
-                messages=[{"role": _role(m), "content": str(m.content)} for m in messages],
+                messages=chat,
                 max_tokens=kwargs.get("max_tokens", self.max_tokens),
-                temperature=self.temperature,
+                temperature=kwargs.get("temperature", self.temperature),
                 repeat_penalty=self.repeat_penalty,
-                stop=stop,
+                stop=stop or self.stop,
                 stream=True,
             )
+            produced = 0
             for part in stream:
                 delta = part["choices"][0]["delta"].get("content")
                 if delta:
+                    produced += 1  # llama.cpp streams one token a chunk
                     chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
                     if run_manager:
                         run_manager.on_llm_new_token(delta, chunk=chunk)
                     yield chunk
+            prompt = len(llama.tokenize(" ".join(m["content"] for m in chat).encode(), add_bos=True))
+        usage = UsageMetadata(input_tokens=prompt, output_tokens=produced, total_tokens=prompt + produced)
+        metadata = {"model_name": self.model_name, "model_provider": "llama-cpp"}
+        yield ChatGenerationChunk(
+            message=AIMessageChunk(content="", usage_metadata=usage, response_metadata=metadata)
+        )
 
 
 def get_chat_model(settings: LLMSettings | None = None) -> tuple[BaseChatModel, str]:
