@@ -5,17 +5,28 @@ hybrid retrieval: dense search and BM25 fused, papers the query names first, at 
 two passages per paper. Its `Document`s carry the passage as `page_content` and the
 paper's id, title, date, url, authors, the chunk's index and the retrieval scores as
 metadata. It passes LangChain's `RetrieversIntegrationTests`.
+
+`AnswerRunnable` (`Library.as_runnable("ask" | "summarize" | "compare")`) is the answer
+path as a `Runnable`: invoke, stream (draft tokens, then the checked `Answer`), batch and
+their async forms, with the stages visible to LangChain callbacks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from typing import Any
+import queue
+import threading
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, Field
+from langchain_core.runnables import RunnableConfig, RunnableSerializable
+from pydantic import BaseModel, ConfigDict, Field
+
+from paperqa.types import Answer
 
 
 class PaperRetriever(BaseRetriever):
@@ -62,3 +73,139 @@ class PaperRetriever(BaseRetriever):
             }
             documents.append(Document(page_content=c.text, metadata=metadata, id=c.chunk_id))
         return documents[:k]
+
+
+class AskInput(BaseModel):
+    """What `ask` takes, as a runnable's input (a plain string is a question)."""
+
+    question: str
+    paper_ids: list[str] | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    strict: bool = False
+
+
+class SummarizeInput(BaseModel):
+    """What `summarize` takes: one paper (id, title or short name) or a topic."""
+
+    paper: str | None = None
+    topic: str | None = None
+    tldr: bool = False
+
+
+class CompareInput(BaseModel):
+    """The two papers `compare` takes."""
+
+    paper_a: str
+    paper_b: str
+
+
+TaskInput = AskInput | SummarizeInput | CompareInput
+_INPUTS: dict[str, type[BaseModel]] = {"ask": AskInput, "summarize": SummarizeInput, "compare": CompareInput}
+
+
+class AnswerRunnable(RunnableSerializable[Any, Answer]):
+    """ask, summarize or compare as a LangChain `Runnable`: `invoke` / `batch` / `ainvoke`
+    return the checked `Answer`; `stream` / `astream` yield the model's draft tokens (str)
+    and then the checked `Answer`. Callbacks (LangSmith or any LangChain tracer) see the
+    stages as child runs: "retrieve", "select evidence", "generate" / "rewrite", "check".
+
+    Example (in a chain of your own):
+        >>> ask = Library().as_runnable("ask")
+        >>> chain = RunnableLambda(lambda topic: f"What is known about {topic}?") | ask | (lambda a: a.text)
+        >>> chain.invoke("activation steering")
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    library: Any
+    task: Literal["ask", "summarize", "compare"] = "ask"
+
+    @property
+    def InputType(self) -> Any:  # noqa: N802 (LangChain's name)
+        return str | _INPUTS[self.task]
+
+    @property
+    def OutputType(self) -> Any:  # noqa: N802
+        return Answer
+
+    def _parse(self, value: Any) -> BaseModel:
+        model = _INPUTS[self.task]
+        if isinstance(value, model):
+            return value
+        if isinstance(value, str):
+            first = {"ask": "question", "summarize": "paper", "compare": "paper_a"}[self.task]
+            return model.model_validate({first: value})
+        return model.model_validate(value)
+
+    def _run(self, value: Any, run_manager: Any, config: RunnableConfig, on_token: Any = None) -> Answer:
+        callbacks = run_manager.get_child() if run_manager is not None else None
+        request = self._parse(value)
+        tasks = self.library.tasks
+        if isinstance(request, AskInput):
+            return tasks.ask(
+                request.question,
+                paper_ids=request.paper_ids,
+                date_from=request.since,
+                date_to=request.until,
+                strict=request.strict,
+                on_token=on_token,
+                callbacks=callbacks,
+            )
+        if isinstance(request, SummarizeInput):
+            return tasks.summarize(
+                request.paper, topic=request.topic, tldr=request.tldr, on_token=on_token, callbacks=callbacks
+            )
+        assert isinstance(request, CompareInput)
+        return tasks.compare(request.paper_a, request.paper_b, on_token=on_token, callbacks=callbacks)
+
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:  # noqa: A002
+        return self._call_with_config(
+            lambda value, run_manager, config: self._run(value, run_manager, config),
+            input,
+            config,
+            run_type="chain",
+        )
+
+    def stream(  # type: ignore[override]
+        self,
+        input: Any,
+        config: RunnableConfig | None = None,
+        **kwargs: Any,  # noqa: A002
+    ) -> Iterator[str | Answer]:
+        """The draft tokens as the model writes them, then the checked `Answer`."""
+        pieces: queue.Queue[object] = queue.Queue()
+        done = object()
+
+        def work() -> None:
+            try:
+                answer = self._call_with_config(
+                    lambda value, run_manager, config: self._run(value, run_manager, config, pieces.put),
+                    input,
+                    config,
+                    run_type="chain",
+                )
+                pieces.put(answer)
+            except BaseException as exc:  # handed to the caller's thread
+                pieces.put(exc)
+            finally:
+                pieces.put(done)
+
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        while (item := pieces.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+        thread.join()
+
+    async def astream(  # type: ignore[override]
+        self,
+        input: Any,
+        config: RunnableConfig | None = None,
+        **kwargs: Any,  # noqa: A002
+    ) -> AsyncIterator[str | Answer]:
+        iterator = self.stream(input, config, **kwargs)
+        sentinel = object()
+        while (item := await asyncio.to_thread(next, iterator, sentinel)) is not sentinel:
+            yield item  # type: ignore[misc]

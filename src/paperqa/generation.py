@@ -8,7 +8,7 @@ import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from paperqa.citations import is_repetitive, parse_citations, split_sentences
 from paperqa.errors import BackendError, PaperQAError
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 OnToken = Callable[[str], None]
+T = TypeVar("T")
 #: Tokens a rewrite may take: one sentence.
 REWRITE_MAX_TOKENS = 90
 #: A rewrite longer than this many times its sentence (plus a few words) is not a rewrite.
@@ -34,9 +35,25 @@ class Run:
     on_token: OnToken | None = None
     usage: Usage = field(default_factory=Usage)
     started: float = field(default_factory=time.perf_counter)
+    #: LangChain callbacks (a tracer such as LangSmith's): each stage is reported to them
+    #: as a child run named "retrieve", "select evidence", "generate", "rewrite", "check".
+    callbacks: Any = None
 
     def elapsed(self) -> float:
         return round(time.perf_counter() - self.started, 3)
+
+    def stage(self, name: str, fn: Callable[[], T], inputs: Any = None) -> T:
+        """Run one stage; with callbacks, as a named child run that they see."""
+        if self.callbacks is None:
+            return fn()
+        from langchain_core.runnables import RunnableLambda
+
+        runnable: RunnableLambda[Any, T] = RunnableLambda(lambda _: fn(), name=name)
+        return runnable.invoke(inputs if inputs is not None else {}, config={"callbacks": self.callbacks})
+
+    def config(self, name: str) -> dict[str, Any]:
+        """The config a chat model call takes so that callbacks see it under `name`."""
+        return {"callbacks": self.callbacks, "run_name": name} if self.callbacks is not None else {}
 
 
 class Writer:
@@ -63,6 +80,7 @@ class Writer:
         *,
         max_tokens: int | None = None,
         stream: bool = True,
+        stage: str = "generate",
     ) -> str:
         """The model's reply to a prompt of `prompts/`, streamed to `run.on_token`."""
         model, backend = self.chat
@@ -71,7 +89,7 @@ class Writer:
         start, parts = time.perf_counter(), []
         options = {"max_tokens": max_tokens} if max_tokens else {}
         try:
-            for chunk in model.stream(messages, **options):  # type: ignore[arg-type]
+            for chunk in model.stream(messages, config=run.config(stage) or None, **options):  # type: ignore[arg-type]
                 piece = str(chunk.content)
                 if not piece:
                     continue
@@ -106,7 +124,11 @@ class Writer:
         the sentence and the question lack, and keeps every figure and name of it; else
         the quote itself."""
         raw = self.generate(
-            "rewrite", {"question": question, "sentence": quoted.text}, run, max_tokens=REWRITE_MAX_TOKENS
+            "rewrite",
+            {"question": question, "sentence": quoted.text},
+            run,
+            max_tokens=REWRITE_MAX_TOKENS,
+            stage="rewrite",
         )
         first = next(iter(split_sentences(raw.strip().strip('"'))), "")
         text, _ = parse_citations(first)

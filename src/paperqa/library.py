@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -29,7 +29,7 @@ from paperqa.types import Answer, Chunk, IngestReport, Paper, normalize_title
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from paperqa.chains import PaperRetriever
+    from paperqa.chains import AnswerRunnable, PaperRetriever
 
 #: Called as work advances: (papers done, papers in all).
 Progress = Callable[[int, int], None]
@@ -125,6 +125,13 @@ class Library:
 
         ids = [self.get(ref).id for ref in paper_ids] if paper_ids else None
         return PaperRetriever(library=self, k=k, paper_ids=ids, since=since, until=until)
+
+    def as_runnable(self, task: Literal["ask", "summarize", "compare"] = "ask") -> AnswerRunnable:
+        """ask, summarize or compare as a LangChain `Runnable` (see `paperqa.chains.AnswerRunnable`):
+        input a question string or `AskInput` / `SummarizeInput` / `CompareInput`, output `Answer`."""
+        from paperqa.chains import AnswerRunnable
+
+        return AnswerRunnable(library=self, task=task)
 
     def find_papers(self, request: str, n: int = 1) -> list[Paper]:
         """The `n` papers a free-text request most likely means (named ones first); [] when

@@ -155,10 +155,12 @@ class Tasks:
         date_to: dt.date | None = None,
         strict: bool = False,
         on_token: OnToken | None = None,
+        callbacks: Any = None,
     ) -> Answer:
         """A few cited sentences answering `question` from the library; for a question about
-        several papers ("which papers ..."), one sentence per relevant paper."""
-        run = Run(on_token)
+        several papers ("which papers ..."), one sentence per relevant paper. `callbacks`
+        (LangChain) see the stages as child runs."""
+        run = Run(on_token, callbacks=callbacks)
         question = check_question(question)
         conversation = conversation if conversation is not None else Conversation()
         ids = [self.resolve(p).id for p in paper_ids] if paper_ids else None
@@ -225,7 +227,13 @@ class Tasks:
                 return self._not_in_library("ask", question, chunks, conversation, run)
         # Abstracts are short: the sentence that answers may lie outside the retrieved passages.
         sources = [s.model_copy(update={"text": s.paper.abstract}) for s in sources]
-        chosen = select(question, kind, sources, rank, limit=ANSWER_SENTENCES, per_source=PER_PAPER_SENTENCES)
+        chosen = run.stage(
+            "select evidence",
+            lambda: select(
+                question, kind, sources, rank, limit=ANSWER_SENTENCES, per_source=PER_PAPER_SENTENCES
+            ),
+            {"question": question},
+        )
         several = len({e.number for e in chosen}) > 1
         sentences = extractive.quote_evidence(chosen, self._labels(sources) if several else None)
         if self.mode == "rewrite":
@@ -246,22 +254,31 @@ class Tasks:
         tldr: bool = False,
         strict: bool = False,
         on_token: OnToken | None = None,
+        callbacks: Any = None,
     ) -> Answer:
         """One cited paragraph on one paper, or across the library's papers on a topic.
         With `tldr`, one sentence on one paper."""
         if (paper is None) == (topic is None):
             raise InputError("Summarize either one paper or one topic.")
         if paper is not None:
-            return self.summarize_paper(paper, tldr=tldr, strict=strict, on_token=on_token)
+            return self.summarize_paper(
+                paper, tldr=tldr, strict=strict, on_token=on_token, callbacks=callbacks
+            )
         if tldr:
             raise InputError("A one-sentence summary (tldr) is of one paper, not a topic.")
-        return self.summarize_topic(topic or "", strict=strict, on_token=on_token)
+        return self.summarize_topic(topic or "", strict=strict, on_token=on_token, callbacks=callbacks)
 
     def summarize_paper(
-        self, paper: str, *, tldr: bool = False, strict: bool = False, on_token: OnToken | None = None
+        self,
+        paper: str,
+        *,
+        tldr: bool = False,
+        strict: bool = False,
+        on_token: OnToken | None = None,
+        callbacks: Any = None,
     ) -> Answer:
         """One cited paragraph (or with `tldr`, one sentence) on one paper."""
-        run, found = Run(on_token), self.resolve(paper)
+        run, found = Run(on_token, callbacks=callbacks), self.resolve(paper)
         question = f"{'TLDR' if tldr else 'Summarize'}: {found.title}"
         sources, rank = [whole_paper(found, 1)], self._ranker()
         fallback = None
@@ -285,9 +302,11 @@ class Tasks:
         note = f"{fallback}; {QUOTED}" if fallback else None
         return self._assemble("summarize", question, sentences, sources, Conversation(), run, note)
 
-    def summarize_topic(self, topic: str, *, strict: bool = False, on_token: OnToken | None = None) -> Answer:
+    def summarize_topic(
+        self, topic: str, *, strict: bool = False, on_token: OnToken | None = None, callbacks: Any = None
+    ) -> Answer:
         """One cited paragraph on what the library's papers say about a topic."""
-        run, conversation = Run(on_token), Conversation()
+        run, conversation = Run(on_token, callbacks=callbacks), Conversation()
         topic = check_question(topic, "topic")
         question = f"Summarize topic: {topic}"
         chunks = self._retrieve(run, topic, k=TOPIC_PASSAGES)
@@ -312,10 +331,12 @@ class Tasks:
         note = f"{fallback}; {QUOTED}" if fallback else None
         return self._assemble("summarize", question, sentences, sources, conversation, run, note)
 
-    def compare(self, paper_a: str, paper_b: str, *, on_token: OnToken | None = None) -> Answer:
+    def compare(
+        self, paper_a: str, paper_b: str, *, on_token: OnToken | None = None, callbacks: Any = None
+    ) -> Answer:
         """A side-by-side table (one cited sentence per aspect and paper) and a paragraph that
         contrasts the papers aspect by aspect."""
-        run, conversation = Run(on_token), Conversation()
+        run, conversation = Run(on_token, callbacks=callbacks), Conversation()
         a, b = self.resolve(paper_a), self.resolve(paper_b)
         if a.id == b.id:
             raise InputError(
@@ -347,7 +368,11 @@ class Tasks:
 
     def _retrieve(self, run: Run, query: str, **options: object) -> list[RetrievedChunk]:
         t = time.perf_counter()
-        chunks = self.retriever.retrieve(query, **options)  # type: ignore[arg-type]
+        chunks = run.stage(
+            "retrieve",
+            lambda: self.retriever.retrieve(query, **options),  # type: ignore[arg-type]
+            {"query": query},
+        )
         run.usage.retrieval_seconds = round(run.usage.retrieval_seconds + time.perf_counter() - t, 4)
         return chunks
 
@@ -381,8 +406,12 @@ class Tasks:
         raw = self.writer.generate(prompt, {"sources": render_sources(sources), **variables}, run)
         rules = replace(rules, show_unverified=self.settings.llm.show_unverified)
         names = names_of(sources, self._short_names())
-        sentences, fallback = check_model_text(
-            raw, question, sources, self._ranker(), self._named_in(sources), names, rules
+        sentences, fallback = run.stage(
+            "check",
+            lambda: check_model_text(
+                raw, question, sources, self._ranker(), self._named_in(sources), names, rules
+            ),
+            {"text": raw},
         )
         return raw, sentences, fallback
 
