@@ -43,6 +43,7 @@ bench: install
 	$(PY) benchmarks/bench_scale.py
 	$(PY) benchmarks/bench_public.py all --limit 100
 	$(PY) benchmarks/bench_load.py --users 8 --turns 2
+	$(PY) benchmarks/bench_load.py --users 8 --turns 2 --api
 
 eval: install
 	$(BIN)/paperqa eval --questions evals/seed_questions.jsonl --baseline --out evals

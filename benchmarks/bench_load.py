@@ -1,12 +1,15 @@
 """Concurrent users against the app's API: every request completes, no session sees another's.
 
-Starts `paperqa app` on a free 127.0.0.1 port over a seed library (or uses --url), then
+Starts `paperqa app` (or with --api, `paperqa serve`, used through its OpenAI-compatible
+endpoint by the official `openai` client, each user keeping its own message list) on a
+free 127.0.0.1 port over a seed library (or uses --url), then
 --users simulated users, each its own gradio_client session, ask at the same time: a
 question naming one seed paper, then --turns - 1 follow-ups ("What are its main results?")
 that only make sense within that user's conversation. Reports errors, throughput and
 latency p50 / p95, and whether every follow-up was answered from the user's own paper.
 
     python benchmarks/bench_load.py --users 8 --turns 2     # writes benchmarks/results/load.json
+    python benchmarks/bench_load.py --users 8 --turns 2 --api   # writes benchmarks/results/load-api.json
 """
 
 from __future__ import annotations
@@ -47,26 +50,27 @@ def free_port() -> int:
 
 
 def start_app(
-    home: Path, *args: str, env: dict[str, str] | None = None
+    home: Path, *args: str, env: dict[str, str] | None = None, command: str = "app"
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """`paperqa app` over the seed papers on a free port (extra `args` such as --host)."""
+    """`paperqa app` (or `serve`) over the seed papers on a free port (extra `args` such as --host)."""
     env = {**os.environ, **(env or {}), "PAPERQA_HOME": str(home), "GRADIO_ANALYTICS_ENABLED": "False"}
     script = str(Path(sys.executable).with_name("paperqa"))
     subprocess.run([script, "ingest", str(ROOT / "seeds")], env=env, check=True, capture_output=True)
     port = free_port()
     proc = subprocess.Popen(
-        [script, "app", "--port", str(port), *args],
+        [script, command, "--port", str(port), *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/"
+    ready = f"{url}healthz" if command == "serve" else url
     import urllib.request
 
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(ready, timeout=2)
             return proc, url
         except OSError:
             if proc.poll() is not None:
@@ -104,6 +108,35 @@ def user(i: int, url: str, turns: int, barrier: threading.Barrier, out: dict[int
         record["user_messages"] = asked
 
 
+def api_user(
+    i: int, url: str, turns: int, barrier: threading.Barrier, out: dict[int, dict[str, object]]
+) -> None:
+    """One user of the OpenAI-compatible endpoint, with its own conversation."""
+    from openai import OpenAI
+
+    name, title = PAPERS[i % len(PAPERS)]
+    record: dict[str, object] = {"paper": name, "latencies": [], "errors": [], "own_paper_every_turn": True}
+    out[i] = record
+    client = OpenAI(base_url=f"{url.rstrip('/')}/v1", api_key="unused", timeout=900, max_retries=0)
+    messages: list[dict[str, str]] = []
+    barrier.wait()
+    for turn in range(turns):
+        question = f"What does {name} do?" if turn == 0 else FOLLOW_UPS[(turn - 1) % len(FOLLOW_UPS)]
+        messages.append({"role": "user", "content": question})
+        t = time.perf_counter()
+        try:
+            reply = client.chat.completions.create(model="paperqa", messages=messages)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001
+            record["errors"].append(f"turn {turn + 1}: {type(exc).__name__}: {exc}")  # type: ignore[attr-defined]
+            continue
+        record["latencies"].append(time.perf_counter() - t)  # type: ignore[attr-defined]
+        messages.append({"role": "assistant", "content": reply.choices[0].message.content or ""})
+        refs = (reply.model_extra or {}).get("paperqa", {}).get("references", [])
+        if not any(title in r["title"] for r in refs):
+            record["own_paper_every_turn"] = False
+        record["user_messages"] = [m["content"] for m in messages if m["role"] == "user"]
+
+
 def text_of(content: object) -> str:
     """A chat message's text: Gradio sends a string or a list of typed parts."""
     if isinstance(content, str):
@@ -115,10 +148,11 @@ def text_of(content: object) -> str:
     return str(content)
 
 
-def run(url: str, users: int, turns: int) -> dict[str, object]:
+def run(url: str, users: int, turns: int, api: bool = False) -> dict[str, object]:
     out: dict[int, dict[str, object]] = {}
     barrier = threading.Barrier(users)
-    threads = [threading.Thread(target=user, args=(i, url, turns, barrier, out)) for i in range(users)]
+    target = api_user if api else user
+    threads = [threading.Thread(target=target, args=(i, url, turns, barrier, out)) for i in range(users)]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -161,21 +195,27 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--turns", type=int, default=2)
     parser.add_argument("--url", help="a running paperqa app (default: start one over the seed papers)")
-    parser.add_argument("--out", type=Path, default=RESULTS / "load.json")
+    parser.add_argument(
+        "--api", action="store_true", help="`paperqa serve` through its OpenAI-compatible /v1"
+    )
+    parser.add_argument("--out", type=Path, default=None, help="default: results/load.json (load-api.json)")
     args = parser.parse_args()
+    out_path = args.out or RESULTS / ("load-api.json" if args.api else "load.json")
     proc = None
     if args.url:
         url = args.url
     else:
-        proc, url = start_app(Path(tempfile.mkdtemp(prefix="paperqa-load-")) / "home")
+        home = Path(tempfile.mkdtemp(prefix="paperqa-load-")) / "home"
+        proc, url = start_app(home, command="serve" if args.api else "app")
     try:
-        result = {**header("bench_load.py"), **run(url, args.users, args.turns)}
+        result = {**header("bench_load.py"), "mode": "api" if args.api else "app"}
+        result.update(run(url, args.users, args.turns, api=args.api))
     finally:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=30)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
 

@@ -90,3 +90,26 @@ def chroma_server(tmp: Path) -> Iterator[str]:
     ]
     with running(cmd, f"http://127.0.0.1:{port}/api/v2/heartbeat", tmp / f"chroma-{port}.log"):
         yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def uvicorn_thread(app: object) -> Iterator[str]:
+    """An ASGI app served by uvicorn in a thread on a free 127.0.0.1 port; yields its URL."""
+    import threading
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

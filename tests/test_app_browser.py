@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import DATA
-from .servers import free_port
+from .servers import free_port, uvicorn_thread
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -22,16 +22,23 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 TIMEOUT = 180_000  # ms: the local model answers in seconds, but CI machines are slow
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory, embedder, _seed_home):
+@pytest.fixture(scope="module", params=["launched", "mounted"])
+def app_url(request, tmp_path_factory, embedder, _seed_home):
+    """The app as `paperqa app` launches it, and as `paperqa serve` mounts it at /app."""
     from paperqa.app import launch
     from paperqa.library import Library
+    from paperqa.server import create_app
     from paperqa.settings import Settings
 
     home = tmp_path_factory.mktemp("app") / "lib"
     shutil.copytree(_seed_home, home)
+    library = Library(Settings(home=home), embedder=embedder)
+    if request.param == "mounted":
+        with uvicorn_thread(create_app(library)) as base:
+            yield f"{base}/app/"
+        return
     port = free_port()
-    demo = launch(Library(Settings(home=home), embedder=embedder), port=port, block=False)
+    demo = launch(library, port=port, block=False)
     yield f"http://127.0.0.1:{port}/"
     demo.close()
 

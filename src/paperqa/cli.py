@@ -652,6 +652,32 @@ def evaluate(
         raise typer.Exit(1)
 
 
+@app.command("serve")
+def serve_api(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; other than loopback needs PAPERQA_APP_PASSWORD.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the library over HTTP for programs and people: a JSON API (/docs), an
+    OpenAI-compatible endpoint (/v1/chat/completions, /v1/models) and the web app (/app).
+
+    Any OpenAI client works: base_url http://HOST:PORT/v1, model "paperqa", any key (or the
+    password when one is set). Other hosts than loopback need PAPERQA_APP_PASSWORD: HTTP
+    basic (user paperqa) or a bearer token for the API, the login page for the app.
+    """
+    from paperqa.server import serve
+
+    library = _library(ctx)
+    out.print(
+        f"paperqa is serving on http://{host}:{port} (API docs /docs, OpenAI-compatible /v1, app /app; "
+        "Ctrl-C to stop)",
+        highlight=False,
+    )
+    serve(library, host=host, port=port)
+
+
 @app.command("app")
 def serve(
     ctx: typer.Context,

@@ -1,0 +1,194 @@
+"""`paperqa serve` on 127.0.0.1 over a copy of the seed library with the embedded models:
+the official `openai` client against /v1 (plain, streaming, a follow-up), httpx against
+every JSON endpoint including bad input, eight concurrent clients, the password, and the
+mounted web app."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from openai import OpenAI
+
+from paperqa.library import Library
+from paperqa.server import create_app
+from paperqa.settings import Settings
+
+from .conftest import DATA
+from .servers import uvicorn_thread
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory, _seed_home):  # type: ignore[no-untyped-def]
+    home = tmp_path_factory.mktemp("serve") / "lib"
+    shutil.copytree(_seed_home, home)
+    return home
+
+
+@pytest.fixture(scope="module")
+def url(home, embedder):  # type: ignore[no-untyped-def]
+    with uvicorn_thread(create_app(Library(Settings(home=home), embedder=embedder))) as base:
+        yield base
+
+
+@pytest.fixture
+def client(url: str):  # type: ignore[no-untyped-def]
+    with httpx.Client(base_url=url, timeout=300) as c:
+        yield c
+
+
+def test_openai_client_plain_and_streaming(url: str):
+    ai = OpenAI(base_url=f"{url}/v1", api_key="anything")
+    assert [m.id for m in ai.models.list().data] == ["paperqa"]
+    reply = ai.chat.completions.create(
+        model="paperqa", messages=[{"role": "user", "content": "How much does CASAL reduce hallucination?"}]
+    )
+    text = reply.choices[0].message.content or ""
+    assert "30%-40%" in text and "[1]" in text and "References:" in text and "CASAL" in text
+    structured = (reply.model_extra or {})["paperqa"]
+    assert structured["references"][0]["title"].startswith("Hallucination reduction with CASAL")
+    assert reply.usage is not None
+    streamed = ai.chat.completions.create(
+        model="paperqa",
+        messages=[{"role": "user", "content": "Which notation bridges text and music?"}],
+        stream=True,
+    )
+    chunks = list(streamed)
+    assert "ABC notation" in "".join(c.choices[0].delta.content or "" for c in chunks)
+    assert chunks[-1].choices[0].finish_reason == "stop" and "paperqa" in (chunks[-1].model_extra or {})
+
+
+def test_follow_up_uses_the_conversation(url: str):
+    ai = OpenAI(base_url=f"{url}/v1", api_key="anything")
+    reply = ai.chat.completions.create(
+        model="paperqa",
+        messages=[
+            {"role": "system", "content": "You are helpful."},
+            {"role": "user", "content": "What does SAE-V do?"},
+            {"role": "assistant", "content": "SAE-V interprets multimodal models [1]."},
+            {"role": "user", "content": "What are its results?"},
+        ],
+    )
+    refs = (reply.model_extra or {})["paperqa"]["references"]
+    assert any(r["title"].startswith("SAE-V") for r in refs)
+
+
+def test_json_endpoints(client: httpx.Client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/stats").json()["papers"] == 29
+    papers = client.get("/papers", params={"search": "steering"}).json()
+    assert papers and all("title" in p for p in papers)
+    one = client.get(f"/papers/{papers[0]['id']}").json()
+    assert one["id"] == papers[0]["id"]
+    ask = client.post("/ask", json={"question": "What does the FIND benchmark contain?"}).json()
+    assert "FIND" in ask["text"] and ask["references"]
+    tldr = client.post("/summarize", json={"paper": "CASAL", "tldr": True}).json()
+    assert len(tldr["sentences"]) == 1
+    table = client.post("/compare", json={"paper_a": "CASAL", "paper_b": "SAE-V"}).json()
+    assert [row["aspect"] for row in table["comparison"]][:2] == ["Problem", "Approach"]
+    assert (
+        client.get("/docs").status_code == 200 and "/v1/chat/completions" in client.get("/openapi.json").text
+    )
+
+
+def test_streaming_answers_as_server_sent_events(client: httpx.Client):
+    events = []
+    with client.stream("POST", "/ask", params={"stream": "true"}, json={"question": "What is CASAL?"}) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        event = None
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                events.append((event, json.loads(line[6:])))
+    assert events[-1][0] == "answer" and events[-1][1]["references"]
+    assert all(kind == "token" for kind, _ in events[:-1])
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status", "message"),
+    [
+        (
+            "post",
+            "/ask",
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+            422,
+            "bad request",
+        ),
+        ("post", "/ask", {"json": {"question": "   "}}, 400, "empty"),
+        ("post", "/ask", {"json": {"question": "x" * 3000}}, 400, "limit is 2,000"),
+        ("get", "/papers/no-such-paper-anywhere", {}, 404, "No paper"),
+        ("delete", "/papers/no-such-paper-anywhere", {}, 404, "No paper"),
+        ("post", "/compare", {"json": {"paper_a": "CASAL", "paper_b": "casal"}}, 400, "same paper"),
+        (
+            "post",
+            "/v1/chat/completions",
+            {"json": {"model": "paperqa", "messages": []}},
+            400,
+            "no user message",
+        ),
+    ],
+)
+def test_bad_input_is_a_4xx_with_a_message_and_changes_nothing(client, method, path, kwargs, status, message):
+    before = client.get("/stats").json()["papers"]
+    r = getattr(client, method)(path, **kwargs)
+    assert r.status_code == status and message in r.json()["error"]
+    assert "Traceback" not in r.text and client.get("/stats").json()["papers"] == before
+
+
+def test_upload_and_remove(client: httpx.Client, tmp_path):
+    files = [("files", ("zotero.bib", (DATA / "exports" / "zotero.bib").read_bytes()))]
+    report = client.post("/papers", files=files).json()
+    assert len(report["added"]) == 2 and report["skipped"][0]["key"] == "luhring_handbook_2007"
+    too_many = [("files", (f"f{i}.jsonl", b'{"title": "t", "abstract": "a"}\n')) for i in range(21)]
+    r = client.post("/papers", files=too_many)
+    assert r.status_code == 400 and "at most 20" in r.json()["error"]
+    removed = client.delete(f"/papers/{report['added'][0]}").json()
+    assert removed["id"] == report["added"][0]
+    client.delete(f"/papers/{report['added'][1]}")
+    assert client.get("/stats").json()["papers"] == 29
+
+
+def test_eight_concurrent_clients_get_their_own_answers(url: str):
+    questions = {  # a title's words -> a question about that paper
+        "CASAL": "How much does CASAL reduce hallucination?",
+        "SAE-V": "What does SAE-V do?",
+        "LegalVis": "Which court's binding precedents does LegalVis analyze?",
+        "Encoding Time-Series": "What does TimeX train to mimic a pretrained model?",
+        "GCAV": "What does GCAV use to align concept representations?",
+        "A Function Interpretation": "What does the FIND benchmark contain?",
+        "Hyperdimensional": "What does the Hyperdimensional Probe use?",
+        "The Local Interaction": "How does the Local Interaction Basis align its basis?",
+    }
+
+    def ask(item: tuple[str, str]) -> tuple[str, list[str]]:
+        name, question = item
+        ai = OpenAI(base_url=f"{url}/v1", api_key="anything", timeout=600)
+        reply = ai.chat.completions.create(model="paperqa", messages=[{"role": "user", "content": question}])
+        return name, [r["title"] for r in (reply.model_extra or {})["paperqa"]["references"]]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(ask, questions.items()))
+    for name, titles in results:
+        assert any(name in t for t in titles), (name, titles)
+
+
+def test_mounted_app_and_root_redirect(client: httpx.Client):
+    page = client.get("/", follow_redirects=True)
+    assert page.status_code == 200 and "gradio" in page.text.lower()
+
+
+def test_password_for_the_api(home, embedder):  # type: ignore[no-untyped-def]
+    app = create_app(Library(Settings(home=home), embedder=embedder), password="s3cret", mount_ui=False)
+    with uvicorn_thread(app) as base, httpx.Client(base_url=base, timeout=60) as c:
+        assert c.get("/stats").status_code == 401 and "password" in c.get("/stats").json()["error"]
+        assert c.get("/stats", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert c.get("/stats", auth=("paperqa", "s3cret")).status_code == 200
+        assert c.get("/stats", auth=("paperqa", "wrong")).status_code == 401
+        ai = OpenAI(base_url=f"{base}/v1", api_key="s3cret")
+        assert [m.id for m in ai.models.list().data] == ["paperqa"]
