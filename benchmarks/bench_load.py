@@ -134,6 +134,9 @@ def api_user(
         refs = (reply.model_extra or {}).get("paperqa", {}).get("references", [])
         if not any(title in r["title"] for r in refs):
             record["own_paper_every_turn"] = False
+            record.setdefault("off_paper", []).append(  # type: ignore[union-attr]
+                {"turn": turn + 1, "question": question, "cited": [r["title"][:60] for r in refs]}
+            )
         record["user_messages"] = [m["content"] for m in messages if m["role"] == "user"]
 
 
@@ -180,6 +183,9 @@ def run(url: str, users: int, turns: int, api: bool = False) -> dict[str, object
             any(m not in (f"What does {r['paper']} do?", *FOLLOW_UPS) for m in r.get("user_messages", []))  # type: ignore[attr-defined]
             for r in out.values()
         ),
+        "off_paper_turns": [
+            {"paper": r["paper"], **x} for r in out.values() for x in r.get("off_paper", [])  # type: ignore[attr-defined]
+        ],
         "wall_seconds": round(wall, 1),
         "throughput_requests_per_s": round(len(latencies) / wall, 3),
         "latency_p50_s": pct(0.5),

@@ -78,6 +78,22 @@ def test_follow_up_uses_the_conversation(url: str):
     assert any(r["title"].startswith("SAE-V") for r in refs)
 
 
+def test_follow_up_keeps_the_papers_and_numbers_of_the_earlier_reply(url: str):
+    """The client resends its messages; the earlier reply's reference list gives the follow-up its paper."""
+    ai = OpenAI(base_url=f"{url}/v1", api_key="anything")
+    messages = [{"role": "user", "content": "What does the Hyperdimensional Probe do?"}]
+    first = ai.chat.completions.create(model="paperqa", messages=messages)  # type: ignore[arg-type]
+    first_refs = (first.model_extra or {})["paperqa"]["references"]
+    probe = next(r for r in first_refs if "Hyperdimensional Probe" in r["title"])
+    messages += [
+        {"role": "assistant", "content": first.choices[0].message.content or ""},
+        {"role": "user", "content": "What are its main results?"},
+    ]
+    second = ai.chat.completions.create(model="paperqa", messages=messages)  # type: ignore[arg-type]
+    refs = (second.model_extra or {})["paperqa"]["references"]
+    assert [r["number"] for r in refs if r["paper_id"] == probe["paper_id"]] == [probe["number"]]
+
+
 def test_json_endpoints(client: httpx.Client):
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/stats").json()["papers"] == 29

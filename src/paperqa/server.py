@@ -25,13 +25,14 @@ import datetime as dt
 import json
 import os
 import queue
+import re
 import secrets
 import shutil
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ from pydantic import BaseModel, Field
 from paperqa.errors import ConfigError, InputError, PaperNotFoundError, PaperQAError
 from paperqa.library import Library, LibraryStats
 from paperqa.tasks import Conversation
-from paperqa.types import Answer, IngestReport, Paper
+from paperqa.types import Answer, CitedSentence, IngestReport, Paper, Reference
 
 #: The model name the OpenAI-compatible endpoint answers to.
 MODEL_NAME = "paperqa"
@@ -104,6 +105,66 @@ def with_references(answer: Answer) -> str:
         where = f" {ref.url}" if ref.url else ""
         lines.append(f"[{ref.number}] {ref.title} ({ref.date_text or ref.date or 'no date'}){where}")
     return "\n".join(lines)
+
+
+_REFERENCE_LINE = re.compile(r"^\[(\d+)\] (.+) \([^()]*\)(?: \S+)?$")
+_CITATION = re.compile(r"\[(\d+)\]")
+
+
+def conversation_from(messages: Sequence[ChatMessage], library: Library) -> Conversation:
+    """The chat's memory rebuilt from the client's message list.
+
+    An OpenAI client resends the whole conversation each time. The earlier question gives a
+    follow-up ("What are its limits?") its subject, and the papers the earlier reply cited
+    (read back from its reference list, matched to the library by title) give it its focus;
+    the reply's numbering is kept so a paper keeps its number for the whole chat.
+    """
+    conversation = Conversation()
+    previous_question: str | None = None
+    for message, following in zip(messages, [*messages[1:], None], strict=True):
+        text = _text(message.content)
+        if message.role == "user" and following is not None and text.strip():
+            previous_question = text
+        if message.role != "assistant" or previous_question is None or following is None:
+            continue
+        body, _, listing = text.partition("\nReferences:\n")
+        references = []
+        for line in listing.splitlines():
+            match = _REFERENCE_LINE.match(line.strip())
+            try:
+                paper = library.get(match.group(2)) if match else None
+            except PaperNotFoundError:  # edited by the client, or removed since
+                paper = None
+            if match and paper is not None:
+                number = int(match.group(1))
+                references.append(Reference(number=number, paper_id=paper.id, title=paper.title))
+                conversation.numbers.setdefault(paper.id, number)
+        cited = [int(n) for n in dict.fromkeys(_CITATION.findall(body))]
+        conversation.turns.append(
+            Answer(
+                task="ask",
+                question=previous_question,
+                text=body.strip(),
+                sentences=[CitedSentence(text=body.strip(), citations=cited)] if cited else [],
+                references=references,
+                sources=[],
+                backend="",
+            )
+        )
+        previous_question = None
+    if previous_question is not None:  # an earlier question without the reply: keep its subject
+        conversation.turns.append(
+            Answer(
+                task="ask",
+                question=previous_question,
+                text="",
+                sentences=[],
+                references=[],
+                sources=[],
+                backend="",
+            )
+        )
+    return conversation
 
 
 def create_app(library: Library, *, password: str | None = None, mount_ui: bool = True) -> FastAPI:
@@ -235,19 +296,7 @@ def create_app(library: Library, *, password: str | None = None, mount_ui: bool 
         users = [_text(m.content) for m in body.messages if m.role == "user" and _text(m.content).strip()]
         if not users:
             raise InputError("The request has no user message: send the question as a user message.")
-        conversation = Conversation()
-        if len(users) > 1:  # earlier questions give a follow-up ("its limits?") its subject
-            conversation.turns.append(
-                Answer(
-                    task="ask",
-                    question=users[-2],
-                    text="",
-                    sentences=[],
-                    references=[],
-                    sources=[],
-                    backend="",
-                )
-            )
+        conversation = conversation_from(body.messages, library)
         answer = library.ask(users[-1], conversation=conversation)
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         created = int(time.time())
