@@ -142,3 +142,25 @@ def test_not_in_library_sentence_is_in_the_prompt():
     prompt = load_prompt("answer")
     assert "{not_in_library}" in prompt.system
     assert NOT_IN_LIBRARY.endswith(".")
+
+
+def test_a_new_conversation_numbers_cited_papers_from_one():
+    """Only cited papers take the conversation's numbers, in order of first citation."""
+    from paperqa.assemble import Conversation, numbering
+    from paperqa.types import CitedSentence, Paper, Source
+
+    sources = [
+        Source(number=n, paper=Paper(id=f"p{n}", title=f"P{n}", abstract="x."), passages=[], text="x.")
+        for n in range(1, 11)
+    ]
+    conversation = Conversation()
+    cited = [CitedSentence(text="a", citations=[8]), CitedSentence(text="b", citations=[10, 8])]
+    mapping = numbering("ask", cited, sources, conversation)
+    assert (mapping[8], mapping[10]) == (1, 2) and conversation.numbers == {"p8": 1, "p10": 2}
+    assert sorted(mapping.values()) == list(range(1, 11))  # uncited ones take numbers past them
+    again = numbering("ask", [CitedSentence(text="c", citations=[3, 10])], sources, conversation)
+    assert (again[3], again[10]) == (3, 2)  # a paper keeps its number; a new one takes the next
+    assert numbering("compare", [CitedSentence(text="d", citations=[2, 1])], sources[:2], Conversation()) == {
+        1: 1,
+        2: 2,
+    }

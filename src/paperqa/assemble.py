@@ -50,7 +50,7 @@ def assemble(
     fallback: str | None = None,
 ) -> Answer:
     """The answer, renumbered to the conversation's numbers, with its reference list."""
-    mapping = {s.number: conversation.number_for(s.paper.id) for s in sources}
+    mapping = numbering(task, sentences, sources, conversation)
     sentences = renumber(sentences, mapping)
     numbered = [s.model_copy(update={"number": mapping[s.number]}) for s in sources]
     cited = {c for s in sentences for c in s.citations}
@@ -67,6 +67,31 @@ def assemble(
         mode=mode,
         usage=run.usage,
     )
+
+
+def numbering(
+    task: str, sentences: list[CitedSentence], sources: list[Source], conversation: Conversation
+) -> dict[int, int]:
+    """The answer's source numbers mapped to the conversation's.
+
+    Only cited papers take a number of the conversation, in the order the answer first cites
+    them, so a new conversation's first answer reads [1], [2]...; a comparison keeps its two
+    papers' order (the table's columns). Uncited sources get numbers past the conversation's
+    without keeping them.
+    """
+    by_number = {s.number: s for s in sources}
+    order = [s.number for s in sources] if task == "compare" else [c for s in sentences for c in s.citations]
+    mapping = {
+        n: conversation.number_for(by_number[n].paper.id) for n in dict.fromkeys(order) if n in by_number
+    }
+    spare = max(conversation.numbers.values(), default=0)
+    for s in sources:
+        if s.number not in mapping:
+            known = conversation.numbers.get(s.paper.id)
+            if known is None:
+                spare += 1
+            mapping[s.number] = known if known is not None else spare
+    return mapping
 
 
 def not_in_library(

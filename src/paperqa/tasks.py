@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from paperqa import aspects, extractive
+from paperqa import aspects, extractive, metadata
 from paperqa.assemble import Conversation, assemble, nearest, not_in_library
 from paperqa.checking import Rules, check_model_text, names_of
 from paperqa.citations import NOT_IN_LIBRARY, renumber
@@ -164,8 +164,14 @@ class Tasks:
         question = check_question(question)
         conversation = conversation if conversation is not None else Conversation()
         ids = [self.resolve(p).id for p in paper_ids] if paper_ids else None
-        kind = question_kind(question)
         filters: dict[str, Any] = {"paper_ids": ids, "date_from": date_from, "date_to": date_to}
+        if (request := metadata.parse(question)) is not None and (
+            found := metadata.answer(request, self._all_papers, self._papers_meant(question, conversation))
+        ):
+            answer = self._assemble("ask", question, *found, conversation, run)
+            conversation.turns.append(answer)
+            return answer
+        kind = question_kind(question)
         if kind == QuestionKind.LIST:
             answer = self._ask_list(question, filters, conversation, run)
             conversation.turns.append(answer)
@@ -455,6 +461,20 @@ class Tasks:
             return question, []
         previous = conversation.turns[-1].question
         return f"{question} {previous}", conversation.last_cited()[:FOLLOW_UP_PAPERS]
+
+    def _all_papers(self) -> list[Paper]:
+        return [s.paper for s in self.store.all_papers()]
+
+    def _papers_meant(self, question: str, conversation: Conversation) -> list[Paper]:
+        """The papers a question about one paper's record means: those it names, else the one
+        the last answer cited first ("when was it published?"), else the best retrieved."""
+        ids = self.retriever.named(question)
+        if not ids and conversation.turns and _REFERS_BACK.search(question):
+            ids = conversation.last_cited()[:1]
+        if ids:
+            found = self.store.papers_by_id(ids)
+            return [found[i].paper for i in ids if i in found]
+        return self.find_papers(question)
 
     def _off_topic(self, question: str, chunks: Sequence[RetrievedChunk]) -> bool:
         return off_topic(self.settings.retrieval, chunks, lambda: self.retriever.unknown_terms(question))

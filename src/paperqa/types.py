@@ -250,10 +250,11 @@ class CitedSentence(BaseModel):
     auto_cited: bool = Field(
         default=False, description="The model gave no citation; paperqa found the supporting source."
     )
-    origin: Literal["model", "rewrite", "quote"] = Field(
+    origin: Literal["model", "rewrite", "quote", "record"] = Field(
         default="model",
         description="'model': written by the chat model; 'rewrite': a source sentence the model "
-        "rewrote as an answer; 'quote': a source sentence itself (cleaned to stand alone).",
+        "rewrote as an answer; 'quote': a source sentence itself (cleaned to stand alone); "
+        "'record': read from the paper's record (authors, date, venue, links), not its abstract.",
     )
     grounded: bool | None = Field(
         default=None,
@@ -297,6 +298,8 @@ class Answer(BaseModel):
             return None
         origins = [s.origin for s in self.sentences]
         quoted, rewritten = origins.count("quote"), origins.count("rewrite")
+        if origins.count("record") == len(origins):
+            return "Answered from the library's records (authors, dates, venues, links), not the abstracts"
         if self.fallback:
             return "Quoted from the abstracts: the model's own answer did not pass the checks"
         if quoted == len(origins):

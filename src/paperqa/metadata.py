@@ -1,0 +1,262 @@
+"""Questions about the papers themselves, answered from the library's records.
+
+"Who wrote the CASAL paper?", "When was FIND published?", "Where did it appear?",
+"What is the link to SAE-V?", "How many papers are in the library?", "Which papers are
+from 2025?", "Which papers are by Chris Olah?": the answer is in the record (authors,
+date, venue, ids, links), not in an abstract, so no passage is retrieved and no model
+writes. Each sentence cites the paper whose record it reads; a field the record lacks is
+said to be missing, never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from paperqa.types import CitedSentence, Paper, Source
+
+Field = Literal["authors", "date", "venue", "link", "count", "dated", "by_author"]
+#: A list of papers from the records names at most this many, then says how many more.
+LIST_LIMIT = 15
+SHOWN_AUTHORS = 8
+
+_YEAR = r"((?:19|20)\d\d)"
+_PAPERS = r"(?:papers?|articles?|works?|entries|preprints?|publications?)"
+_LIBRARY = r"(?:\s+(?:are\s+)?(?:in|of)\s+(?:the|my|this)\s+(?:library|collection|reading list))?"
+_SINGLE: list[tuple[Field, re.Pattern[str]]] = [
+    (
+        "authors",
+        re.compile(
+            r"\b(?:who\s+(?:wrote|writes|authored|are\s+the\s+authors|is\s+the\s+author)|"
+            r"(?:the\s+)?authors?\s+(?:of|for|behind)|who\s+(?:is|are)\s+behind)\b",
+            re.I,
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"\b(?:when\s+(?:was|were|is|did)\b.*\b(?:published|released|written|posted|submitted|"
+            r"appear|come\s+out|out)\b|what\s+(?:year|date|month)\b|(?:publication|release)\s+"
+            r"(?:date|year)|how\s+(?:old|recent)\s+is)",
+            re.I,
+        ),
+    ),
+    (
+        "venue",
+        re.compile(
+            r"\b(?:where\s+(?:was|were|is|did)\b.*\b(?:published|appear|presented)|"
+            r"(?:which|what|in\s+which)\s+(?:venue|journal|conference|proceedings)|"
+            r"published\s+in\s+which)\b",
+            re.I,
+        ),
+    ),
+    (
+        "link",
+        re.compile(
+            r"\b(?:(?:link|url|web\s?page|pdf)\s+(?:to|for|of)\b(?!.*\bbetween\b)|"
+            r"doi\b|arxiv\s+(?:id|number|link)|where\s+can\s+i\s+(?:read|find|get))",
+            re.I,
+        ),
+    ),
+]
+_COUNT = re.compile(
+    rf"^how\s+many\s+{_PAPERS}\s*(?:are\s+there|does|do|are|is)?\s*(?:(?:the|my|this)\s+)?"
+    rf"(?:library|collection|reading\s+list|in\s+the\s+library|in\s+my\s+library|there)?\s*"
+    rf"(?:hold|have|contain|has)?\s*(?:(?:from|in|dated|since|after|before)\s+{_YEAR})?\s*\??$",
+    re.I,
+)
+_DATED = re.compile(
+    rf"^(?:which|what|list|show(?:\s+me)?)\s+(?:all\s+)?(?:the\s+)?{_PAPERS}{_LIBRARY}\s+"
+    rf"(?:are\s+|were\s+)?(?:published\s+|written\s+|dated\s+|released\s+)?"
+    rf"(from|in|since|after|before|between)\s+{_YEAR}(?:\s+and\s+{_YEAR})?\s*\??$",
+    re.I,
+)
+_BY_AUTHOR = re.compile(
+    rf"^(?:which|what|list|show(?:\s+me)?)\s+(?:all\s+)?(?:the\s+)?{_PAPERS}{_LIBRARY}\s+"
+    r"(?:are\s+|were\s+)?(?:by|written\s+by|authored\s+by|co-?authored\s+by)\s+"
+    r"(?P<name>[^\d?]{2,80}?)\s*\??$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class RecordQuestion:
+    """What a metadata question asks: a field of one paper, or a list or count of papers."""
+
+    field: Field
+    since: dt.date | None = None
+    until: dt.date | None = None
+    author: str | None = None
+
+
+def parse(question: str) -> RecordQuestion | None:
+    """The record question `question` asks, or None for a question about content."""
+    q = " ".join(question.split())
+    if m := _COUNT.match(q):
+        since, until = _year_range("in", m.group(1), None) if m.group(1) else (None, None)
+        return RecordQuestion("count", since, until)
+    if m := _DATED.match(q):
+        since, until = _year_range(m.group(1).lower(), m.group(2), m.group(3))
+        return RecordQuestion("dated", since, until)
+    if m := _BY_AUTHOR.match(q):
+        return RecordQuestion("by_author", author=m.group("name").strip())
+    for field, pattern in _SINGLE:
+        if pattern.search(q):
+            return RecordQuestion(field)
+    return None
+
+
+def _year_range(word: str, first: str, last: str | None) -> tuple[dt.date | None, dt.date | None]:
+    a = int(first)
+    if word == "between" and last:
+        return dt.date(min(a, int(last)), 1, 1), dt.date(max(a, int(last)), 12, 31)
+    if word in ("since",):
+        return dt.date(a, 1, 1), None
+    if word == "after":
+        return dt.date(a + 1, 1, 1), None
+    if word == "before":
+        return None, dt.date(a - 1, 12, 31)
+    return dt.date(a, 1, 1), dt.date(a, 12, 31)
+
+
+def record_line(p: Paper) -> str:
+    """The paper's record in one line: what a record sentence is checked against."""
+    parts = [p.title]
+    if p.authors:
+        parts.append("authors: " + ", ".join(p.authors))
+    elif p.n_authors:
+        parts.append(f"{p.n_authors} authors (names not recorded)")
+    parts += [f"date: {p.date_text}" if p.date_text else "no date"]
+    parts += [f"venue: {p.venue}"] if p.venue else []
+    parts += [f"DOI: {p.doi}"] if p.doi else []
+    parts += [f"arXiv: {p.arxiv_id}"] if p.arxiv_id else []
+    parts += [f"link: {p.url}"] if p.url else []
+    return "; ".join(parts)
+
+
+def _names(authors: Sequence[str]) -> str:
+    shown = list(authors[:SHOWN_AUTHORS])
+    if len(authors) > SHOWN_AUTHORS:
+        return f"{', '.join(shown)} and {len(authors) - SHOWN_AUTHORS} others"
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def field_sentence(field: Field, p: Paper) -> str:
+    """One sentence giving `field` of `p` from its record, or saying the record lacks it."""
+    title = f"“{p.title}”"
+    if field == "authors":
+        if p.authors:
+            return f"{title} is by {_names(p.authors)}."
+        if p.n_authors:
+            return f"The library records {p.n_authors} authors for {title} but not their names."
+        return f"The library has no author list for {title}."
+    if field == "date":
+        return f"{title} is dated {p.date_text}." if p.date_text else f"The library has no date for {title}."
+    if field == "venue":
+        if p.venue:
+            return f"{title} appeared in {p.venue}."
+        return f"The library has no journal or venue for {title}" + (
+            f"; it is an arXiv preprint ({p.arxiv_id})." if p.arxiv_id else "."
+        )
+    ids = [f"DOI {p.doi}"] if p.doi else []
+    ids += [f"arXiv {p.arxiv_id}"] if p.arxiv_id else []
+    if p.url:
+        return f"{title} is at {p.url}" + (f" ({', '.join(ids)})." if ids else ".")
+    if ids:
+        return f"{title} has {' and '.join(ids)}; the library has no link for it."
+    return f"The library has no link, DOI or arXiv id for {title}."
+
+
+def answer(
+    request: RecordQuestion,
+    papers: Callable[[], list[Paper]],
+    named: Sequence[Paper],
+) -> tuple[list[CitedSentence], list[Source]] | None:
+    """Record sentences and their sources (numbered from 1), or None when the question
+    names no paper for a single-paper field (then it is answered from the abstracts)."""
+    if request.field in ("authors", "date", "venue", "link"):
+        if not named:
+            return None
+        chosen = list(named)
+        lines = [(field_sentence(request.field, p), p) for p in chosen]
+        return _cited(lines)
+    everything = [p for p in papers() if _in_range(p, request.since, request.until)]
+    if request.field == "by_author":
+        key = (request.author or "").casefold()
+        unnamed = sum(1 for p in everything if not p.authors)
+        everything = [p for p in everything if any(_author_matches(key, a) for a in p.authors)]
+        if not everything:
+            gap = f" ({unnamed} of its papers have no author names recorded)" if unnamed else ""
+            return [CitedSentence(text=f"No paper in the library lists {request.author} as an author{gap}.",
+                                  supported=True, grounded=True, origin="record")], []  # fmt: skip
+    if request.field == "count":
+        return [CitedSentence(text=_count_sentence(everything, request), supported=True, grounded=True,
+                              origin="record")], []  # fmt: skip
+    if not everything:
+        return [CitedSentence(text=f"No paper in the library is dated {_range_text(request)}.",
+                              supported=True, grounded=True, origin="record")], []  # fmt: skip
+    ordered = sorted(everything, key=lambda p: (p.date or dt.date.min, p.title))
+    lines = [(f"“{p.title}” ({p.date_text or 'no date'}).", p) for p in ordered[:LIST_LIMIT]]
+    sentences, sources = _cited(lines)
+    what = f"by {request.author}" if request.field == "by_author" else f"dated {_range_text(request)}"
+    head = f"{len(everything)} {'paper is' if len(everything) == 1 else 'papers are'} {what}"
+    more = f", the first {LIST_LIMIT} by date" if len(everything) > LIST_LIMIT else ""
+    intro = CitedSentence(text=f"{head}{more}:", supported=True, grounded=True, origin="record")
+    return [intro, *sentences], sources
+
+
+def _cited(lines: Sequence[tuple[str, Paper]]) -> tuple[list[CitedSentence], list[Source]]:
+    sources = [
+        Source(number=i, paper=p, passages=[], text=record_line(p)) for i, (_, p) in enumerate(lines, 1)
+    ]
+    sentences = [
+        CitedSentence(
+            text=text,
+            citations=[i],
+            support=1.0,
+            supported=True,
+            grounded=True,
+            evidence=record_line(p),
+            origin="record",
+        )  # fmt: skip
+        for i, (text, p) in enumerate(lines, 1)
+    ]
+    return sentences, sources
+
+
+def _in_range(p: Paper, since: dt.date | None, until: dt.date | None) -> bool:
+    if since is None and until is None:
+        return True
+    if p.date is None:
+        return False
+    return (since is None or p.date >= since) and (until is None or p.date <= until)
+
+
+def _author_matches(key: str, author: str) -> bool:
+    name = author.casefold()
+    return key == name or key in name.split() or (len(key.split()) > 1 and key in name)
+
+
+def _range_text(r: RecordQuestion) -> str:
+    if r.since and r.until:
+        if r.since.year == r.until.year:
+            return str(r.since.year)
+        return f"{r.since.year} to {r.until.year}"
+    if r.since:
+        return f"{r.since.year} or later"
+    if r.until:
+        return f"{r.until.year} or earlier"
+    return "any date"
+
+
+def _count_sentence(papers: Sequence[Paper], r: RecordQuestion) -> str:
+    dates = [p.date_text for p in sorted((p for p in papers if p.date), key=lambda p: p.date)]  # type: ignore[arg-type,return-value]
+    if r.since or r.until:
+        return f"The library holds {len(papers)} papers dated {_range_text(r)}."
+    span = f", dated {dates[0]} to {dates[-1]}" if dates else ""
+    undated = sum(1 for p in papers if not p.date_text)
+    note = f" ({undated} without a date)" if undated and dates else ""
+    return f"The library holds {len(papers)} papers{span}{note}."
