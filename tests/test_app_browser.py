@@ -162,7 +162,104 @@ def test_upload_bib_then_broken_file(page, tmp_path):
     page.wait_for_function("document.querySelector('#papers').innerText.includes('Do Input Gradients')")
 
 
-def test_errors_are_messages_not_tracebacks(page):
+def test_errors_are_messages_next_to_the_box_and_keep_the_text(page):
     page.click("#ask")  # empty question
-    toast = page.wait_for_selector(".toast-body, [data-testid='toast-body']", timeout=30_000)
-    assert "Type a question" in toast.inner_text() and "Traceback" not in page.content()
+    page.wait_for_selector("#question-error:has-text('Type what you want to know')", timeout=30_000)
+    long = "why? " * 700
+    ask(page, long)
+    message = page.wait_for_selector("#question-error:has-text('the limit is 2,000')", timeout=30_000)
+    assert "3,499 characters" in message.inner_text()
+    assert page.input_value("#question textarea").strip() == long.strip()  # the text is kept
+    assert page.locator(".error").count() == 0 and "Traceback" not in page.content()  # no red labels
+    page.get_by_role("tab", name="Library").click()
+    page.click("#ingest")  # nothing chosen
+    page.wait_for_selector("#ingest-report:has-text('Choose one or more files')", timeout=30_000)
+    assert page.locator(".error").count() == 0
+
+
+def test_a_question_sent_while_another_is_answered_is_answered_in_turn(page, tmp_path):
+    ask(page, "What is GCAV?")
+    page.wait_for_selector("#chat-status:has-text('Answering')", timeout=30_000)
+    page.fill("#question textarea", "What does SAE-V do?")
+    page.press("#question textarea", "Enter")  # while the first answer is still coming
+    assert page.input_value("#question textarea") == ""
+    page.wait_for_selector("#chatbot:has-text('What does SAE-V do?')", timeout=10_000)  # shown at once
+    page.wait_for_function("document.querySelectorAll('#chatbot .pq-answer').length >= 2", timeout=TIMEOUT)
+    answers = page.locator("#chatbot .pq-answer")
+    assert "GCAV" in answers.nth(0).inner_text() and "SAE-V" in answers.nth(1).inner_text()
+    page.wait_for_function("!document.querySelector('#chat-status').innerText.includes('Answering')")
+    assert "[1]" in answers.nth(0).inner_text()  # a new conversation numbers from 1
+    shot(page, "chat-queue", tmp_path)
+
+
+def test_clicking_a_citation_opens_its_source_with_the_sentence_marked(page, tmp_path):
+    ask(page, "How much does CASAL reduce hallucination?")
+    page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
+    assert "✓ checked" in page.inner_text("#chatbot")  # the legend says what the marks mean
+    page.locator("#chatbot a.pq-cite").first.click()
+    source = page.locator('#sources .pq-source[data-n="1"]')
+    assert source.locator("details").evaluate("d => d.open")
+    mark = source.locator("details mark").first
+    assert "30%-40%" in mark.inner_text() and mark.is_visible()
+    assert page.evaluate(
+        "() => { const r = document.querySelector('#sources .pq-source[data-n=\"1\"] details mark')"
+        ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }"
+    )
+
+
+def test_a_question_about_a_paper_is_answered_from_its_record(page):
+    ask(page, "When was the FIND benchmark published?")
+    page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
+    answer = page.locator("#chatbot .pq-answer").last.inner_text()
+    assert "2023-09-07" in answer and "[1]" in answer
+    assert "from the library's records" in page.inner_text("#chatbot")
+    assert "A Function Interpretation Benchmark" in page.inner_text("#sources")
+
+
+def test_summarize_a_paper_or_a_topic(page):
+    page.get_by_role("tab", name="Summarize").click()
+    assert page.locator("#summary-topic").is_hidden()
+    page.get_by_label("A topic").check()
+    page.wait_for_selector("#summary-topic textarea")
+    assert page.locator("#summary-paper").is_hidden()
+    page.fill("#summary-topic textarea", "activation steering")
+    page.press("#summary-topic textarea", "Enter")
+    page.wait_for_selector("#summary .pq-answer", timeout=TIMEOUT)
+    assert "[1]" in page.inner_text("#summary")
+    page.get_by_label("A paper").check()
+    page.click("#summarize-btn")  # no paper picked: said where the result goes
+    page.wait_for_selector("#summary:has-text('Pick a paper')", timeout=30_000)
+
+
+def test_remove_asks_first(page):
+    page.get_by_role("tab", name="Settings").click()
+    page.wait_for_selector("#status p")
+    before = count_papers(page)
+    page.get_by_role("tab", name="Library").click()
+    pick(page, "#remove-paper", "LegalVis")
+    page.click("#remove")
+    page.wait_for_selector("#remove-note:has-text('Remove LegalVis')", timeout=30_000)
+    page.click("#remove-cancel")
+    page.wait_for_selector("#remove-note:has-text('Nothing removed')", timeout=30_000)
+    page.click("#remove")
+    page.click("#remove-yes")
+    page.wait_for_selector("#remove-note:has-text('Removed LegalVis')", timeout=30_000)
+    page.get_by_role("tab", name="Settings").click()
+    page.wait_for_function(f"document.querySelector('#status').innerText.includes('{before - 1} papers')")
+    page.get_by_role("tab", name="Library").click()
+    page.fill("#library-search textarea", "zzzz no such words")
+    page.wait_for_selector("#library-note:has-text('No paper matches')", timeout=30_000)
+
+
+def test_narrow_screen_shows_sources_right_after_the_answer(browser, app_url, tmp_path):
+    context = browser.new_context(viewport={"width": 420, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(app_url)
+    page.wait_for_selector("#question textarea")
+    ask(page, "What is the FIND benchmark for?")
+    page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
+    chat, sources, box = (page.locator(s).bounding_box() for s in ("#chatbot", "#sources", "#question"))
+    assert chat and sources and box and chat["y"] < sources["y"] < box["y"]
+    shot(page, "chat-narrow", tmp_path)
+    context.close()

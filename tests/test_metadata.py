@@ -52,7 +52,8 @@ def test_content_questions_are_left_to_the_abstracts(question: str):
 
 
 def paper(title: str, date: dt.date | None, **fields: object) -> Paper:
-    return Paper(id=title.lower().replace(" ", "-"), title=title, abstract="An abstract.", date=date, **fields)
+    pid = title.lower().replace(" ", "-")
+    return Paper(id=pid, title=title, abstract="An abstract.", date=date, **fields)
 
 
 PAPERS = [

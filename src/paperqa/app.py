@@ -1,8 +1,13 @@
 """The Gradio UI: chat, summarize, compare and the library, over a `Library`.
 
-This module only maps library results to widgets (the HTML of answers, sources
-and tables included); retrieval, prompts and checks live in the library.
-`app_gradio.py` at the repository root and `paperqa app` both launch it.
+This module wires library results to widgets; the HTML comes from `paperqa.render`,
+and retrieval, prompts and checks live in the library. `app_gradio.py` at the
+repository root, `paperqa app` and `paperqa serve` (mounted at /app) all build it.
+
+The chat keeps one `ChatSession` per browser session: its messages, its conversation and
+a queue of questions. A question sent while another is being answered is shown at once
+as waiting and answered in turn; the session's one worker renders from the session, so
+no event overwrites another's messages.
 """
 
 from __future__ import annotations
@@ -12,136 +17,114 @@ import ipaddress
 import os
 import queue
 import threading
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import gradio as gr
 
 from paperqa.errors import ConfigError, PaperQAError
 from paperqa.library import Library
-from paperqa.tasks import Conversation
-from paperqa.types import Answer, CitedSentence, Paper
+from paperqa.render import (
+    CSS,
+    HEAD,
+    SourceCard,
+    answer_html,
+    cards_of,
+    comparison_html,
+    draft_html,
+    error_html,
+    example_questions,
+    library_header,
+    papers_table,
+    sources_html,
+)
+from paperqa.tasks import Conversation, check_question
+from paperqa.types import Answer, Paper
 
-EXAMPLES = [
-    "How much does CASAL reduce hallucination?",
-    "What is the FIND benchmark for?",
-    "How does the Local Interaction Basis find features?",
-    "Which papers steer models through their activations?",
-]
 MAX_UPLOAD_FILES = 20
 MAX_UPLOAD_MB = 200
-CSS = """
-.pq-answer .weak { background: #fff3cd; }
-.pq-answer .ok::after { content: " \\2713"; color: #2e7d32; font-size: 0.8em; }
-.pq-answer .weak::after {
-  content: " \\26A0 not supported by the cited source"; color: #b26a00; font-size: 0.8em;
-}
-.pq-answer .unverified { background: #fde2e1; }
-.pq-answer .unverified::after {
-  content: " \\26A0 not verified: a name, figure or claim is not in the cited source"; color: #b3261e;
-  font-size: 0.8em;
-}
-.pq-source { border-left: 3px solid #ddd; padding-left: 0.6em; margin-bottom: 0.8em; }
-.pq-source mark { background: #d7f5dd; }
-.pq-table td, .pq-table th { vertical-align: top; padding: 0.4em; border: 1px solid #ddd; }
-.pq-note { color: #666; font-size: 0.85em; }
-"""
+WAITING = '<span class="pq-note">Waiting: answered after the question above.</span>'
+THEME = gr.themes.Default(
+    font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "sans-serif"],  # no web fonts: offline
+    font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+)
 
 
-# --- rendering -------------------------------------------------------------------
+def page_options() -> dict[str, Any]:
+    """What `launch` and `mount_gradio_app` both pass: style, script, theme, upload limit."""
+    return {"css": CSS, "head": HEAD, "theme": THEME, "max_file_size": f"{MAX_UPLOAD_MB}mb"}
 
 
-def sentence_html(s: CitedSentence) -> str:
-    marks = "".join(f"[{n}]" for n in s.citations)
-    css = "unverified" if s.grounded is False else ("ok" if s.supported else "weak")
-    title = f' title="{html.escape(s.problem)}"' if s.problem else ""
-    return f'<span class="{css}"{title}>{html.escape(s.text)} {marks}</span>'
+@dataclass
+class Job:
+    question: str
+    reply: dict[str, Any]  # the assistant message it fills in
+    conversation: Conversation
 
 
-def answer_html(answer: Answer) -> str:
-    """The answer with a mark per sentence (supported or not), and a note on fallbacks."""
-    if answer.not_in_library:
-        body = html.escape(answer.text)
-    else:
-        body = " ".join(sentence_html(s) for s in answer.sentences)
-    written = answer.how_written()
-    note = f'<p class="pq-note">{html.escape(written)}.</p>' if written else ""
-    u = answer.usage
-    meta = (
-        f'<p class="pq-note">{html.escape(answer.backend)} · {u.prompt_tokens}+{u.completion_tokens} tokens'
-        f" · {u.total_seconds:.1f} s</p>"
-    )
-    return f'<div class="pq-answer">{body}</div>{note}{meta}'
+@dataclass
+class ChatSession:
+    """One browser session's chat: messages shown, conversation, questions waiting."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    conversation: Conversation = field(default_factory=Conversation)
+    jobs: deque[Job] = field(default_factory=deque)
+    cards: dict[int, SourceCard] = field(default_factory=dict)
+    sources: str = "<p>Sources of the last answer appear here.</p>"
+    status: str = ""
+    busy: bool = False
+    mutex: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, question: str) -> None:
+        reply = {"role": "assistant", "content": WAITING if (self.busy or self.jobs) else "…"}
+        with self.mutex:
+            self.messages += [{"role": "user", "content": question}, reply]
+            self.jobs.append(Job(question, reply, self.conversation))
+
+    def next_job(self) -> Job | None:
+        """The next question to answer, or None (and no longer busy) when there is none."""
+        with self.mutex:
+            if self.jobs:
+                return self.jobs.popleft()
+            self.busy = False
+            return None
+
+    def claim(self) -> bool:
+        """Become this session's worker, unless another event already is."""
+        with self.mutex:
+            if self.busy:
+                return False
+            self.busy = True
+            return True
+
+    def reset(self) -> None:
+        with self.mutex:
+            self.messages, self.conversation, self.cards = [], Conversation(), {}
+            self.jobs.clear()
+            self.sources, self.status = "<p>New conversation.</p>", ""
+
+    def shown(self) -> tuple[list[dict[str, Any]], str, str]:
+        with self.mutex:
+            return [dict(m) for m in self.messages], self.sources, self.status
 
 
-def _highlight(abstract: str, evidence: list[str]) -> str:
-    out = html.escape(abstract)
-    for sentence in sorted(set(evidence), key=len, reverse=True):
-        escaped = html.escape(sentence)
-        out = out.replace(escaped, f"<mark>{escaped}</mark>")
-    return out
+def _answer_stream(run: Callable[[Callable[[str], None]], Answer]) -> Iterator[str | Answer | PaperQAError]:
+    """Run `run(on_token)` in a thread: its tokens as they come, then its Answer or error."""
+    items: queue.Queue[str | Answer | PaperQAError | None] = queue.Queue()
 
+    def work() -> None:
+        try:
+            items.put(run(items.put))
+        except PaperQAError as exc:
+            items.put(exc)
+        finally:
+            items.put(None)
 
-def sources_html(answer: Answer) -> str:
-    """The cited papers (or the nearest ones) with their abstracts, supporting sentences marked."""
-    if not answer.references:
-        return "<p>No sources.</p>"
-    heading = "Nearest papers (none answers the question)" if answer.not_in_library else "Sources"
-    evidence: dict[int, list[str]] = {}
-    for s in answer.sentences:
-        for n in s.citations:
-            if s.evidence:
-                evidence.setdefault(n, []).append(s.evidence)
-    papers = {s.number: s.paper for s in answer.sources}
-    parts = [f"<h3>{heading}</h3>"]
-    for ref in answer.references:
-        paper = papers.get(ref.number)
-        link = f' · <a href="{html.escape(ref.url)}" target="_blank">link</a>' if ref.url else ""
-        abstract = _highlight(paper.abstract, evidence.get(ref.number, [])) if paper else ""
-        parts.append(
-            f'<div class="pq-source" data-paper-id="{html.escape(ref.paper_id)}">'
-            f"<b>[{ref.number}] {html.escape(ref.title)}</b><br>"
-            f'<span class="pq-note">{ref.date_text or ref.date or "no date"} · '
-            f"{html.escape(ref.paper_id)}{link}</span>"
-            f"<details><summary>Abstract</summary>{abstract}</details></div>"
-        )
-    return "\n".join(parts)
-
-
-def comparison_html(answer: Answer) -> str:
-    heads = [s.paper.title for s in sorted(answer.sources, key=lambda s: s.number)]
-    rows = "".join(
-        f"<tr><th>{html.escape(row.aspect)}</th>"
-        + "".join(f"<td>{sentence_html(c) if c.citations else html.escape(c.text)}</td>" for c in row.cells)
-        + "</tr>"
-        for row in answer.comparison or []
-    )
-    columns = "".join(f"<th>[{n}] {html.escape(t)}</th>" for n, t in enumerate(heads, 1))
-    table = (
-        f'<table class="pq-table pq-answer"><thead><tr><th></th>{columns}</tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
-    )
-    return f"{table}<h3>In one paragraph</h3>{answer_html(answer)}"
-
-
-def paper_choice(p: Paper) -> tuple[str, str]:
-    return (f"{p.title} ({p.date_text or 'no date'})", p.id)
-
-
-def papers_table(papers: list[Paper]) -> list[list[str]]:
-    return [[p.date_text or "", p.title, p.id] for p in papers]
-
-
-def status_markdown(library: Library) -> str:
-    s = library.stats()
-    size = f"{s.store_bytes / 1024**2:.1f} MiB" if s.store_bytes is not None else "server"
-    return (
-        f"**Chat model:** {library.tasks.chat[1]}  \n"
-        f"**Embedding model:** {s.embedding_model} ({s.embedding_dim} dimensions)  \n"
-        f"**Library:** {s.papers} papers, {s.chunks} chunks  \n"
-        f"**Index:** {s.store} ({size})  \n"
-        f"**Data directory:** {s.home}"
-    )
+    threading.Thread(target=work, daemon=True).start()
+    while (item := items.get()) is not None:
+        yield item
 
 
 # --- the app ---------------------------------------------------------------------
@@ -154,79 +137,124 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
     def pick(backend: str) -> Library:
         return remote if (backend == "openai" and remote is not None) else library
 
-    def fail(exc: PaperQAError) -> gr.Error:
-        return gr.Error(str(exc), duration=None)
+    # -- chat: submit shows the question at once; the session's worker answers in order --
 
-    def chat(
-        message: str, history: list[dict[str, Any]], conversation: Conversation, backend: str
-    ) -> Iterator[tuple[list[dict[str, Any]], Conversation, str, str]]:
+    def submit(message: str, session: ChatSession) -> tuple[Any, Any, str]:
+        try:
+            question = check_question(message)
+        except PaperQAError as exc:  # refused: the text stays in the box, the message beside it
+            return gr.skip(), gr.skip(), error_html(str(exc))
+        session.add(question)
+        return "", session.shown()[0], ""
+
+    def work(session: ChatSession, backend: str) -> Iterator[tuple[Any, ...]]:
+        if not session.claim():  # the session's worker is running: it will answer this one too
+            yield (*session.shown(), gr.skip())
+            return
+        while (job := session.next_job()) is not None:
+            waiting = len(session.jobs)
+            session.status = f"Answering “{html.escape(job.question[:80])}”" + (
+                f" · {waiting} more waiting" if waiting else ""
+            )
+            job.reply["content"] = "…"
+            yield (*session.shown(), gr.update(value="Ask (queues after the answer)"))
+            draft = ""
+            for item in _answer_stream(
+                lambda on_token, job=job: pick(backend).ask(  # type: ignore[misc]
+                    job.question, conversation=job.conversation, on_token=on_token
+                )
+            ):
+                if isinstance(item, str):
+                    draft += item
+                    job.reply["content"] = draft_html(draft)
+                    yield (*session.shown(), gr.skip())
+                elif isinstance(item, PaperQAError):
+                    job.reply["content"] = error_html(f"Could not answer: {item}")
+                else:
+                    job.reply["content"] = answer_html(item)
+                    if job.conversation is session.conversation:
+                        for card in cards_of(item):
+                            session.cards[card.reference.number] = card
+                        session.sources = sources_html(item, list(session.cards.values()))
+        session.status = ""
+        yield (*session.shown(), gr.update(value="Ask"))
+
+    def ask_api(message: str, history: list[dict[str, Any]], conversation: Conversation, backend: str):  # type: ignore[no-untyped-def]
+        """For programs (gradio_client): (messages, "", sources) once the answer is done."""
         if not message.strip():
             raise gr.Error("Type a question first.")
-        history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": "…"}]
-        yield history, conversation, "", gr.skip()
-        tokens: queue.Queue[str | None] = queue.Queue()
-        result: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                result["answer"] = pick(backend).ask(message, conversation=conversation, on_token=tokens.put)
-            except PaperQAError as exc:
-                result["error"] = exc
-            finally:
-                tokens.put(None)
-
-        threading.Thread(target=work, daemon=True).start()
-        draft = ""
-        while (piece := tokens.get()) is not None:  # stream the model's draft as it is written
-            draft += piece
-            history[-1]["content"] = f"<span class='pq-note'>{html.escape(draft)}</span>"
-            yield history, conversation, "", gr.skip()
-        if "error" in result:
-            history[-1]["content"] = f"⚠ {html.escape(str(result['error']))}"
-            yield history, conversation, "", gr.skip()
-            raise fail(result["error"])
-        answer = result["answer"]
-        history[-1]["content"] = answer_html(answer)
-        yield history, conversation, "", sources_html(answer)
-
-    def summarize(paper_id: str | None, topic: str, backend: str) -> str:
         try:
-            if topic.strip():
-                answer = pick(backend).summarize(topic=topic)
-            elif paper_id:
-                answer = pick(backend).summarize(paper_id)
+            answer = pick(backend).ask(message, conversation=conversation)
+        except PaperQAError as exc:
+            raise gr.Error(str(exc)) from None
+        history = [
+            *history,
+            {"role": "user", "content": message},
+            {"role": "assistant", "content": answer_html(answer)},
+        ]
+        return history, "", sources_html(answer)
+
+    # -- summarize, compare: progress and errors shown where the result goes --
+
+    def summarize(mode: str, paper_id: str | None, topic: str, backend: str) -> Iterator[str]:
+        if mode == "A topic" and not topic.strip():
+            yield error_html("Type a topic, e.g. “activation steering”.")
+            return
+        if mode != "A topic" and not paper_id:
+            yield error_html("Pick a paper.")
+            return
+        yield '<p class="pq-note">Reading the abstracts…</p>'
+        lib = pick(backend)
+        words = 0
+        for item in _answer_stream(
+            lambda on_token: (
+                lib.summarize(topic=topic, on_token=on_token)
+                if mode == "A topic"
+                else lib.summarize(paper_id, on_token=on_token)
+            )
+        ):
+            if isinstance(item, str):
+                words += len(item.split())
+                yield f'<p class="pq-note">The model is writing the summary… ({words} words so far)</p>'
+            elif isinstance(item, PaperQAError):
+                yield error_html(str(item))
             else:
-                raise gr.Error("Pick a paper or type a topic.")
-        except PaperQAError as exc:
-            raise fail(exc) from None
-        return answer_html(answer) + sources_html(answer)
+                yield answer_html(item) + sources_html(item)
 
-    def compare(a: str | None, b: str | None, backend: str) -> str:
+    def compare(a: str | None, b: str | None, backend: str) -> Iterator[str]:
         if not a or not b:
-            raise gr.Error("Pick two papers.")
-        try:
-            return comparison_html(pick(backend).compare(a, b))
-        except PaperQAError as exc:
-            raise fail(exc) from None
+            yield error_html("Pick two papers.")
+            return
+        yield '<p class="pq-note">Reading both abstracts…</p>'
+        for item in _answer_stream(lambda on_token: pick(backend).compare(a, b, on_token=on_token)):
+            if isinstance(item, PaperQAError):
+                yield error_html(str(item))
+            elif isinstance(item, Answer):
+                yield comparison_html(item)
 
-    def refresh(search: str) -> tuple[Any, Any, Any, Any, Any, str]:
-        papers = library.papers(search or None)
-        everything = library.papers() if search else papers
+    # -- the library --
+
+    def refresh(search: str | None) -> tuple[Any, ...]:
+        search = search or ""
+        everything = library.papers()
+        papers = library.papers(search) if search.strip() else everything
         choices = [paper_choice(p) for p in everything]
+        note = f"No paper matches “{html.escape(search)}”." if search.strip() and not papers else ""
         return (
             papers_table(papers),
-            gr.update(choices=choices),
-            gr.update(choices=choices),
-            gr.update(choices=choices),
-            gr.update(choices=choices),
+            note,
+            *(gr.update(choices=choices) for _ in range(4)),
             status_markdown(library),
+            library_header(everything),
+            gr.Dataset(samples=[[q] for q in example_questions(everything)]),
         )
 
-    def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008 (Gradio idiom)
+    def ingest(files: list[str] | None, progress: gr.Progress) -> tuple[bool, str]:
+        """(whether the files could be read, the report or the reason in Markdown)."""
         if not files:
-            raise gr.Error("Choose one or more files first.")
+            return False, "Choose one or more files first."
         if len(files) > MAX_UPLOAD_FILES:
-            raise gr.Error(f"Upload at most {MAX_UPLOAD_FILES} files at a time.")
+            return False, f"Upload at most {MAX_UPLOAD_FILES} files at a time."
         try:
             report = library.ingest(
                 files,
@@ -234,7 +262,7 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
                 progress=lambda done, total: progress(done / max(total, 1), desc="Embedding"),
             )
         except PaperQAError as exc:
-            raise fail(exc) from None
+            return False, str(exc)
         lines = [
             f"**{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
             f"{len(report.skipped)} skipped or rejected, {len(report.merged)} merged.**"
@@ -245,52 +273,80 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
             for s in report.skipped
         ]
         lines += [f"- note: {html.escape(w)}" for w in report.warnings[:20]]
-        return "\n".join(lines)
+        return True, "\n".join(lines)
 
-    def remove(paper_id: str | None) -> str:
+    def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008 (Gradio idiom)
+        ok, text = ingest(files, progress)
+        return text if ok else error_html(text)
+
+    def upload_api(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        """For programs (gradio_client): the report, or an error the client raises."""
+        ok, text = ingest(files, progress)
+        if not ok:
+            raise gr.Error(text)
+        return text
+
+    def ask_remove(paper_id: str | None) -> tuple[Any, Any]:
         if not paper_id:
-            raise gr.Error("Pick a paper to remove.")
+            return error_html("Pick a paper to remove."), gr.update(visible=False)
         try:
-            paper = library.remove(paper_id)
+            paper = library.get(paper_id)
         except PaperQAError as exc:
-            raise fail(exc) from None
-        return f"Removed **{html.escape(paper.title)}**."
+            return error_html(str(exc)), gr.update(visible=False)
+        return (
+            f"Remove **{html.escape(paper.title)}** ({html.escape(paper.id)}) from the library? "
+            "Its record and passages are deleted; add its file again to undo.",
+            gr.update(visible=True),
+        )
+
+    def remove(paper_id: str | None) -> tuple[str, Any]:
+        try:
+            paper = library.remove(paper_id or "")
+        except PaperQAError as exc:
+            return error_html(str(exc)), gr.update(visible=False)
+        return f"Removed **{html.escape(paper.title)}**.", gr.update(visible=False)
 
     has_remote = remote is not None
     with gr.Blocks(title="paperqa") as demo:
         gr.Markdown(
             "# paperqa\nCited answers from your library of papers. Every sentence points to its source."
         )
-        backend = gr.Radio(
-            ["local", "openai"] if has_remote else ["local"],
-            value="local",
-            label="Chat model",
-            visible=has_remote,
-            elem_id="backend",
-        )
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
-                conversation = gr.State(Conversation())
-                with gr.Row():
-                    with gr.Column(scale=3):
+                session = gr.State(lambda: ChatSession())
+                api_conversation = gr.State(lambda: Conversation())
+                header = gr.Markdown(elem_id="library-header")
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=320):
                         chatbot = gr.Chatbot(
-                            label="Conversation", height=480, elem_id="chatbot", sanitize_html=True
-                        )
-                        question = gr.Textbox(
-                            label="Question",
-                            placeholder="Ask about your papers…",
-                            elem_id="question",
-                            lines=1,
-                        )
-                        with gr.Row():
-                            ask_btn = gr.Button("Ask", variant="primary", elem_id="ask")
-                            new_btn = gr.Button("New conversation", elem_id="new-conversation")
-                        gr.Examples(EXAMPLES, inputs=question, label="Try")
-                    with gr.Column(scale=2):
+                            label="Conversation", height=480, elem_id="chatbot", sanitize_html=True,
+                            buttons=["copy", "copy_all"],
+                        )  # fmt: skip
+                    with gr.Column(scale=2, min_width=300):
                         sources = gr.HTML("<p>Sources of the last answer appear here.</p>", elem_id="sources")
+                with gr.Row(equal_height=True):
+                    question = gr.Textbox(
+                        label="Question",
+                        placeholder="Ask about your papers… (Enter sends, also while an answer is coming)",
+                        elem_id="question", lines=1, scale=6, min_width=240,
+                    )  # fmt: skip
+                    ask_btn = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=90)
+                    new_btn = gr.Button("New conversation", elem_id="new-conversation", scale=1, min_width=90)
+                question_error = gr.HTML(elem_id="question-error", padding=False)
+                status = gr.HTML(elem_id="chat-status", padding=False)
+                examples = gr.Dataset(
+                    components=[question], samples=[], label="Try", elem_id="examples", type="values"
+                )
+                api_ask = gr.Button(visible=False)
             with gr.Tab("Summarize", id="summarize"):
+                summary_mode = gr.Radio(
+                    ["A paper", "A topic"], value="A paper", label="Summarize", elem_id="summary-mode"
+                )
                 summary_paper = gr.Dropdown(label="Paper", filterable=True, elem_id="summary-paper")
-                summary_topic = gr.Textbox(label="…or a topic", placeholder="e.g. activation steering")
+                summary_topic = gr.Textbox(
+                    label="Topic", placeholder="e.g. activation steering (Enter to summarize)",
+                    visible=False, elem_id="summary-topic",
+                )  # fmt: skip
                 summary_btn = gr.Button("Summarize", variant="primary", elem_id="summarize-btn")
                 summary_out = gr.HTML(elem_id="summary")
             with gr.Tab("Compare", id="compare"):
@@ -301,46 +357,110 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
                 compare_out = gr.HTML(elem_id="comparison")
             with gr.Tab("Library", id="library"):
                 search = gr.Textbox(label="Search titles and abstracts", elem_id="library-search")
+                search_note = gr.Markdown(elem_id="library-note")
                 table = gr.Dataframe(
                     headers=["date", "title", "id"], interactive=False, elem_id="papers", wrap=True
                 )
                 with gr.Row():
                     files = gr.File(
-                        label="Add papers: .txt (Daily Papers), .jsonl, .json, .csv, .tsv, .bib, or .gz",
+                        label="Add papers: BibTeX, RIS, CSL-JSON, CSV/TSV, JSON Lines, Daily Papers, .gz",
                         file_count="multiple",
                         elem_id="upload",
                     )
                     with gr.Column():
                         upload_btn = gr.Button("Ingest", variant="primary", elem_id="ingest")
                         upload_out = gr.Markdown(elem_id="ingest-report")
+                        upload_api_btn = gr.Button(visible=False)
                 with gr.Row():
                     to_remove = gr.Dropdown(label="Remove a paper", filterable=True, elem_id="remove-paper")
-                    remove_btn = gr.Button("Remove", variant="stop", elem_id="remove")
-                remove_out = gr.Markdown()
+                    remove_btn = gr.Button("Remove…", variant="stop", elem_id="remove")
+                remove_out = gr.Markdown(elem_id="remove-note")
+                with gr.Row(visible=False, elem_id="remove-confirm") as confirm_row:
+                    confirm_btn = gr.Button("Yes, remove it", variant="stop", elem_id="remove-yes")
+                    cancel_btn = gr.Button("Cancel", elem_id="remove-cancel")
             with gr.Tab("Settings", id="settings"):
-                status = gr.Markdown(elem_id="status")
-                gr.Markdown(
-                    "Switch the chat model above when an OpenAI-compatible endpoint is configured "
-                    "(`PAPERQA_LLM__BASE_URL`, `PAPERQA_LLM__MODEL`, `OPENAI_API_KEY`)."
+                backend = gr.Radio(
+                    ["local", "openai"] if has_remote else ["local"],
+                    value="local",
+                    label="Chat model",
+                    info="local: the embedded model on this machine; openai: the configured endpoint.",
+                    visible=has_remote,
+                    elem_id="backend",
                 )
+                status_md = gr.Markdown(elem_id="status")
+                if not has_remote:
+                    gr.Markdown(
+                        "Answers use the embedded model. To answer with an OpenAI-compatible model, "
+                        "start paperqa with `PAPERQA_LLM__BASE_URL` (and `PAPERQA_LLM__MODEL`, "
+                        "`OPENAI_API_KEY`) set; a switch then appears here."
+                    )
 
-        pickers = [table, summary_paper, paper_a, paper_b, to_remove, status]
-        ask_inputs = [question, chatbot, conversation, backend]
-        ask_outputs = [chatbot, conversation, question, sources]
-        # One API endpoint, /ask, for the button and Enter (used by gradio_client and the load test).
-        gr.on([ask_btn.click, question.submit], chat, ask_inputs, ask_outputs, api_name="ask")
-        new_btn.click(
-            lambda: ([], Conversation(), "<p>New conversation.</p>"), outputs=[chatbot, conversation, sources]
+        pickers = [
+            table,
+            search_note,
+            summary_paper,
+            paper_a,
+            paper_b,
+            to_remove,
+            status_md,
+            header,
+            examples,
+        ]
+        shown = [chatbot, sources, status, ask_btn]
+        private: dict[str, Any] = {"api_visibility": "private"}
+        gr.on(
+            [ask_btn.click, question.submit], submit,
+            [question, session], [question, chatbot, question_error],
+            queue=False, trigger_mode="multiple", **private,
+        ).then(work, [session, backend], shown, show_progress="hidden", **private)  # fmt: skip
+        api_ask.click(
+            ask_api,
+            [question, chatbot, api_conversation, backend],
+            [chatbot, question, sources],
+            api_name="ask",
         )
-        summary_btn.click(
-            summarize, [summary_paper, summary_topic, backend], summary_out, api_name="summarize"
-        )
+        gr.on(
+            [new_btn.click, chatbot.clear], lambda s: (s.reset(), *s.shown())[1:],
+            session, [chatbot, sources, status], **private,
+        )  # fmt: skip
+        examples.click(lambda sample: sample[0], examples, question, **private)
+        summary_mode.change(
+            lambda m: (gr.update(visible=m == "A paper"), gr.update(visible=m == "A topic")),
+            summary_mode, [summary_paper, summary_topic], **private,
+        )  # fmt: skip
+        gr.on(
+            [summary_btn.click, summary_topic.submit], summarize,
+            [summary_mode, summary_paper, summary_topic, backend], summary_out, api_name="summarize",
+        )  # fmt: skip
         compare_btn.click(compare, [paper_a, paper_b, backend], compare_out, api_name="compare")
-        search.change(refresh, search, pickers)
-        upload_btn.click(upload, files, upload_out, api_name="upload").then(refresh, search, pickers)
-        remove_btn.click(remove, to_remove, remove_out).then(refresh, search, pickers)
-        demo.load(refresh, search, pickers)
+        search.change(refresh, search, pickers, **private)
+        upload_btn.click(upload, files, upload_out, **private).then(refresh, search, pickers, **private)
+        upload_api_btn.click(upload_api, files, upload_out, api_name="upload")
+        remove_btn.click(ask_remove, to_remove, [remove_out, confirm_row], **private)
+        confirm_btn.click(remove, to_remove, [remove_out, confirm_row], **private).then(
+            refresh, search, pickers, **private
+        )
+        cancel_btn.click(
+            lambda: ("Nothing removed.", gr.update(visible=False)), None, [remove_out, confirm_row], **private
+        )
+        demo.load(refresh, search, pickers, **private)
     return demo
+
+
+def paper_choice(p: Paper) -> tuple[str, str]:
+    return (f"{p.title} ({p.date_text or 'no date'})", p.id)
+
+
+def status_markdown(library: Library) -> str:
+    s = library.stats()
+    size = f"{s.store_bytes / 1024**2:.1f} MiB" if s.store_bytes is not None else "server"
+    return (
+        f"**Chat model:** {library.tasks.chat[1]}  \n"
+        f"**Embedding model:** {s.embedding_model} ({s.embedding_dim} dimensions)  \n"
+        f"**Library:** {s.papers} papers, {s.chunks} chunks  \n"
+        f"**Index:** {s.store} ({size})  \n"
+        f"**Data directory:** {s.home}"
+    )
 
 
 def remote_library(library: Library) -> Library | None:
@@ -378,9 +498,8 @@ def launch(
         prevent_thread_lock=not block,
         show_error=False,
         quiet=True,
-        css=CSS,
-        max_file_size=f"{MAX_UPLOAD_MB}mb",
         footer_links=["api"],
+        **page_options(),
     )
     return demo
 

@@ -349,7 +349,7 @@ def create_app(library: Library, *, password: str | None = None, mount_ui: bool 
     if mount_ui:
         import gradio as gr
 
-        from paperqa.app import CSS, MAX_UPLOAD_MB, build, remote_library
+        from paperqa.app import build, page_options, remote_library
 
         demo = build(library, remote_library(library))
         demo.queue(default_concurrency_limit=4)
@@ -359,9 +359,8 @@ def create_app(library: Library, *, password: str | None = None, mount_ui: bool 
             path="/app",
             auth=("paperqa", password) if password else None,
             show_error=False,
-            css=CSS,
-            max_file_size=f"{MAX_UPLOAD_MB}mb",
             footer_links=["api"],
+            **page_options(),
         )
 
         @app.get("/", include_in_schema=False)
