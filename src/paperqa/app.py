@@ -153,8 +153,9 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
             return
         while (job := session.next_job()) is not None:
             waiting = len(session.jobs)
-            session.status = f"Answering “{html.escape(job.question[:80])}”" + (
-                f" · {waiting} more waiting" if waiting else ""
+            more = f" · {waiting} more waiting" if waiting else ""
+            session.status = (
+                f'<span class="pq-note">Answering “{html.escape(job.question[:80])}”{more}</span>'
             )
             job.reply["content"] = "…"
             yield (*session.shown(), gr.update(value="Ask (queues after the answer)"))
@@ -434,7 +435,9 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
         )  # fmt: skip
         compare_btn.click(compare, [paper_a, paper_b, backend], compare_out, api_name="compare")
         search.change(refresh, search, pickers, **private)
-        upload_btn.click(upload, files, upload_out, **private).then(refresh, search, pickers, **private)
+        upload_btn.click(upload, files, upload_out, api_name="upload_ui", **private).then(
+            refresh, search, pickers, **private
+        )
         upload_api_btn.click(upload_api, files, upload_out, api_name="upload")
         remove_btn.click(ask_remove, to_remove, [remove_out, confirm_row], **private)
         confirm_btn.click(remove, to_remove, [remove_out, confirm_row], **private).then(

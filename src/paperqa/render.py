@@ -29,6 +29,7 @@ a.pq-cite { text-decoration: none; font-weight: 600; cursor: pointer; }
 .pq-note, .pq-legend, .pq-details { color: #666; font-size: 0.85em; }
 .pq-error { color: #b3261e; }
 .pq-title { font-weight: 600; }
+#question-error:not(:has(.pq-error)), #chat-status:not(:has(.pq-note)) { display: none; }
 """
 
 #: Clicking a citation opens its source (and the abstract around the supporting sentence).
