@@ -58,6 +58,30 @@ def test_ask_compare_summarize_via_server(server, seed_library):
     assert 3 <= len(summary.sentences) <= 6 and all(s.citations == [1] for s in summary.sentences)
 
 
+def test_the_app_switches_to_the_configured_endpoint(server, seed_library):
+    """With an endpoint configured, the app's Settings offer it and answers come from it."""
+    from gradio_client import Client
+
+    from paperqa.app import build, remote_library
+
+    llm = LLMSettings(base_url=server, model="smollm2", api_key="unused", max_tokens=120)  # local by default
+    lib = Library(seed_library.settings.model_copy(update={"llm": llm}), embedder=seed_library.embedder)
+    remote = remote_library(lib)
+    assert remote is not None
+    demo = build(lib, remote)
+    demo.queue()
+    demo.launch(server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(demo.local_url, verbose=False)
+        history, _, sources = client.predict("What does CASAL reduce?", [], "openai", api_name="/ask")
+        assert "Hallucination reduction with CASAL" in sources
+        assert "Model: openai:smollm2" in str(history)  # the details line names who wrote
+        config = str(demo.config)
+        assert "'openai'" in config  # the switch is offered
+    finally:
+        demo.close()
+
+
 def test_embeddings_endpoint_builds_its_own_index(server, tmp_path):
     settings = Settings(
         home=tmp_path / "remote-emb",

@@ -15,21 +15,17 @@ from __future__ import annotations
 import html
 import ipaddress
 import os
-import queue
-import threading
-from collections import deque
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
 
+from paperqa.chat import ChatSession, answer_stream
 from paperqa.errors import ConfigError, PaperQAError
 from paperqa.library import Library
 from paperqa.render import (
     CSS,
     HEAD,
-    SourceCard,
     answer_html,
     cards_of,
     comparison_html,
@@ -38,14 +34,15 @@ from paperqa.render import (
     example_questions,
     library_header,
     papers_table,
+    report_markdown,
     sources_html,
+    status_markdown,
 )
 from paperqa.tasks import Conversation, check_question
 from paperqa.types import Answer, Paper
 
 MAX_UPLOAD_FILES = 20
 MAX_UPLOAD_MB = 200
-WAITING = '<span class="pq-note">Waiting: answered after the question above.</span>'
 THEME = gr.themes.Default(
     font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "sans-serif"],  # no web fonts: offline
     font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
@@ -55,76 +52,6 @@ THEME = gr.themes.Default(
 def page_options() -> dict[str, Any]:
     """What `launch` and `mount_gradio_app` both pass: style, script, theme, upload limit."""
     return {"css": CSS, "head": HEAD, "theme": THEME, "max_file_size": f"{MAX_UPLOAD_MB}mb"}
-
-
-@dataclass
-class Job:
-    question: str
-    reply: dict[str, Any]  # the assistant message it fills in
-    conversation: Conversation
-
-
-@dataclass
-class ChatSession:
-    """One browser session's chat: messages shown, conversation, questions waiting."""
-
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    conversation: Conversation = field(default_factory=Conversation)
-    jobs: deque[Job] = field(default_factory=deque)
-    cards: dict[int, SourceCard] = field(default_factory=dict)
-    sources: str = "<p>Sources of the last answer appear here.</p>"
-    status: str = ""
-    busy: bool = False
-    mutex: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, question: str) -> None:
-        reply = {"role": "assistant", "content": WAITING if (self.busy or self.jobs) else "…"}
-        with self.mutex:
-            self.messages += [{"role": "user", "content": question}, reply]
-            self.jobs.append(Job(question, reply, self.conversation))
-
-    def next_job(self) -> Job | None:
-        """The next question to answer, or None (and no longer busy) when there is none."""
-        with self.mutex:
-            if self.jobs:
-                return self.jobs.popleft()
-            self.busy = False
-            return None
-
-    def claim(self) -> bool:
-        """Become this session's worker, unless another event already is."""
-        with self.mutex:
-            if self.busy:
-                return False
-            self.busy = True
-            return True
-
-    def reset(self) -> None:
-        with self.mutex:
-            self.messages, self.conversation, self.cards = [], Conversation(), {}
-            self.jobs.clear()
-            self.sources, self.status = "<p>New conversation.</p>", ""
-
-    def shown(self) -> tuple[list[dict[str, Any]], str, str]:
-        with self.mutex:
-            return [dict(m) for m in self.messages], self.sources, self.status
-
-
-def _answer_stream(run: Callable[[Callable[[str], None]], Answer]) -> Iterator[str | Answer | PaperQAError]:
-    """Run `run(on_token)` in a thread: its tokens as they come, then its Answer or error."""
-    items: queue.Queue[str | Answer | PaperQAError | None] = queue.Queue()
-
-    def work() -> None:
-        try:
-            items.put(run(items.put))
-        except PaperQAError as exc:
-            items.put(exc)
-        finally:
-            items.put(None)
-
-    threading.Thread(target=work, daemon=True).start()
-    while (item := items.get()) is not None:
-        yield item
 
 
 # --- the app ---------------------------------------------------------------------
@@ -160,7 +87,7 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
             job.reply["content"] = "…"
             yield (*session.shown(), gr.update(value="Ask (queues after the answer)"))
             draft = ""
-            for item in _answer_stream(
+            for item in answer_stream(
                 lambda on_token, job=job: pick(backend).ask(  # type: ignore[misc]
                     job.question, conversation=job.conversation, on_token=on_token
                 )
@@ -207,7 +134,7 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
         yield '<p class="pq-note">Reading the abstracts…</p>'
         lib = pick(backend)
         words = 0
-        for item in _answer_stream(
+        for item in answer_stream(
             lambda on_token: (
                 lib.summarize(topic=topic, on_token=on_token)
                 if mode == "A topic"
@@ -227,7 +154,7 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
             yield error_html("Pick two papers.")
             return
         yield '<p class="pq-note">Reading both abstracts…</p>'
-        for item in _answer_stream(lambda on_token: pick(backend).compare(a, b, on_token=on_token)):
+        for item in answer_stream(lambda on_token: pick(backend).compare(a, b, on_token=on_token)):
             if isinstance(item, PaperQAError):
                 yield error_html(str(item))
             elif isinstance(item, Answer):
@@ -264,17 +191,7 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
             )
         except PaperQAError as exc:
             return False, str(exc)
-        lines = [
-            f"**{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-            f"{len(report.skipped)} skipped or rejected, {len(report.merged)} merged.**"
-        ]
-        lines += [
-            f"- {'skipped' if s.kind else 'rejected'} {html.escape(os.path.basename(s.location))}"
-            f"{' ' + html.escape(s.key) if s.key else ''}: {html.escape(s.reason)}"
-            for s in report.skipped
-        ]
-        lines += [f"- note: {html.escape(w)}" for w in report.warnings[:20]]
-        return True, "\n".join(lines)
+        return True, report_markdown(report)
 
     def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008 (Gradio idiom)
         ok, text = ingest(files, progress)
@@ -452,18 +369,6 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
 
 def paper_choice(p: Paper) -> tuple[str, str]:
     return (f"{p.title} ({p.date_text or 'no date'})", p.id)
-
-
-def status_markdown(library: Library) -> str:
-    s = library.stats()
-    size = f"{s.store_bytes / 1024**2:.1f} MiB" if s.store_bytes is not None else "server"
-    return (
-        f"**Chat model:** {library.tasks.chat[1]}  \n"
-        f"**Embedding model:** {s.embedding_model} ({s.embedding_dim} dimensions)  \n"
-        f"**Library:** {s.papers} papers, {s.chunks} chunks  \n"
-        f"**Index:** {s.store} ({size})  \n"
-        f"**Data directory:** {s.home}"
-    )
 
 
 def remote_library(library: Library) -> Library | None:

@@ -5,14 +5,19 @@ to widgets, and the page's one script (`HEAD`) makes `[n]` open its source."""
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from paperqa.citations import STOPWORDS
 from paperqa.retrieval import paper_names
-from paperqa.types import Answer, CitedSentence, Paper, Reference
+from paperqa.types import Answer, CitedSentence, IngestReport, Paper, Reference
+
+if TYPE_CHECKING:
+    from paperqa.library import Library
 
 CSS = """
 .pq-answer .weak { background: #fff3cd; }
@@ -252,3 +257,30 @@ def library_header(papers: Sequence[Paper]) -> str:
 
 def papers_table(papers: list[Paper]) -> list[list[str]]:
     return [[p.date_text or "", p.title, p.id] for p in papers]
+
+
+def report_markdown(report: IngestReport) -> str:
+    """An upload's report: counts, then each skipped entry or rejected file with its reason."""
+    lines = [
+        f"**{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+        f"{len(report.skipped)} skipped or rejected, {len(report.merged)} merged.**"
+    ]
+    lines += [
+        f"- {'skipped' if s.kind else 'rejected'} {html.escape(os.path.basename(s.location))}"
+        f"{' ' + html.escape(s.key) if s.key else ''}: {html.escape(s.reason)}"
+        for s in report.skipped
+    ]
+    lines += [f"- note: {html.escape(w)}" for w in report.warnings[:20]]
+    return "\n".join(lines)
+
+
+def status_markdown(library: Library) -> str:
+    s = library.stats()
+    size = f"{s.store_bytes / 1024**2:.1f} MiB" if s.store_bytes is not None else "server"
+    return (
+        f"**Chat model:** {library.tasks.chat[1]}  \n"
+        f"**Embedding model:** {s.embedding_model} ({s.embedding_dim} dimensions)  \n"
+        f"**Library:** {s.papers} papers, {s.chunks} chunks  \n"
+        f"**Index:** {s.store} ({size})  \n"
+        f"**Data directory:** {s.home}"
+    )
