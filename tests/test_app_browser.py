@@ -189,7 +189,6 @@ def test_a_question_sent_while_another_is_answered_is_answered_in_turn(page, tmp
     assert "GCAV" in answers.nth(0).inner_text() and "SAE-V" in answers.nth(1).inner_text()
     page.wait_for_function("!document.querySelector('#chat-status').innerText.includes('Answering')")
     assert "[1]" in answers.nth(0).inner_text()  # a new conversation numbers from 1
-    shot(page, "chat-queue", tmp_path)
 
 
 def test_clicking_a_citation_opens_its_source_with_the_sentence_marked(page, tmp_path):

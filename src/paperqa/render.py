@@ -259,6 +259,13 @@ def papers_table(papers: list[Paper]) -> list[list[str]]:
     return [[p.date_text or "", p.title, p.id] for p in papers]
 
 
+_TEMP_PATH = re.compile(r"(?:/[^\s/:]+)+/([^\s/:]+:\d+)")
+
+
+def _file_and_line(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
 def report_markdown(report: IngestReport) -> str:
     """An upload's report: counts, then each skipped entry or rejected file with its reason."""
     lines = [
@@ -270,7 +277,8 @@ def report_markdown(report: IngestReport) -> str:
         f"{' ' + html.escape(s.key) if s.key else ''}: {html.escape(s.reason)}"
         for s in report.skipped
     ]
-    lines += [f"- note: {html.escape(w)}" for w in report.warnings[:20]]
+    # the upload's temporary folder means nothing to the reader: keep the file name and line
+    lines += [f"- note: {html.escape(_TEMP_PATH.sub(_file_and_line, w))}" for w in report.warnings[:20]]
     return "\n".join(lines)
 
 
