@@ -114,3 +114,27 @@ def test_library_answers_record_questions_without_the_model(seed_library: Librar
     seed_library.ask("How much does CASAL reduce hallucination?", conversation=conversation)
     follow = seed_library.ask("When was it published?", conversation=conversation)
     assert "2025-09-25" in follow.text and follow.references[0].title.startswith("Hallucination reduction")
+
+
+@pytest.mark.parametrize(
+    ("question", "rest", "since", "until"),
+    [
+        ("Which papers from 2025 deal with steering?", "Which papers deal with steering?", 2025, 2025),
+        ("Which papers published before 2023 use probes?", "Which papers use probes?", None, 2022),
+        (
+            "Which papers use 2048-dimensional embeddings?",
+            "Which papers use 2048-dimensional embeddings?",
+            None,
+            None,
+        ),
+    ],
+)
+def test_a_year_in_a_list_question_filters_by_date(question, rest, since, until):
+    text, a, b = metadata.year_filter(question)
+    assert text == rest and (a.year if a else None) == since and (b.year if b else None) == until
+
+
+def test_list_question_with_a_year_cites_only_papers_of_that_year(seed_library: Library):
+    answer = seed_library.ask("Which papers from 2025 deal with hallucinations?")
+    assert answer.references and all(r.date and r.date.year == 2025 for r in answer.references)
+    assert answer.question == "Which papers from 2025 deal with hallucinations?"

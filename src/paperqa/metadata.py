@@ -109,6 +109,24 @@ def parse(question: str) -> RecordQuestion | None:
     return None
 
 
+_YEAR_PHRASE = re.compile(
+    rf"\s*\b(?:(?:published|written|dated|released)\s+)?(from|in|since|after|before|between)\s+{_YEAR}"
+    rf"(?:\s+and\s+{_YEAR})?(?![-\w])",
+    re.I,
+)
+
+
+def year_filter(question: str) -> tuple[str, dt.date | None, dt.date | None]:
+    """A question about several papers with a year ("Which papers from 2025 deal with
+    steering?"): (the question without the year phrase, since, until); unchanged and no
+    dates when it has none."""
+    m = _YEAR_PHRASE.search(question)
+    if not m or int(m.group(2)) > dt.date.today().year + 1:  # "in 2048 dimensions" is no date
+        return question, None, None
+    since, until = _year_range(m.group(1).lower(), m.group(2), m.group(3))
+    return f"{question[: m.start()]}{question[m.end() :]}".strip(), since, until
+
+
 def _year_range(word: str, first: str, last: str | None) -> tuple[dt.date | None, dt.date | None]:
     a = int(first)
     if word == "between" and last:

@@ -173,7 +173,9 @@ class Tasks:
             return answer
         kind = question_kind(question)
         if kind == QuestionKind.LIST:
-            answer = self._ask_list(question, filters, conversation, run)
+            topic, since, until = metadata.year_filter(question)  # "which papers from 2025 ..."
+            filters["date_from"], filters["date_to"] = date_from or since, date_to or until
+            answer = self._ask_list(topic, filters, conversation, run, asked=question)
             conversation.turns.append(answer)
             return answer
         query, focus = self._follow_up(question, conversation)
@@ -189,7 +191,7 @@ class Tasks:
         return answer
 
     def _ask_list(
-        self, question: str, filters: dict[str, Any], conversation: Conversation, run: Run
+        self, question: str, filters: dict[str, Any], conversation: Conversation, run: Run, asked: str
     ) -> Answer:
         """A question about several papers ("which papers ...", "what does the library say
         about ..."): one cited sentence per relevant paper, each paper's best on the topic.
@@ -199,11 +201,11 @@ class Tasks:
         chunks = interleave(rankings)
         relevant = self._list_sources(self._sources(chunks), parts)
         if not relevant:
-            return self._not_in_library("ask", question, chunks, conversation, run)
+            return self._not_in_library("ask", asked, chunks, conversation, run)
         sources = [s.model_copy(update={"text": s.paper.abstract}) for s in relevant]
         chosen = best_per_paper(topic, sources, self._ranker(), LIST_PAPERS)
         sentences = extractive.quote_evidence(chosen, self._labels(sources))
-        return self._assemble("ask", question, sentences, sources, conversation, run)
+        return self._assemble("ask", asked, sentences, sources, conversation, run)
 
     def _ask(
         self,
