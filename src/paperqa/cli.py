@@ -443,6 +443,9 @@ def ask(
     """Answer a question from the library: a few sentences, each citing its papers \\[n].
 
     When no paper is relevant enough, the answer says so and lists the nearest papers.
+    "Which papers ..." questions get one cited sentence per relevant paper. Questions about
+    the records ("Who wrote CASAL?", "When was FIND published?", "Which papers are from
+    2024?", "How many papers are in the library?") are answered from them, not the abstracts.
     """
     library = _library(ctx)
     _run(
