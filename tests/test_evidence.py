@@ -226,3 +226,36 @@ def test_a_clause_is_lowered_only_where_it_is_an_ordinary_word(text, lowered):
     from paperqa.aspects import _lower_first
 
     assert _lower_first(text) == lowered
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "defines_it"),
+    [
+        ("What is CASAL?", "We introduce Contrastive Activation Steering for Amortized Learning (CASAL), an "
+         "efficient algorithm.", True),
+        ("What is LegalVis?", "To assist in this problem, we propose LegalVis, a web-based system.", True),
+        ("What is the FIND benchmark?", "This paper introduces FIND (Function INterpretation and "
+         "Description).", True),
+        ("What is GCAV?", "To evaluate the effectiveness of GCAV, we introduce Testing with Global Concept "
+         "Activation Vectors (TGCAV) as a method to apply TCAV to GCAV-based representations.", False),
+        ("What is CASAL?", "CASAL also generalizes effectively to out-of-distribution (OOD) domains.", False),
+    ],
+)  # fmt: skip
+def test_what_is_questions_want_the_sentence_that_introduces_the_name(question, sentence, defines_it):
+    from paperqa.evidence import _DEFINITION, QuestionKind, defines, question_kind
+
+    assert question_kind(question) == QuestionKind.DEFINITION
+    match = _DEFINITION.search(question)
+    assert match is not None and defines(match.group("x") or match.group("y"), sentence) is defines_it
+
+
+def test_longer_what_questions_keep_their_kind():
+    from paperqa.evidence import QuestionKind, question_kind
+
+    assert (
+        question_kind("What does GCAV use to align concept representations across layers?")
+        == QuestionKind.NAME
+    )
+    assert question_kind("What accuracy does CASAL reach?") == QuestionKind.QUANTITY
+    assert question_kind("What does the FIND benchmark contain?") == QuestionKind.NAME
+    assert question_kind("What does SAE-V do?") == QuestionKind.DEFINITION

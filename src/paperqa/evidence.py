@@ -48,6 +48,9 @@ HEAD_BONUS = 0.1
 #: for a list question, a sentence saying what the paper contributes ("we propose ...") is
 #: a better one-line entry than its background.
 CONTRIBUTION_BONUS = 0.08
+#: for "what is X?", the sentence introducing or defining X ("we propose X, a ...") answers it
+#: first, even when another sentence about X is closer in meaning to the short question.
+DEFINITION_BONUS = 0.3
 #: a sentence that opens by pointing outside itself ("These approaches ...") reads badly alone.
 DANGLING_PENALTY = 0.08
 #: sentences scoring under this share of the best one are left out: a weak match from a
@@ -65,6 +68,7 @@ class QuestionKind(StrEnum):
     LIST = "list"  # which papers ..., what does the library say about ...
     YESNO = "yesno"  # does X improve Y?
     QUANTITY = "quantity"  # how much, how many, what accuracy ...
+    DEFINITION = "definition"  # what is X?, what does X do?
     NAME = "name"  # which / what X (a method, dataset, model)
     GENERAL = "general"
 
@@ -88,6 +92,11 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"^\W*(?:which|what|who|name)\b", re.IGNORECASE)
+_DEFINITION = re.compile(
+    r"^\W*what (?:(?:is|are|was|were) (?:the |a |an )?(?P<x>[\w-]+(?: [\w-]+){0,4}?)"
+    r"|(?:does|do) (?:the )?(?P<y>[\w-]+(?: [\w-]+){0,4}?) (?:do|mean|stand for))\W*$",
+    re.IGNORECASE,
+)
 _DANGLING = re.compile(r"^(?:these|this|those|such|they|it|its|their|the latter|the former)\b", re.I)
 _NOT_EVIDENCE = re.compile(
     r"https?://|\bgithub\.com\b|\b(?:code|data|dataset|models?|implementation)s? (?:is|are|will be) "
@@ -103,6 +112,8 @@ def question_kind(question: str) -> QuestionKind:
         return QuestionKind.YESNO
     if _QUANTITY.search(question):
         return QuestionKind.QUANTITY
+    if _DEFINITION.search(question):
+        return QuestionKind.DEFINITION
     if _NAME.search(question):
         return QuestionKind.NAME
     return QuestionKind.GENERAL
@@ -181,7 +192,23 @@ def focus_bonus(kind: QuestionKind, question: str, sentence: str, paper: Paper) 
             bonus += HEAD_BONUS
     elif kind == QuestionKind.LIST:
         bonus += CONTRIBUTION_BONUS if CONTRIBUTION.search(sentence) else 0.0
+    elif kind == QuestionKind.DEFINITION and (m := _DEFINITION.search(question)):
+        bonus += DEFINITION_BONUS if defines(m.group("x") or m.group("y"), sentence) else 0.0
     return bonus
+
+
+def defines(name: str, sentence: str) -> bool:
+    """The sentence introduces or defines `name` (or the capitalised name in it: "FIND" of
+    "FIND benchmark"): "we propose X, a ...", "Long Name (X)", "X (Long Name)", "X is a ..."
+    at its start. What a "what is X?" question wants first."""
+    words = [w for w in name.split() if w.lower() not in {"the", "a", "an"}]
+    for candidate in dict.fromkeys([" ".join(words), *(w for w in words if w[:1].isupper())]):
+        x = re.escape(candidate)
+        introduced = rf"\b(?:propose|introduce|present|develop|design)s?\b(?:\W+\w+){{0,8}}?\W+{x}\b"
+        defined = rf"\({x}\)|\b{x}\s\((?!\w+\))|^{x},? (?:is|are) an?\b"
+        if re.search(introduced, sentence, re.I) or re.search(defined, sentence, re.I):
+            return True
+    return False
 
 
 def score_sentences(
@@ -256,8 +283,8 @@ _CONNECTIVE = re.compile(
     r"lastly|thus|therefore|hence|consequently|as a result|in summary|to summarize|to sum up|overall|"
     r"in this (?:paper|work|study|article)|here|to (?:this|that) end|instead|meanwhile|similarly|"
     r"likewise|surprisingly|interestingly|further|besides|accordingly|"
-    r"to (?:address|tackle|overcome|solve|bridge|fill|close|mitigate|remedy) (?:this|these|that|those|"
-    r"the above|such)(?: \w+){0,3}?)\s*,\s*",
+    r"to (?:address|tackle|overcome|solve|bridge|fill|close|mitigate|remedy|assist (?:in|with)|help with|"
+    r"deal with|handle) (?:this|these|that|those|the above|such)(?: \w+){0,3}?)\s*,\s*",
     re.IGNORECASE,
 )
 _OPENING = re.compile(r"^(?:here|in this (?:paper|work|study|article)),?\s+(?=we\b)", re.IGNORECASE)
