@@ -64,3 +64,16 @@ def test_paper_names_are_unique_acronyms():
 )
 def test_named_papers(query, expected):
     assert sorted(NameIndex.build(PAPERS).named(query)) == sorted(expected)
+
+
+def test_a_name_set_off_after_what_it_names_is_the_papers_name():
+    """ "we present a model-specific recipe - PrISM - for ...": "What is PrISM?" names the paper."""
+    papers = [
+        Paper(id="a", title="Fact Recall or Guesswork?",
+              abstract="We present a model-specific recipe - PrISM - for building datasets. It beats DPO."),
+        Paper(id="b", title="Steering",
+              abstract="A method called SteerLM that edits activations. We compare DPO."),
+    ]  # fmt: skip
+    names = paper_names(papers)
+    assert names["a"] == {"PrISM"} and names["b"] == {"SteerLM"}  # DPO: used by both, names neither
+    assert NameIndex.build(papers).named("What is PrISM?") == ["a"]

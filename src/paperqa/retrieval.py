@@ -38,6 +38,11 @@ _ACRONYM = re.compile(
 _INTRODUCED = re.compile(
     r"\b(?:[Ww]e (?:present|introduce|propose|develop)|[Tt]his (?:paper|work) (?:introduces|presents))"
     r"\s+(?:the |a |an )?([A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*)"
+    # a name set off after what it names: "we present a model-specific recipe - PrISM - for",
+    # "a method called LIB", "a framework, dubbed TimeX,"
+    r"|\b(?:[Ww]e (?:present|introduce|propose|develop)|called|named|dubbed|termed)\s+"
+    r"(?:[\w-]+\s+){0,5}?(?:[-\u2013\u2014]\s*)?([A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*)"
+    r"(?=\s*[-\u2013\u2014,)]|\s+(?:for|that|which|to)\b)"
 )
 
 
@@ -72,7 +77,7 @@ def paper_names(papers: Sequence[Paper]) -> dict[str, set[str]]:
     for p in papers:
         defined = set(re.findall(r"\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)\)", p.abstract))
         defined |= set(re.findall(r"\b([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)\s+\(", p.abstract))
-        defined |= set(_INTRODUCED.findall(p.abstract))
+        defined |= {m.group(1) or m.group(2) for m in _INTRODUCED.finditer(p.abstract)}
         in_title = set(_ACRONYM.findall(p.title))
         candidates[p.id] = {a for a in in_title | defined if len(a.replace("-", "")) >= 3}
         users.update(set(_ACRONYM.findall(f"{p.title} {p.abstract}")))
@@ -130,7 +135,7 @@ class _Corpus:
 
 
 # Bump when _Corpus or what goes into it changes: older cache files are then rebuilt.
-CORPUS_FORMAT = 2
+CORPUS_FORMAT = 3
 
 
 def _read_cache(path: Path, key: tuple[object, ...]) -> _Corpus | None:
