@@ -43,8 +43,8 @@ class ChatSession:
     mutex: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, question: str) -> None:
-        reply = {"role": "assistant", "content": WAITING if (self.busy or self.jobs) else "…"}
         with self.mutex:
+            reply = {"role": "assistant", "content": WAITING if (self.busy or self.jobs) else "…"}
             self.messages += [{"role": "user", "content": question}, reply]
             self.jobs.append(Job(question, reply, self.conversation))
 
