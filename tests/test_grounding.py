@@ -168,3 +168,12 @@ def test_terms_and_numbers():
 def test_a_rewrite_keeps_every_figure_and_name(rewrite, keeps):
     original = "CASAL reduces hallucination by 30%-40% across multiple short-form QA benchmarks."
     assert keeps_facts(rewrite, original) is keeps
+
+
+def test_a_rewrite_keeps_counts_written_as_words():
+    from paperqa.grounding import keeps_facts
+
+    original = "LegalVis was evaluated through two usage scenarios and feedback from six domain experts."
+    assert not keeps_facts("LegalVis was evaluated through two usage scenarios.", original)  # six dropped
+    assert keeps_facts("LegalVis was evaluated in 2 usage scenarios and by 6 domain experts.", original)
+    assert keeps_facts("One of the methods uses LegalVis.", "One of the methods uses LegalVis.")

@@ -272,13 +272,28 @@ def ground(
     return GROUNDED
 
 
+#: Counts written as words: "six domain experts" is a figure a rewrite must keep ("one" is
+#: left out: "one of the" is not a count).
+_COUNTS = "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+_COUNTS += " seventeen eighteen nineteen twenty"
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(_COUNTS.split(), 2)} | {
+    "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000",
+}  # fmt: skip
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def figures(text: str) -> set[str]:
+    """The numbers of a text, counts written as words included ("six" -> "6")."""
+    return numbers(text) | {_NUMBER_WORDS[w] for w in _LETTERS.findall(text.lower()) if w in _NUMBER_WORDS}
+
+
 def keeps_facts(rewrite: str, original: str) -> bool:
-    """A rewrite keeps every figure and every name of the sentence it rewrites, and adds no
-    negation (a flipped claim keeps its words)."""
+    """A rewrite keeps every figure (digits or counts in words) and every name of the
+    sentence it rewrites, and adds no negation (a flipped claim keeps its words)."""
     folded = fold(rewrite)
     flipped = bool(NEGATION.search(rewrite)) and not NEGATION.search(original)
     return (
         not flipped
-        and numbers(original) <= numbers(rewrite)
+        and figures(original) <= figures(rewrite)
         and all(_found(t, folded) for t in terms(original))
     )
