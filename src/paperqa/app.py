@@ -20,8 +20,9 @@ from typing import Any
 
 import gradio as gr
 
-from paperqa.chat import ChatSession, answer_stream
-from paperqa.errors import ConfigError, PaperQAError
+from paperqa.chat import ChatSession
+from paperqa.errors import ConfigError, PaperQAError, user_message
+from paperqa.generation import streamed
 from paperqa.library import Library
 from paperqa.render import (
     CSS,
@@ -87,7 +88,7 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
             job.reply["content"] = "…"
             yield (*session.shown(), gr.update(value="Ask (queues after the answer)"))
             draft = ""
-            for item in answer_stream(
+            for item in streamed(
                 lambda on_token, job=job: pick(backend).ask(  # type: ignore[misc]
                     job.question, conversation=job.conversation, on_token=on_token
                 )
@@ -96,8 +97,8 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
                     draft += item
                     job.reply["content"] = draft_html(draft)
                     yield (*session.shown(), gr.skip())
-                elif isinstance(item, PaperQAError):
-                    job.reply["content"] = error_html(f"Could not answer: {item}")
+                elif isinstance(item, BaseException):
+                    job.reply["content"] = error_html(f"Could not answer: {user_message(item)}")
                 else:
                     job.reply["content"] = answer_html(item)
                     if job.conversation is session.conversation:
@@ -134,7 +135,7 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
         yield '<p class="pq-note">Reading the abstracts…</p>'
         lib = pick(backend)
         words = 0
-        for item in answer_stream(
+        for item in streamed(
             lambda on_token: (
                 lib.summarize(topic=topic, on_token=on_token)
                 if mode == "A topic"
@@ -144,8 +145,8 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
             if isinstance(item, str):
                 words += len(item.split())
                 yield f'<p class="pq-note">The model is writing the summary… ({words} words so far)</p>'
-            elif isinstance(item, PaperQAError):
-                yield error_html(str(item))
+            elif isinstance(item, BaseException):
+                yield error_html(user_message(item))
             else:
                 yield answer_html(item) + sources_html(item)
 
@@ -154,9 +155,9 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
             yield error_html("Pick two papers.")
             return
         yield '<p class="pq-note">Reading both abstracts…</p>'
-        for item in answer_stream(lambda on_token: pick(backend).compare(a, b, on_token=on_token)):
-            if isinstance(item, PaperQAError):
-                yield error_html(str(item))
+        for item in streamed(lambda on_token: pick(backend).compare(a, b, on_token=on_token)):
+            if isinstance(item, BaseException):
+                yield error_html(user_message(item))
             elif isinstance(item, Answer):
                 yield comparison_html(item)
 

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import queue
-import threading
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -27,6 +25,9 @@ from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from pydantic import BaseModel, ConfigDict, Field
 
 from paperqa.types import Answer
+
+if TYPE_CHECKING:
+    from paperqa.tasks import Tasks
 
 
 class PaperRetriever(BaseRetriever):
@@ -78,8 +79,10 @@ class PaperRetriever(BaseRetriever):
 class AskInput(BaseModel):
     """What `ask` takes, as a runnable's input (a plain string is a question)."""
 
-    question: str
-    paper_ids: list[str] | None = None
+    question: str = Field(description="The question; at most 2,000 characters.")
+    paper_ids: list[str] | None = Field(
+        default=None, description="Only these papers (ids, titles, short names)."
+    )
     since: dt.date | None = None
     until: dt.date | None = None
     strict: bool = False
@@ -88,8 +91,8 @@ class AskInput(BaseModel):
 class SummarizeInput(BaseModel):
     """What `summarize` takes: one paper (id, title or short name) or a topic."""
 
-    paper: str | None = None
-    topic: str | None = None
+    paper: str | None = Field(default=None, description="One paper (id, title or short name)...")
+    topic: str | None = Field(default=None, description="...or a topic across the library.")
     tldr: bool = False
 
 
@@ -101,7 +104,26 @@ class CompareInput(BaseModel):
 
 
 TaskInput = AskInput | SummarizeInput | CompareInput
-_INPUTS: dict[str, type[BaseModel]] = {"ask": AskInput, "summarize": SummarizeInput, "compare": CompareInput}
+_INPUTS: dict[str, type[TaskInput]] = {"ask": AskInput, "summarize": SummarizeInput, "compare": CompareInput}
+
+
+def run_task(tasks: Tasks, request: TaskInput, *, on_token: Any = None, callbacks: Any = None) -> Answer:
+    """The answer to one request: what the runnables and `paperqa serve` both call."""
+    if isinstance(request, AskInput):
+        return tasks.ask(
+            request.question,
+            paper_ids=request.paper_ids,
+            date_from=request.since,
+            date_to=request.until,
+            strict=request.strict,
+            on_token=on_token,
+            callbacks=callbacks,
+        )
+    if isinstance(request, SummarizeInput):
+        return tasks.summarize(
+            request.paper, topic=request.topic, tldr=request.tldr, on_token=on_token, callbacks=callbacks
+        )
+    return tasks.compare(request.paper_a, request.paper_b, on_token=on_token, callbacks=callbacks)
 
 
 class AnswerRunnable(RunnableSerializable[Any, Answer]):
@@ -129,7 +151,7 @@ class AnswerRunnable(RunnableSerializable[Any, Answer]):
     def OutputType(self) -> Any:  # noqa: N802
         return Answer
 
-    def _parse(self, value: Any) -> BaseModel:
+    def _parse(self, value: Any) -> TaskInput:
         model = _INPUTS[self.task]
         if isinstance(value, model):
             return value
@@ -140,24 +162,7 @@ class AnswerRunnable(RunnableSerializable[Any, Answer]):
 
     def _run(self, value: Any, run_manager: Any, config: RunnableConfig, on_token: Any = None) -> Answer:
         callbacks = run_manager.get_child() if run_manager is not None else None
-        request = self._parse(value)
-        tasks = self.library.tasks
-        if isinstance(request, AskInput):
-            return tasks.ask(
-                request.question,
-                paper_ids=request.paper_ids,
-                date_from=request.since,
-                date_to=request.until,
-                strict=request.strict,
-                on_token=on_token,
-                callbacks=callbacks,
-            )
-        if isinstance(request, SummarizeInput):
-            return tasks.summarize(
-                request.paper, topic=request.topic, tldr=request.tldr, on_token=on_token, callbacks=callbacks
-            )
-        assert isinstance(request, CompareInput)
-        return tasks.compare(request.paper_a, request.paper_b, on_token=on_token, callbacks=callbacks)
+        return run_task(self.library.tasks, self._parse(value), on_token=on_token, callbacks=callbacks)
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:  # noqa: A002
         return self._call_with_config(
@@ -174,30 +179,19 @@ class AnswerRunnable(RunnableSerializable[Any, Answer]):
         **kwargs: Any,  # noqa: A002
     ) -> Iterator[str | Answer]:
         """The draft tokens as the model writes them, then the checked `Answer`."""
-        pieces: queue.Queue[object] = queue.Queue()
-        done = object()
+        from paperqa.generation import streamed
 
-        def work() -> None:
-            try:
-                answer = self._call_with_config(
-                    lambda value, run_manager, config: self._run(value, run_manager, config, pieces.put),
-                    input,
-                    config,
-                    run_type="chain",
-                )
-                pieces.put(answer)
-            except BaseException as exc:  # handed to the caller's thread
-                pieces.put(exc)
-            finally:
-                pieces.put(done)
-
-        thread = threading.Thread(target=work, daemon=True)
-        thread.start()
-        while (item := pieces.get()) is not done:
+        for item in streamed(
+            lambda on_token: self._call_with_config(
+                lambda value, run_manager, config: self._run(value, run_manager, config, on_token),
+                input,
+                config,
+                run_type="chain",
+            )
+        ):
             if isinstance(item, BaseException):
                 raise item
-            yield item  # type: ignore[misc]
-        thread.join()
+            yield item
 
     async def astream(  # type: ignore[override]
         self,

@@ -7,17 +7,13 @@ overwrites another's messages. Pure Python: the app (`paperqa.app`) wires it to 
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from paperqa.errors import PaperQAError
 from paperqa.render import SourceCard
 from paperqa.tasks import Conversation
-from paperqa.types import Answer
 
 WAITING = '<span class="pq-note">Waiting: answered after the question above.</span>'
 
@@ -73,20 +69,3 @@ class ChatSession:
     def shown(self) -> tuple[list[dict[str, Any]], str, str]:
         with self.mutex:
             return [dict(m) for m in self.messages], self.sources, self.status
-
-
-def answer_stream(run: Callable[[Callable[[str], None]], Answer]) -> Iterator[str | Answer | PaperQAError]:
-    """Run `run(on_token)` in a thread: its tokens as they come, then its Answer or error."""
-    items: queue.Queue[str | Answer | PaperQAError | None] = queue.Queue()
-
-    def work() -> None:
-        try:
-            items.put(run(items.put))
-        except PaperQAError as exc:
-            items.put(exc)
-        finally:
-            items.put(None)
-
-    threading.Thread(target=work, daemon=True).start()
-    while (item := items.get()) is not None:
-        yield item

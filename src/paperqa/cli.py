@@ -349,6 +349,9 @@ StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Drop sentences the sources do not support (default: flag them).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")]
+HostOpt = Annotated[
+    str, typer.Option(help="Address to listen on; other than loopback needs PAPERQA_APP_PASSWORD.")
+]
 
 
 def _run(produce: Callable[[Callable[[str], None] | None], Answer], as_json: bool) -> Answer:
@@ -658,9 +661,7 @@ def evaluate(
 @app.command("serve")
 def serve_api(
     ctx: typer.Context,
-    host: Annotated[
-        str, typer.Option(help="Address to listen on; other than loopback needs PAPERQA_APP_PASSWORD.")
-    ] = "127.0.0.1",
+    host: HostOpt = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the library over HTTP for programs and people: a JSON API (/docs), an
@@ -684,9 +685,7 @@ def serve_api(
 @app.command("app")
 def serve(
     ctx: typer.Context,
-    host: Annotated[
-        str, typer.Option(help="Address to listen on; other than loopback needs PAPERQA_APP_PASSWORD.")
-    ] = "127.0.0.1",
+    host: HostOpt = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
 ) -> None:
     """Start the web UI (chat, summarize, compare, library) on http://HOST:PORT."""

@@ -88,3 +88,9 @@ class BackendError(PaperQAError):
 
 class InputError(PaperQAError):
     """A question or request that cannot be answered as given (empty, too long, same paper twice)."""
+
+
+def user_message(exc: BaseException) -> str:
+    """What a user may be told of an error: a paperqa error's own message; of any other,
+    only its type (no traceback, no key, no internals)."""
+    return str(exc) if isinstance(exc, PaperQAError) else f"internal error ({type(exc).__name__})"

@@ -5,8 +5,10 @@ answer, accepted only when it passes the grounding check."""
 from __future__ import annotations
 
 import functools
+import queue
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -21,7 +23,29 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 OnToken = Callable[[str], None]
+
 T = TypeVar("T")
+
+
+def streamed(run: Callable[[OnToken], T]) -> Iterator[str | T | BaseException]:
+    """Run `run(on_token)` in a thread: the tokens as they come, then its result, or the
+    exception it raised (handed over, not raised: each caller reports it its own way)."""
+    items: queue.Queue[object] = queue.Queue()
+    done = object()
+
+    def work() -> None:
+        try:
+            items.put(run(items.put))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            items.put(exc)
+        finally:
+            items.put(done)
+
+    threading.Thread(target=work, daemon=True).start()
+    while (item := items.get()) is not done:
+        yield item  # type: ignore[misc]
+
+
 #: Tokens a rewrite may take: one sentence.
 REWRITE_MAX_TOKENS = 90
 #: A rewrite longer than this many times its sentence (plus a few words) is not a rewrite.

@@ -21,15 +21,12 @@ JSON `{"error": ...}` with a 4xx status, never a traceback or a key.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 import os
-import queue
 import re
 import secrets
 import shutil
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -39,9 +36,11 @@ from typing import Any
 from fastapi import Depends, FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from paperqa.errors import ConfigError, InputError, PaperNotFoundError, PaperQAError
+from paperqa.chains import AskInput, CompareInput, SummarizeInput, TaskInput, run_task
+from paperqa.errors import ConfigError, InputError, PaperNotFoundError, PaperQAError, user_message
+from paperqa.generation import streamed
 from paperqa.library import Library, LibraryStats
 from paperqa.tasks import Conversation
 from paperqa.types import Answer, CitedSentence, IngestReport, Paper, Reference
@@ -52,27 +51,6 @@ MAX_UPLOAD_FILES = 20
 MAX_UPLOAD_BYTES = 200 * 1024**2
 #: Words per chunk when the checked answer is streamed to an OpenAI client.
 STREAM_WORDS = 8
-
-
-class AskRequest(BaseModel):
-    question: str = Field(description="The question; at most 2,000 characters.")
-    paper_ids: list[str] | None = Field(
-        default=None, description="Only these papers (ids, titles, short names)."
-    )
-    since: dt.date | None = None
-    until: dt.date | None = None
-    strict: bool = False
-
-
-class SummarizeRequest(BaseModel):
-    paper: str | None = Field(default=None, description="One paper (id, title or short name)...")
-    topic: str | None = Field(default=None, description="...or a topic across the library.")
-    tldr: bool = False
-
-
-class CompareRequest(BaseModel):
-    paper_a: str
-    paper_b: str
 
 
 class ChatMessage(BaseModel):
@@ -216,7 +194,7 @@ def create_app(library: Library, *, password: str | None = None, mount_ui: bool 
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"error": f"internal error ({type(exc).__name__}); see the server log"}, 500)
+        return JSONResponse({"error": f"{user_message(exc)}; see the server log"}, 500)
 
     @app.get("/healthz", tags=["library"])
     def healthz() -> dict[str, str]:
@@ -256,33 +234,23 @@ def create_app(library: Library, *, password: str | None = None, mount_ui: bool 
                 paths.append(path)
             return library.ingest(paths, skip_bad=True)
 
-    @app.post("/ask", dependencies=guard, tags=["answers"], response_model=Answer)
-    def ask(body: AskRequest, stream: bool = False) -> Any:
+    def answer(body: TaskInput, stream: bool) -> Any:
         def run(on_token: Any) -> Answer:
-            return library.ask(
-                body.question,
-                paper_ids=body.paper_ids,
-                date_from=body.since,
-                date_to=body.until,
-                strict=body.strict,
-                on_token=on_token,
-            )
+            return run_task(library.tasks, body, on_token=on_token)
 
         return run(None) if not stream else StreamingResponse(_sse(run), media_type="text/event-stream")
+
+    @app.post("/ask", dependencies=guard, tags=["answers"], response_model=Answer)
+    def ask(body: AskInput, stream: bool = False) -> Any:
+        return answer(body, stream)
 
     @app.post("/summarize", dependencies=guard, tags=["answers"], response_model=Answer)
-    def summarize(body: SummarizeRequest, stream: bool = False) -> Any:
-        def run(on_token: Any) -> Answer:
-            return library.summarize(body.paper, topic=body.topic, tldr=body.tldr, on_token=on_token)
-
-        return run(None) if not stream else StreamingResponse(_sse(run), media_type="text/event-stream")
+    def summarize(body: SummarizeInput, stream: bool = False) -> Any:
+        return answer(body, stream)
 
     @app.post("/compare", dependencies=guard, tags=["answers"], response_model=Answer)
-    def compare(body: CompareRequest, stream: bool = False) -> Any:
-        def run(on_token: Any) -> Answer:
-            return library.compare(body.paper_a, body.paper_b, on_token=on_token)
-
-        return run(None) if not stream else StreamingResponse(_sse(run), media_type="text/event-stream")
+    def compare(body: CompareInput, stream: bool = False) -> Any:
+        return answer(body, stream)
 
     @app.get("/v1/models", dependencies=guard, tags=["openai"])
     def models() -> dict[str, Any]:
@@ -376,25 +344,11 @@ class _Unauthorized(Exception):
 
 def _sse(run: Callable[[Any], Answer]) -> Iterator[str]:
     """Server-sent events: `token` events as the model writes, then `answer` (or `error`)."""
-    pieces: queue.Queue[object] = queue.Queue()
-    done = object()
-
-    def work() -> None:
-        try:
-            pieces.put(run(pieces.put))
-        except PaperQAError as exc:
-            pieces.put(exc)
-        except Exception as exc:  # the stream has started: report, do not raise
-            pieces.put(RuntimeError(f"internal error ({type(exc).__name__})"))
-        finally:
-            pieces.put(done)
-
-    threading.Thread(target=work, daemon=True).start()
-    while (item := pieces.get()) is not done:
+    for item in streamed(run):
         if isinstance(item, Answer):
             yield f"event: answer\ndata: {item.model_dump_json()}\n\n"
-        elif isinstance(item, BaseException):
-            yield f"event: error\ndata: {json.dumps({'error': str(item)})}\n\n"
+        elif isinstance(item, BaseException):  # the stream has started: report, do not raise
+            yield f"event: error\ndata: {json.dumps({'error': user_message(item)})}\n\n"
         else:
             yield f"event: token\ndata: {json.dumps(item)}\n\n"
 
