@@ -270,11 +270,17 @@ def _range_text(r: RecordQuestion) -> str:
     return "any date"
 
 
+def date_span(papers: Sequence[Paper]) -> tuple[str, str] | None:
+    """The first and last dates of `papers`, each at the precision its record gives."""
+    dated = sorted((p for p in papers if p.date), key=lambda p: p.date)  # type: ignore[arg-type,return-value]
+    return (dated[0].date_text or "", dated[-1].date_text or "") if dated else None
+
+
 def _count_sentence(papers: Sequence[Paper], r: RecordQuestion) -> str:
-    dates = [p.date_text for p in sorted((p for p in papers if p.date), key=lambda p: p.date)]  # type: ignore[arg-type,return-value]
     if r.since or r.until:
         return f"The library holds {len(papers)} papers dated {_range_text(r)}."
-    span = f", dated {dates[0]} to {dates[-1]}" if dates else ""
+    dates = date_span(papers)
+    span = f", dated {dates[0]} to {dates[1]}" if dates else ""
     undated = sum(1 for p in papers if not p.date_text)
     note = f" ({undated} without a date)" if undated and dates else ""
     return f"The library holds {len(papers)} papers{span}{note}."

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from paperqa.citations import STOPWORDS
+from paperqa.metadata import date_span
 from paperqa.retrieval import paper_names
 from paperqa.types import Answer, CitedSentence, IngestReport, Paper, Reference
 
@@ -248,8 +249,8 @@ def library_header(papers: Sequence[Paper]) -> str:
     """One line on what the library holds: count, date range, subjects."""
     if not papers:
         return "**The library is empty.** Add papers in the Library tab (BibTeX, RIS, CSV, JSON...)."
-    dated = sorted((p for p in papers if p.date), key=lambda p: p.date)  # type: ignore[arg-type,return-value]
-    span = f", {dated[0].date_text} to {dated[-1].date_text}" if dated else ""
+    dates = date_span(papers)
+    span = f", {dates[0]} to {dates[1]}" if dates else ""
     about = subjects(papers)
     topics = f" · frequent title words: {', '.join(about)}" if about else ""
     return f"**{len(papers)} {'paper' if len(papers) == 1 else 'papers'}**{span}{topics}"
