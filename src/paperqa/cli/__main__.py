@@ -1,0 +1,5 @@
+"""`python -m paperqa.cli`."""
+
+from paperqa.cli import main
+
+main()
