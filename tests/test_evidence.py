@@ -59,6 +59,11 @@ def test_question_kinds(question, kind):
             None,
             "CASAL reduces hallucination by 30%-40%.",
         ),
+        (
+            "Leveraging these findings, we introduce a steering method.",
+            None,
+            "The authors introduce a steering method.",
+        ),
         # figures, names and words that merely contain "we" are never touched
         (
             "Weights of ResNet18 reach 91% when we prune.",
@@ -259,3 +264,36 @@ def test_longer_what_questions_keep_their_kind():
     assert question_kind("What accuracy does CASAL reach?") == QuestionKind.QUANTITY
     assert question_kind("What does the FIND benchmark contain?") == QuestionKind.NAME
     assert question_kind("What does SAE-V do?") == QuestionKind.DEFINITION
+
+
+CASAL_ABSTRACT = (
+    "Prior work has shown that models encode linear representations of their own knowledge and "
+    "that activation steering can reduce hallucinations. CASAL directly bakes the benefits of "
+    "activation steering into model's weights. CASAL reduces hallucination by 30%-40% across "
+    "multiple short-form QA benchmarks."
+)
+
+
+def _words_ranker(query, texts):  # a stand-in for the embedder: shared words
+    from paperqa.citations import overlap
+
+    return [overlap(query, t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        # the demo question: the background sentence restates it; the paper's own answers it
+        ("How can activation steering reduce hallucinations?", "CASAL directly bakes"),
+        # asked about earlier work, the background sentence is the answer
+        ("What has prior work shown about activation steering and hallucinations?", "Prior work has shown"),
+    ],
+)
+def test_a_sentence_about_earlier_work_answers_only_questions_about_it(question, first):
+    from paperqa.evidence import score_sentences
+    from paperqa.types import Source
+
+    paper = Paper(id="casal", title="Hallucination reduction with CASAL", abstract=CASAL_ABSTRACT)
+    source = Source(number=1, paper=paper, passages=[], text=CASAL_ABSTRACT)
+    scored = score_sentences(question, question_kind(question), [source], _words_ranker)
+    assert scored[0].sentence.startswith(first)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperqa.grounding import fold, ground, keeps_facts, numbers, terms
+from paperqa.grounding import fold, ground, keeps_facts, numbers, recombines, terms
 
 CASAL = (
     "Hallucination reduction with CASAL: Contrastive Activation Steering For Amortized Learning",
@@ -177,3 +177,31 @@ def test_a_rewrite_keeps_counts_written_as_words():
     assert not keeps_facts("LegalVis was evaluated through two usage scenarios.", original)  # six dropped
     assert keeps_facts("LegalVis was evaluated in 2 usage scenarios and by 6 domain experts.", original)
     assert keeps_facts("One of the methods uses LegalVis.", "One of the methods uses LegalVis.")
+
+
+STEERING = (
+    "Leveraging these findings, we introduce a general-purpose activation steering method that "
+    "modulates behavior in real time, without fine-tuning, reward signals, or environment interaction."
+)
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "recombined"),
+    [
+        # seen with SmolLM2: three things the method does without became one that is not there
+        ("The authors introduce a steering method that works without fine-tuning rewards.", True),
+        ("The authors introduce a general-purpose activation steering method that modulates behavior "
+         "in real time, without fine-tuning, reward signals, or environment interaction.", False),
+        ("Activation steering can modulate behavior in real time without fine-tuning.", False),
+        ("A steering method modulates real behavior.", True),  # "real" belonged to "time"
+    ],
+)  # fmt: skip
+def test_a_rewrite_may_not_join_words_the_sentence_keeps_apart(rewrite, recombined):
+    assert recombines(rewrite, STEERING, "How can activation steering reduce hallucinations?") is recombined
+
+
+def test_a_rewrite_may_reorder_around_the_question_and_prepositions():
+    original = "We train ResNet18 on 500 chest X-rays and reach 91% accuracy, well above prior work."
+    question = "What accuracy does the classifier reach?"
+    rewrite = "The ResNet18 classifier reaches 91% accuracy on 500 chest X-rays."
+    assert not recombines(rewrite, original, question)

@@ -53,6 +53,10 @@ CONTRIBUTION_BONUS = 0.08
 DEFINITION_BONUS = 0.3
 #: a sentence that opens by pointing outside itself ("These approaches ...") reads badly alone.
 DANGLING_PENALTY = 0.08
+#: a sentence about other people's work ("Prior work has shown ...") is the paper's background,
+#: not its finding, and its claim is not the cited paper's own: it answers only when nothing
+#: the paper itself says comes close, or when the question asks about earlier work.
+BACKGROUND_PENALTY = 0.6
 #: sentences scoring under this share of the best one are left out: a weak match from a
 #: side paper would dilute a good answer.
 KEEP_SHARE = 0.75
@@ -98,6 +102,19 @@ _DEFINITION = re.compile(
     re.IGNORECASE,
 )
 _DANGLING = re.compile(r"^(?:these|this|those|such|they|it|its|their|the latter|the former)\b", re.I)
+_BACKGROUND = re.compile(
+    r"^(?:prior|previous|earlier|past|existing|current|conventional|traditional|recent) (?:[\w-]+ ){0,3}?"
+    r"(?:work|works|studies|research|methods|approaches|literature|efforts|techniques)\b"
+    r"|^(?:it has been|studies have|researchers have|many works have) "
+    r"(?:shown|found|demonstrated|established)\b",
+    re.IGNORECASE,
+)
+_ASKS_BACKGROUND = re.compile(
+    r"\b(?:prior|previous|earlier|past|existing|current|conventional|traditional|state[- ]of[- ]the[- ]art|"
+    r"limit\w*|shortcomings?|fall short|drawbacks?|weakness\w*|criti\w*|fail\w*|lack\w*|problems?|"
+    r"challenges?|motivat\w*|why|before)\b",
+    re.IGNORECASE,
+)
 _NOT_EVIDENCE = re.compile(
     r"https?://|\bgithub\.com\b|\b(?:code|data|dataset|models?|implementation)s? (?:is|are|will be) "
     r"(?:publicly |freely )?(?:available|released)\b",
@@ -216,6 +233,7 @@ def score_sentences(
 ) -> list[Evidence]:
     """Every usable source sentence scored as evidence for `question`, best first."""
     scored: list[Evidence] = []
+    background = 0.0 if _ASKS_BACKGROUND.search(question) else BACKGROUND_PENALTY
     for position, source in enumerate(sources):
         sentences = source_sentences(source)
         if not sentences:
@@ -226,6 +244,7 @@ def score_sentences(
             value = WEIGHT_MEANING * sim + WEIGHT_WORDS * overlap(question, sentence) + prior
             value += focus_bonus(kind, question, sentence, source.paper)
             value -= DANGLING_PENALTY * bool(_DANGLING.match(sentence))
+            value -= background * bool(_BACKGROUND.match(sentence))
             scored.append(Evidence(source.number, source.paper, sentence, i, round(value, 4)))
     return sorted(scored, key=lambda e: -e.score)
 
@@ -284,7 +303,9 @@ _CONNECTIVE = re.compile(
     r"in this (?:paper|work|study|article)|here|to (?:this|that) end|instead|meanwhile|similarly|"
     r"likewise|surprisingly|interestingly|further|besides|accordingly|"
     r"to (?:address|tackle|overcome|solve|bridge|fill|close|mitigate|remedy|assist (?:in|with)|help with|"
-    r"deal with|handle) (?:this|these|that|those|the above|such)(?: \w+){0,3}?)\s*,\s*",
+    r"deal with|handle) (?:this|these|that|those|the above|such)(?: \w+){0,3}?|"
+    r"(?:leveraging|building (?:on|upon)|based on|inspired by|motivated by|guided by|drawing on|given|with) "
+    r"(?:this|these|that|those|the above|such)(?: \w+){0,3}?)\s*,\s*",
     re.IGNORECASE,
 )
 _OPENING = re.compile(r"^(?:here|in this (?:paper|work|study|article)),?\s+(?=we\b)", re.IGNORECASE)

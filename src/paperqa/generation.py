@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from paperqa.citations import is_repetitive, parse_citations, split_sentences
 from paperqa.errors import BackendError, PaperQAError
-from paperqa.grounding import ground, keeps_facts
+from paperqa.grounding import ground, keeps_facts, recombines
 from paperqa.prompts import load_prompt
 from paperqa.tokens import count_tokens
 from paperqa.types import CitedSentence, Usage
@@ -157,7 +157,13 @@ class Writer:
         first = next(iter(split_sentences(raw.strip().strip('"'))), "")
         text, _ = parse_citations(first)
         limit = REWRITE_MAX_GROWTH * len(quoted.text.split()) + 5
-        if not text or is_repetitive(raw) or len(text.split()) > limit or not keeps_facts(text, quoted.text):
+        if (
+            not text
+            or is_repetitive(raw)
+            or len(text.split()) > limit
+            or not keeps_facts(text, quoted.text)
+            or recombines(text, quoted.text, question)
+        ):
             return quoted
         # Every word a rewrite adds beyond the question must come from the quoted sentence:
         # "attack success rate" may not become "accuracy".

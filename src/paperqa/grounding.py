@@ -297,3 +297,33 @@ def keeps_facts(rewrite: str, original: str) -> bool:
         and figures(original) <= figures(rewrite)
         and all(_found(t, folded) for t in terms(original))
     )
+
+
+_PHRASE_BREAK = re.compile(r"[,;:()\[\]]|\s-\s|\band\b|\bor\b")
+
+
+#: Prepositions the stopword list keeps: they link phrases, a comma before them is style.
+_LINKS = frozenset(
+    {"without", "within", "across", "via", "using", "through", "despite", "toward", "towards", "over"}
+    | {"under", "between", "among", "per", "versus", "vs", "while", "whereas"}
+)
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    """Adjacent content-word stems inside one phrase (no comma, colon, bracket or "and"
+    between them): what a sentence says goes with what."""
+    stop = _stop_stems() | _LINKS
+    found: set[tuple[str, str]] = set()
+    for phrase in _PHRASE_BREAK.split(fold(text)):
+        words = _stemmer().stemWords([w for w in _WORD.findall(phrase) if len(w) > 1 or w.isdigit()])
+        pairs = zip(words, words[1:], strict=False)
+        found.update((a, b) for a, b in pairs if a not in stop and b not in stop)
+    return found
+
+
+def recombines(rewrite: str, original: str, question: str = "") -> bool:
+    """The rewrite joins two words of the original that the original keeps apart, neither
+    from the question: "without fine-tuning, reward signals, or environment interaction"
+    made "without fine-tuning rewards". Its words all check out, its claim does not."""
+    own = stems(original) - stems(question)
+    return any(a in own and b in own for a, b in _pairs(rewrite) - _pairs(original))
