@@ -190,6 +190,7 @@ def pubmedqa(args: argparse.Namespace) -> dict[str, object]:
     gold = [item["final_decision"] for _, item in chosen]
     majority = max(set(gold), key=gold.count)
     return {
+        "evidence_verdict": evidence_verdicts(library, items),
         "dataset": f"PubMedQA PQA-L, {len(items)} items outside the official test split",
         "retrieval": {
             "source_first_share": round(first / len(items), 4),
@@ -205,6 +206,32 @@ def pubmedqa(args: argparse.Namespace) -> dict[str, object]:
             "predicted": predicted,
             "seconds_p50": round(pct(seconds, 0.5), 2),
         },
+    }
+
+
+def evidence_verdicts(library, items: dict[str, dict]) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """What `paperqa ask` itself says to every yes/no question (no model: quote mode): the
+    "Yes:" / "No:" it puts in front when the evidence sentence states the question's claim,
+    else no verdict (counted as "maybe"). Accuracy over all items and over those it decides."""
+    from paperqa.evals import quote_baseline
+
+    asker = quote_baseline(library)
+    said = {"yes": 0, "no": 0, "maybe": 0}
+    right = decided = decided_right = 0
+    for item in items.values():
+        text = asker.ask(item["QUESTION"]).text
+        guess = "yes" if text.startswith("Yes:") else "no" if text.startswith("No:") else "maybe"
+        said[guess] += 1
+        right += guess == item["final_decision"]
+        if guess != "maybe":
+            decided += 1
+            decided_right += guess == item["final_decision"]
+    return {
+        "n": len(items),
+        "accuracy": round(right / len(items), 4),
+        "decided_share": round(decided / len(items), 4),
+        "accuracy_when_decided": round(decided_right / decided, 4) if decided else None,
+        "predicted": said,
     }
 
 

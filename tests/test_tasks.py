@@ -158,6 +158,18 @@ def test_follow_up_resolves_its_and_keeps_numbers(seed_library):
     assert chat.numbers[first.references[0].paper_id] == casal_number and len(chat.turns) == 2
 
 
+def test_a_quoted_follow_up_answers_from_the_paper_it_refers_to(seed_library):
+    """ "What are its main results?" shares "main" with another abstract's "One main reason for
+    this ..."; "its" means the paper of the last answer, so the evidence comes from it."""
+    quote = seed_library.settings.llm.model_copy(update={"answer_mode": "quote"})
+    lib = Library(seed_library.settings.model_copy(update={"llm": quote}), embedder=seed_library.embedder)
+    chat = Conversation()
+    lib.ask("What does the Hyperdimensional Probe do?", conversation=chat)
+    second = lib.ask("What are its main results?", conversation=chat)
+    assert [r.title.split(":")[0] for r in second.references] == ["Hyperdimensional Probe"]
+    assert "experiments show" in second.text
+
+
 def test_filters(seed_library):
     lib = scripted(seed_library, "Nothing [1].")
     answer = lib.ask("interpretability of neural networks", paper_ids=["LegalVis"])

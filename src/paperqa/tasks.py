@@ -186,7 +186,7 @@ class Tasks:
         if declines:
             answer = self._not_in_library("ask", question, chunks, conversation, run)
         else:
-            answer = self._ask(question, kind, chunks, conversation, run, strict)
+            answer = self._ask(question, kind, chunks, conversation, run, strict, focus)
         conversation.turns.append(answer)
         return answer
 
@@ -215,7 +215,10 @@ class Tasks:
         conversation: Conversation,
         run: Run,
         strict: bool,
+        focus: Sequence[str] = (),
     ) -> Answer:
+        """`focus`: the papers a follow-up refers back to ("what are its results?"); the
+        evidence comes from them when they have any, not from a paper that merely shares a word."""
         sources = self._sources(chunks)
         rank, names = self._ranker(), names_of(sources, self._short_names())
         fallback = None
@@ -235,10 +238,11 @@ class Tasks:
                 return self._not_in_library("ask", question, chunks, conversation, run)
         # Abstracts are short: the sentence that answers may lie outside the retrieved passages.
         sources = [s.model_copy(update={"text": s.paper.abstract}) for s in sources]
+        meant = [s for s in sources if s.paper.id in focus] or sources
         chosen = run.stage(
             "select evidence",
             lambda: select(
-                question, kind, sources, rank, limit=ANSWER_SENTENCES, per_source=PER_PAPER_SENTENCES
+                question, kind, meant, rank, limit=ANSWER_SENTENCES, per_source=PER_PAPER_SENTENCES
             ),
             {"question": question},
         )
