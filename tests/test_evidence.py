@@ -97,6 +97,25 @@ def test_clean_makes_a_quote_stand_alone(sentence, name, cleaned):
             None,
         ),
         ("Which models were steered?", "Pi0 and OpenVLA were steered.", None),  # not a yes/no question
+        # PubMedQA: sentences that hold the question's words but ask, aim or doubt settle nothing
+        (
+            "Is the Hawkins sign able to predict necrosis in fractures of the neck of the astragalus?",
+            "To assess if the Hawkins sign can predict whether or not astragalus fractures of the neck "
+            "will develop avascular necrosis.",
+            None,
+        ),
+        (
+            "Does pretreatment with statins improve clinical outcome after stroke?",
+            "In a preliminary observational study, the authors explored whether clinical outcome is "
+            "improved in patients who are on treatment with statins when stroke occurs.",
+            None,
+        ),
+        (
+            "Do somatic complaints predict subsequent symptoms of depression?",
+            "It is unclear whether somatic complaints may heighten the risk for the subsequent "
+            "development of depressive symptoms.",
+            None,
+        ),
     ],
 )
 def test_verdict_only_when_the_sentence_states_it(question, sentence, said):

@@ -282,14 +282,27 @@ def select(
     return picked
 
 
+#: A sentence that asks, aims or doubts does not settle a yes/no question, however many of its
+#: words it holds: "To assess if X predicts Y", "explored whether", "It is unclear whether".
+_UNSETTLED = re.compile(
+    r"\bwhether\b|\?\s*$|^to (?:assess|determine|evaluate|investigate|examine|compare|explore|test|"
+    r"study|analy[sz]e)\b|\b(?:aims?|aimed|purpose|objectives?|goals?|hypothes[ie]s|hypothesi[sz]ed|"
+    r"unclear|unknown|controversial|debated|claimed|question|sought|planned|might)\b"
+    r"|\b(?:assess|evaluat|investigat|examin|explor|determin)\w* if\b",
+    re.IGNORECASE,
+)
+
+
 def verdict(question: str, sentence: str) -> str | None:
     """ "Yes" or "No" when the sentence states the answer to a yes/no question: it holds
-    most of the question's words, and its polarity (a negation or none) is the answer.
-    None when the sentence does not settle it."""
+    most of the question's words, does not ask, aim or doubt ("whether", "to assess if",
+    "unclear"), and its polarity (a negation or none) is the answer. None when the sentence
+    does not settle it."""
     if not _YESNO.search(question):
         return None
     asked = stems(question)
-    if not asked or len(asked & stems(sentence)) < VERDICT_COVERAGE * len(asked):
+    holds = len(asked & stems(sentence)) >= VERDICT_COVERAGE * len(asked)
+    if not asked or not holds or _UNSETTLED.search(sentence):
         return None
     return "No" if NEGATION.search(sentence) else "Yes"
 
