@@ -65,9 +65,9 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from paperqa.embeddings import LocalEmbedder
+    from paperqa.index.embeddings import LocalEmbedder
     from paperqa.library import Library
-    from paperqa.retrieval import Retriever
+    from paperqa.retrieval.hybrid import Retriever
     from paperqa.settings import Settings
 
     questions = [json.loads(line) for line in (ROOT / "evals" / "seed_questions.jsonl").open()]

@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import RESULTS, ROOT, header  # noqa: E402
 
-from paperqa.aspects import ASPECTS, classify, classify_by_meaning
-from paperqa.embeddings import get_embedder
+from paperqa.answer.aspects import ASPECTS, classify, classify_by_meaning
+from paperqa.index.embeddings import get_embedder
 from paperqa.settings import EmbeddingSettings
 
 #: The classifier paperqa used before (session 4): per aspect, 0.6 x similarity to the

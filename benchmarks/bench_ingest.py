@@ -42,10 +42,10 @@ def run(
     keep: Path | None = None,
     resume: Path | None = None,
 ) -> dict[str, object]:
-    from paperqa.chunking import chunk_paper
-    from paperqa.embeddings import LocalEmbedder
+    from paperqa.index.embeddings import LocalEmbedder
+    from paperqa.ingest.chunking import chunk_paper
+    from paperqa.ingest.loaders import load_paths
     from paperqa.library import Library
-    from paperqa.loaders import load_paths
     from paperqa.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="paperqa-bench-"))

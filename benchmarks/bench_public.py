@@ -70,7 +70,7 @@ def papers_in_order(paper_ids: Sequence[str]) -> list[str]:
 def scifact(args: argparse.Namespace) -> dict[str, object]:
     import bm25s
 
-    from paperqa.retrieval import Retriever
+    from paperqa.retrieval.hybrid import Retriever
     from paperqa.types import Paper
 
     def papers() -> list[Paper]:
@@ -144,8 +144,8 @@ def verdict_of(text: str) -> str:
 def pubmedqa(args: argparse.Namespace) -> dict[str, object]:
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    from paperqa.retrieval import Retriever
-    from paperqa.sources import fit_budget, group_sources, render_sources
+    from paperqa.answer.sources import fit_budget, group_sources, render_sources
+    from paperqa.retrieval.hybrid import Retriever
     from paperqa.types import Paper
 
     items = json.loads((DATA / "pubmedqa" / "pqal_dev.json").read_text())
@@ -168,7 +168,7 @@ def pubmedqa(args: argparse.Namespace) -> dict[str, object]:
     random.Random(0).shuffle(chosen)
     chosen = chosen[: args.limit] if args.limit else chosen
     chat, backend = library.tasks.chat
-    budget = library.tasks._budget()
+    budget = library.tasks.pipeline.budget()
     correct, predicted, seconds = 0, {"yes": 0, "no": 0, "maybe": 0}, []
     for _pmid, item in chosen:
         t = time.perf_counter()
@@ -213,7 +213,7 @@ def evidence_verdicts(library, items: dict[str, dict]) -> dict[str, object]:  # 
     """What `paperqa ask` itself says to every yes/no question (no model: quote mode): the
     "Yes:" / "No:" it puts in front when the evidence sentence states the question's claim,
     else no verdict (counted as "maybe"). Accuracy over all items and over those it decides."""
-    from paperqa.evals import quote_baseline
+    from paperqa.evals.run import quote_baseline
 
     asker = quote_baseline(library)
     said = {"yes": 0, "no": 0, "maybe": 0}
@@ -241,8 +241,8 @@ def evidence_verdicts(library, items: dict[str, dict]) -> dict[str, object]:  # 
 def scitldr(args: argparse.Namespace) -> dict[str, object]:
     from rouge_score import rouge_scorer
 
-    from paperqa import extractive
-    from paperqa.sources import whole_paper
+    from paperqa.answer import extractive
+    from paperqa.answer.sources import whole_paper
     from paperqa.types import Paper
 
     rows = [json.loads(line) for line in (DATA / "scitldr" / "SciTLDR-A-dev.jsonl").open()]
@@ -264,7 +264,7 @@ def scitldr(args: argparse.Namespace) -> dict[str, object]:
     def mean(scored: list[dict[str, float]]) -> dict[str, float]:
         return {k: round(statistics.fmean(s[k] for s in scored), 4) for k in ("rouge1", "rouge2", "rougeL")}
 
-    rank = library.tasks._ranker()
+    rank = library.tasks.pipeline.ranker()
     lead, central = [], []
     for r in rows:
         lead.append(rouge(r["source"][0], r["target"]))

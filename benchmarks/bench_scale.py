@@ -41,7 +41,7 @@ def pct(values: list[float], q: float) -> float:
 
 def measure(home: Path, asks: int) -> dict[str, object]:
     from paperqa.library import Library
-    from paperqa.retrieval import Retriever
+    from paperqa.retrieval.hybrid import Retriever
     from paperqa.settings import Settings
 
     library = Library(Settings(home=home))
@@ -62,7 +62,7 @@ def measure(home: Path, asks: int) -> dict[str, object]:
         t = time.perf_counter()
         retriever.retrieve(q)
         retrieval.append(time.perf_counter() - t)
-    library.tasks.__dict__["retriever"] = retriever  # reuse the built corpus, as a running app does
+    library.tasks.pipeline.__dict__["retriever"] = retriever  # reuse the built corpus, as a running app does
     library.ask("warm up the model")
     totals, firsts = [], []
     for q in QUERIES[:asks]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from paperqa.embeddings import LocalEmbedder
+from paperqa.index.embeddings import LocalEmbedder
 from paperqa.library import Library
 from paperqa.settings import Settings
 

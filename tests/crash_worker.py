@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from paperqa.embeddings import PaperQAEmbeddings
+from paperqa.index.embeddings import PaperQAEmbeddings
 from paperqa.library import Library
 from paperqa.settings import Settings
 

@@ -25,9 +25,9 @@ TIMEOUT = 180_000  # ms: the local model answers in seconds, but CI machines are
 @pytest.fixture(scope="module", params=["launched", "mounted"])
 def app_url(request, tmp_path_factory, embedder, _seed_home):
     """The app as `paperqa app` launches it, and as `paperqa serve` mounts it at /app."""
-    from paperqa.app import launch
+    from paperqa.interfaces.app import launch
+    from paperqa.interfaces.server import create_app
     from paperqa.library import Library
-    from paperqa.server import create_app
     from paperqa.settings import Settings
 
     home = tmp_path_factory.mktemp("app") / "lib"

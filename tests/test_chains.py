@@ -11,7 +11,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.runnables import RunnableLambda
 
-from paperqa.chains import AskInput, CompareInput
+from paperqa.interfaces.runnables import AskInput, CompareInput
 from paperqa.library import Library
 from paperqa.types import Answer
 

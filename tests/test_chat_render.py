@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from paperqa.chat import WAITING, ChatSession
-from paperqa.render import (
+from paperqa.interfaces.chat import WAITING, ChatSession
+from paperqa.interfaces.render import (
     answer_html,
     example_questions,
     library_header,

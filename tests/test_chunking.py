@@ -1,9 +1,9 @@
 import pytest
 import tiktoken
 
-from paperqa.chunking import chunk_paper, token_windows
+from paperqa.ingest.chunking import chunk_paper, token_windows
 from paperqa.settings import ChunkingSettings
-from paperqa.tokens import count_tokens, encoding
+from paperqa.text.tokens import count_tokens, encoding
 from paperqa.types import Paper
 
 

@@ -2,22 +2,12 @@
 
 import pytest
 
-from paperqa.citations import (
-    NOT_IN_LIBRARY,
-    cite_sentences,
-    content_words,
-    is_repetitive,
-    overlap,
-    parse_citations,
-    reattribute,
-    render,
-    renumber,
-    score_sentence,
-    sentence_spans,
-    split_sentences,
-    support_score,
-    widen_to_sentences,
-)
+from paperqa.answer.citations import cite_sentences, parse_citations, render, renumber
+from paperqa.answer.gate import NOT_IN_LIBRARY
+from paperqa.answer.screening import is_repetitive
+from paperqa.answer.support import reattribute, score_sentence, support_score
+from paperqa.text.sentences import sentence_spans, split_sentences, widen_to_sentences
+from paperqa.text.words import content_words, overlap
 from paperqa.types import CitedSentence
 
 
@@ -83,7 +73,7 @@ SOURCES = {
     ],
 )
 def test_score_sentence(text, citations, supported, auto):
-    scored = score_sentence(CitedSentence(text=text, citations=citations), SOURCES, fake_similarity)
+    scored = score_sentence(CitedSentence(text=text, citations=citations), SOURCES, fake_similarity, 0.45)
     assert scored.supported is supported and scored.auto_cited is auto
     if auto:
         assert scored.citations == [2]
@@ -100,8 +90,8 @@ def test_score_sentence(text, citations, supported, auto):
     ],
 )
 def test_reattribute(text, citations, named, expected):
-    sentence = score_sentence(CitedSentence(text=text, citations=citations), SOURCES, fake_similarity)
-    moved = reattribute(sentence, named, SOURCES, fake_similarity)
+    sentence = score_sentence(CitedSentence(text=text, citations=citations), SOURCES, fake_similarity, 0.45)
+    moved = reattribute(sentence, named, SOURCES, fake_similarity, 0.45)
     assert (moved.citations if moved else None) == expected
 
 
@@ -137,7 +127,7 @@ def test_widen_to_sentences_merges_overlaps():
 
 
 def test_not_in_library_sentence_is_in_the_prompt():
-    from paperqa.prompts import load_prompt
+    from paperqa.answer.prompts import load_prompt
 
     prompt = load_prompt("answer")
     assert "{not_in_library}" in prompt.system
@@ -146,7 +136,7 @@ def test_not_in_library_sentence_is_in_the_prompt():
 
 def test_a_new_conversation_numbers_cited_papers_from_one():
     """Only cited papers take the conversation's numbers, in order of first citation."""
-    from paperqa.assemble import Conversation, numbering
+    from paperqa.answer.assemble import Conversation, numbering
     from paperqa.types import CitedSentence, Paper, Source
 
     sources = [

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from paperqa import eval_report, evals
 from paperqa.errors import IngestError, InputError
+from paperqa.evals import report as eval_report
+from paperqa.evals import run as evals
 from paperqa.library import Library
 from paperqa.types import Answer, CitedSentence, ComparisonRow, Paper, Source
 

@@ -5,16 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from paperqa.aspects import classify, contrast
-from paperqa.evidence import (
-    QuestionKind,
-    clean,
-    head_words,
-    paper_label,
-    question_kind,
-    verdict,
-)
-from paperqa.listing import list_topics
+from paperqa.answer.aspects import classify, contrast
+from paperqa.answer.evidence import verdict
+from paperqa.answer.intent import QuestionKind, head_words, question_kind
+from paperqa.answer.listing import list_topics
+from paperqa.answer.quoting import clean, paper_label
 from paperqa.types import CitedSentence, ComparisonRow, Paper
 
 
@@ -247,7 +242,7 @@ def test_contrast_writes_one_sentence_per_aspect_both_papers_state():
     ],
 )
 def test_a_clause_is_lowered_only_where_it_is_an_ordinary_word(text, lowered):
-    from paperqa.aspects import _lower_first
+    from paperqa.answer.aspects import _lower_first
 
     assert _lower_first(text) == lowered
 
@@ -266,15 +261,16 @@ def test_a_clause_is_lowered_only_where_it_is_an_ordinary_word(text, lowered):
     ],
 )  # fmt: skip
 def test_what_is_questions_want_the_sentence_that_introduces_the_name(question, sentence, defines_it):
-    from paperqa.evidence import _DEFINITION, QuestionKind, defines, question_kind
+    from paperqa.answer.evidence import defines
+    from paperqa.answer.intent import QuestionKind, defined_term, question_kind
 
     assert question_kind(question) == QuestionKind.DEFINITION
-    match = _DEFINITION.search(question)
-    assert match is not None and defines(match.group("x") or match.group("y"), sentence) is defines_it
+    term = defined_term(question)
+    assert term is not None and defines(term, sentence) is defines_it
 
 
 def test_longer_what_questions_keep_their_kind():
-    from paperqa.evidence import QuestionKind, question_kind
+    from paperqa.answer.intent import QuestionKind, question_kind
 
     assert (
         question_kind("What does GCAV use to align concept representations across layers?")
@@ -294,7 +290,7 @@ CASAL_ABSTRACT = (
 
 
 def _words_ranker(query, texts):  # a stand-in for the embedder: shared words
-    from paperqa.citations import overlap
+    from paperqa.text.words import overlap
 
     return [overlap(query, t) for t in texts]
 
@@ -309,7 +305,7 @@ def _words_ranker(query, texts):  # a stand-in for the embedder: shared words
     ],
 )
 def test_a_sentence_about_earlier_work_answers_only_questions_about_it(question, first):
-    from paperqa.evidence import score_sentences
+    from paperqa.answer.evidence import score_sentences
     from paperqa.types import Source
 
     paper = Paper(id="casal", title="Hallucination reduction with CASAL", abstract=CASAL_ABSTRACT)

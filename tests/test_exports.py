@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from paperqa.errors import IngestError
-from paperqa.loaders import load_paths
+from paperqa.ingest.loaders import load_paths
 from paperqa.types import Paper
 
 from .conftest import DATA

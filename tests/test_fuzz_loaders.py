@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from paperqa.errors import IngestError
-from paperqa.loaders import load_paths
+from paperqa.ingest.loaders import load_paths
 
 from .conftest import DATA, SEED_FILE
 

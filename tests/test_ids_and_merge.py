@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from paperqa.loaders import load_paths, merge_papers
-from paperqa.loaders.common import arxiv_id, clean_latex, doi, find_urls, paper_id, title_id
+from paperqa.ingest.loaders import load_paths, merge_papers
+from paperqa.ingest.loaders.common import arxiv_id, clean_latex, doi, find_urls, paper_id, title_id
 from paperqa.types import Paper, normalize_title
 
 from .conftest import SEED_FILE

@@ -12,10 +12,10 @@ import shutil
 
 import pytest
 
-from paperqa.citations import INSTRUCTION_REMOVED, looks_like_instruction, without_instructions
+from paperqa.answer.screening import INSTRUCTION_REMOVED, looks_like_instruction, without_instructions
+from paperqa.answer.sources import render_sources, whole_paper
 from paperqa.library import Library
 from paperqa.settings import Settings
-from paperqa.sources import render_sources, whole_paper
 
 pytestmark = pytest.mark.slow
 

@@ -18,9 +18,9 @@ from langchain_tests.integration_tests import (
 )
 from langchain_tests.unit_tests import ChatModelUnitTests, EmbeddingsUnitTests
 
-from paperqa.chains import PaperRetriever
-from paperqa.embeddings import LocalEmbedder, OpenAIEmbedder
-from paperqa.llm import LlamaCppChat, bundled_model_path
+from paperqa.answer.llm import LlamaCppChat, bundled_model_path
+from paperqa.index.embeddings import LocalEmbedder, OpenAIEmbedder
+from paperqa.interfaces.runnables import PaperRetriever
 from paperqa.settings import EmbeddingSettings
 
 from .servers import llama_server

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from paperqa.embeddings import LocalEmbedder, PaperQAEmbeddings
 from paperqa.errors import IndexMismatchError, IngestError, LibraryLockedError, PaperNotFoundError
+from paperqa.index.embeddings import LocalEmbedder, PaperQAEmbeddings
 from paperqa.library import Library
-from paperqa.retrieval import Retriever
+from paperqa.retrieval.corpus import cache_path
+from paperqa.retrieval.hybrid import Retriever
 from paperqa.settings import ChunkingSettings, Settings, default_home
 
 from .conftest import DATA, SEEDS
@@ -87,7 +88,7 @@ def test_bm25_corpus_is_cached_per_library_revision(library: Library, tmp_path, 
     library.ingest([f])
     app_retriever = library.tasks.retriever  # a long-lived process, like the app
     assert "Alpha" in app_retriever.corpus().texts[0]
-    cache = app_retriever._cache_path()
+    cache = cache_path(app_retriever.store)
     assert cache.exists()
 
     # another process: the corpus comes from the cache file, nothing is rebuilt

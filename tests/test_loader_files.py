@@ -7,7 +7,7 @@ import json
 import pytest
 
 from paperqa.errors import IngestError
-from paperqa.loaders import load_file, load_paths
+from paperqa.ingest.loaders import load_file, load_paths
 
 from .conftest import DATA
 

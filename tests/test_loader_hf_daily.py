@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from paperqa.errors import IngestError
-from paperqa.loaders import load_file, load_paths
-from paperqa.loaders.hf_daily import infer_year
+from paperqa.ingest.loaders import load_file, load_paths
+from paperqa.ingest.loaders.hf_daily import infer_year
 
 from .conftest import SEED_FILE
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from paperqa import metadata
-from paperqa.assemble import Conversation
+from paperqa.answer import records as metadata
+from paperqa.answer.assemble import Conversation
 from paperqa.library import Library
 from paperqa.types import Paper
 

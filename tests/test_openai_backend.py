@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from paperqa.citations import NOT_IN_LIBRARY
+from paperqa.answer.gate import NOT_IN_LIBRARY
+from paperqa.answer.llm import bundled_model_path, get_chat_model
 from paperqa.errors import BackendError, ConfigError
 from paperqa.library import Library
-from paperqa.llm import bundled_model_path, get_chat_model
 from paperqa.settings import EmbeddingSettings, LLMSettings, Settings
 
 from .conftest import DATA, SEEDS
@@ -62,7 +62,7 @@ def test_the_app_switches_to_the_configured_endpoint(server, seed_library):
     """With an endpoint configured, the app's Settings offer it and answers come from it."""
     from gradio_client import Client
 
-    from paperqa.app import build, remote_library
+    from paperqa.interfaces.app import build, remote_library
 
     llm = LLMSettings(base_url=server, model="smollm2", api_key="unused", max_tokens=120)  # local by default
     lib = Library(seed_library.settings.model_copy(update={"llm": llm}), embedder=seed_library.embedder)

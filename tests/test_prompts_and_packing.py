@@ -1,9 +1,9 @@
 import pytest
 
+from paperqa.answer.prompts import EXPECTED, load_prompt, parse_prompt
+from paperqa.answer.sources import fit_budget, group_sources, render_sources
 from paperqa.errors import ConfigError
-from paperqa.prompts import EXPECTED, load_prompt, parse_prompt
-from paperqa.sources import fit_budget, group_sources, render_sources
-from paperqa.tokens import count_tokens
+from paperqa.text.tokens import count_tokens
 from paperqa.types import Paper, RetrievedChunk
 
 

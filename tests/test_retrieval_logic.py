@@ -2,7 +2,8 @@
 
 import pytest
 
-from paperqa.retrieval import NameIndex, diversify, paper_names, rrf_fuse
+from paperqa.retrieval.hybrid import diversify, rrf_fuse
+from paperqa.retrieval.names import NameIndex, paper_names
 from paperqa.types import Paper, RetrievedChunk
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from paperqa.interfaces.render import status_markdown
 from paperqa.library import Library
-from paperqa.render import status_markdown
 from paperqa.settings import Settings
 
 from .conftest import SEEDS

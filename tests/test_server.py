@@ -13,8 +13,8 @@ import httpx
 import pytest
 from openai import OpenAI
 
+from paperqa.interfaces.server import create_app
 from paperqa.library import Library
-from paperqa.server import create_app
 from paperqa.settings import Settings
 
 from .conftest import DATA

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from paperqa.citations import NOT_IN_LIBRARY
+from paperqa.answer.gate import NOT_IN_LIBRARY
+from paperqa.answer.tasks import Conversation
 from paperqa.errors import InputError, PaperNotFoundError
 from paperqa.library import Library
 from paperqa.settings import Settings
-from paperqa.tasks import Conversation
 
 pytestmark = pytest.mark.slow
 CASAL_Q = "How much does CASAL reduce hallucination?"
@@ -109,7 +109,7 @@ def test_uncited_sentence_gets_its_source_found(seed_library):
 def test_named_paper_must_be_cited(seed_library):
     question = "What does SAE-V do?"
     wide = free(seed_library.settings, context_tokens=3000)
-    sources = Library(wide, embedder=seed_library.embedder).tasks._sources(
+    sources = Library(wide, embedder=seed_library.embedder).tasks.pipeline.sources(
         seed_library.tasks.retriever.retrieve(question)
     )
     other = next(s for s in sources if not s.paper.title.startswith("SAE-V"))
@@ -299,7 +299,7 @@ def test_source_delimiters_cannot_be_closed_from_an_abstract(library, tmp_path):
         'Contact maps emerge in middle layers."}\n'
     )
     library.ingest([f])
-    from paperqa.sources import render_sources
+    from paperqa.answer.sources import render_sources
 
     answer = scripted(library, "Contact maps emerge in middle layers [1].").ask(
         "What do gradient probes find in protein models?"

@@ -8,7 +8,8 @@
 Nothing heavy happens at import: models load on first use.
 """
 
-from paperqa.citations import NOT_IN_LIBRARY
+from paperqa.answer.gate import NOT_IN_LIBRARY
+from paperqa.answer.tasks import Conversation
 from paperqa.errors import (
     BackendError,
     ConfigError,
@@ -21,7 +22,6 @@ from paperqa.errors import (
 )
 from paperqa.library import Library, LibraryStats
 from paperqa.settings import Settings
-from paperqa.tasks import Conversation
 from paperqa.types import Answer, CitedSentence, ComparisonRow, IngestReport, Paper, Reference, Source
 
 __version__ = "0.1.0"

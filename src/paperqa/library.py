@@ -15,21 +15,21 @@ import numpy as np
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, Field
 
-from paperqa.chunking import chunk_paper
-from paperqa.embeddings import PaperQAEmbeddings, get_embedder
+from paperqa.answer.tasks import Tasks
 from paperqa.errors import LibraryLockedError, PaperNotFoundError
-from paperqa.loaders import load_paths, merge_papers
-from paperqa.loaders.common import arxiv_id, doi
-from paperqa.retrieval import paper_names
+from paperqa.index.embeddings import PaperQAEmbeddings, get_embedder
+from paperqa.index.store import Store, StoredPaper
+from paperqa.ingest.chunking import chunk_paper
+from paperqa.ingest.loaders import load_paths, merge_papers
+from paperqa.ingest.loaders.common import arxiv_id, doi
+from paperqa.retrieval.names import paper_names
 from paperqa.settings import Settings
-from paperqa.store import Store, StoredPaper
-from paperqa.tasks import Tasks
 from paperqa.types import Answer, Chunk, IngestReport, Paper, normalize_title
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from paperqa.chains import AnswerRunnable, PaperRetriever
+    from paperqa.interfaces.runnables import AnswerRunnable, PaperRetriever
 
 #: Called as work advances: (papers done, papers in all).
 Progress = Callable[[int, int], None]
@@ -120,16 +120,17 @@ class Library:
         until: dt.date | None = None,
     ) -> PaperRetriever:
         """This library as a LangChain retriever (`Document`s with paper metadata); see
-        `paperqa.chains.PaperRetriever`. `paper_ids` take any reference `get` takes."""
-        from paperqa.chains import PaperRetriever
+        `paperqa.interfaces.runnables.PaperRetriever`. `paper_ids` take any reference `get` takes."""
+        from paperqa.interfaces.runnables import PaperRetriever
 
         ids = [self.get(ref).id for ref in paper_ids] if paper_ids else None
         return PaperRetriever(library=self, k=k, paper_ids=ids, since=since, until=until)
 
     def as_runnable(self, task: Literal["ask", "summarize", "compare"] = "ask") -> AnswerRunnable:
-        """ask, summarize or compare as a LangChain `Runnable` (see `paperqa.chains.AnswerRunnable`):
-        input a question string or `AskInput` / `SummarizeInput` / `CompareInput`, output `Answer`."""
-        from paperqa.chains import AnswerRunnable
+        """ask, summarize or compare as a LangChain `Runnable` (see
+        `paperqa.interfaces.runnables.AnswerRunnable`): input a question string or `AskInput` /
+        `SummarizeInput` / `CompareInput`, output `Answer`."""
+        from paperqa.interfaces.runnables import AnswerRunnable
 
         return AnswerRunnable(library=self, task=task)
 

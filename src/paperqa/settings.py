@@ -76,7 +76,10 @@ class EmbeddingSettings(BaseModel):
 
 
 class RetrievalSettings(BaseModel):
-    """How passages are found for a question."""
+    """How passages are found for a question, and the similarity cut-offs that decide what
+    is relevant. Every cut-off is a cosine similarity (or a score built on one) with the
+    configured embedder: the defaults were measured with all-MiniLM-L6-v2, so re-fit them
+    when you change `embedding.backend` or `embedding.model`."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -102,6 +105,35 @@ class RetrievalSettings(BaseModel):
         description="Below this similarity of the best passage, a question (naming no paper) that "
         'uses a word the library never uses ("AlphaFold", "diffusion") is about something '
         "the library does not cover, and is declined.",
+    )
+    confident_margin: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="A model's own \"not in the library\" is taken as a failure (and the answer quoted) "
+        "when the best passage is this much above `min_relevance`.",
+    )
+    list_relevance: float = Field(
+        default=0.35,
+        ge=-1.0,
+        le=1.0,
+        description="A paper belongs in the answer to a \"which papers ...\" question when its best "
+        "passage is at least this similar to the question (or its abstract holds the topic's "
+        "distinctive words).",
+    )
+    list_margin: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="...and within this much of the best paper's similarity.",
+    )
+    support_threshold: float = Field(
+        default=0.45,
+        ge=0.0,
+        le=1.0,
+        description="A sentence counts as supported by the source it cites at or above this support "
+        "score (half the cosine similarity to the best source sentence, half its share of content "
+        "words found there); below it, the sentence is flagged (dropped with --strict).",
     )
 
 

@@ -1,0 +1,140 @@
+"""The assemble stage: citation numbers that stay stable through a conversation, the
+reference list, and the fixed "not in the library" answer. Pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from paperqa.answer.citations import render, renumber
+from paperqa.answer.gate import NOT_IN_LIBRARY
+from paperqa.answer.generation import Run
+from paperqa.answer.sources import make_source
+from paperqa.types import Answer, CitedSentence, Paper, Reference, RetrievedChunk, Source
+
+#: A declined answer lists this many nearest papers, so the reader sees what is close.
+NEAREST_PAPERS = 3
+
+
+@dataclass
+class Conversation:
+    """A chat's memory: its turns, and a citation number per paper that never changes."""
+
+    numbers: dict[str, int] = field(default_factory=dict)
+    turns: list[Answer] = field(default_factory=list)
+
+    def number_for(self, paper_id: str) -> int:
+        return self.numbers.setdefault(paper_id, len(self.numbers) + 1)
+
+    def last_cited(self) -> list[str]:
+        """Paper ids the last answer cited, in order of first citation."""
+        if not self.turns:
+            return []
+        by_number = {r.number: r.paper_id for r in self.turns[-1].references}
+        return list(
+            dict.fromkeys(
+                by_number[c] for s in self.turns[-1].sentences for c in s.citations if c in by_number
+            )
+        )
+
+
+def assemble(
+    task: str,
+    question: str,
+    sentences: list[CitedSentence],
+    sources: list[Source],
+    conversation: Conversation,
+    run: Run,
+    *,
+    backend: str,
+    mode: str,
+    fallback: str | None = None,
+) -> Answer:
+    """The answer, renumbered to the conversation's numbers, with its reference list."""
+    mapping = numbering(task, sentences, sources, conversation)
+    sentences = renumber(sentences, mapping)
+    numbered = [s.model_copy(update={"number": mapping[s.number]}) for s in sources]
+    cited = {c for s in sentences for c in s.citations}
+    run.usage.total_seconds = run.elapsed()
+    return Answer(
+        task=task,
+        question=question,
+        text=render(sentences),
+        sentences=sentences,
+        references=[reference(s) for s in sorted(numbered, key=lambda s: s.number) if s.number in cited],
+        sources=numbered,
+        fallback=fallback,
+        backend=backend if run.usage.llm_calls else "none",
+        mode=mode,
+        usage=run.usage,
+    )
+
+
+def numbering(
+    task: str, sentences: list[CitedSentence], sources: list[Source], conversation: Conversation
+) -> dict[int, int]:
+    """The answer's source numbers mapped to the conversation's.
+
+    Only cited papers take a number of the conversation, in the order the answer first cites
+    them, so a new conversation's first answer reads [1], [2]...; a comparison keeps its two
+    papers' order (the table's columns). Uncited sources get numbers past the conversation's
+    without keeping them.
+    """
+    by_number = {s.number: s for s in sources}
+    order = [s.number for s in sources] if task == "compare" else [c for s in sentences for c in s.citations]
+    mapping = {
+        n: conversation.number_for(by_number[n].paper.id) for n in dict.fromkeys(order) if n in by_number
+    }
+    spare = max(conversation.numbers.values(), default=0)
+    for s in sources:
+        if s.number not in mapping:
+            known = conversation.numbers.get(s.paper.id)
+            if known is None:
+                spare += 1
+            mapping[s.number] = known if known is not None else spare
+    return mapping
+
+
+def not_in_library(
+    task: str,
+    question: str,
+    chunks: Sequence[RetrievedChunk],
+    papers: dict[str, Paper],
+    conversation: Conversation,
+    run: Run,
+    *,
+    backend: str,
+    mode: str,
+) -> Answer:
+    """The fixed "not in the library" answer, listing the nearest papers (`papers` by id)."""
+    sources = [
+        make_source(conversation.number_for(pid), papers[pid], [c for c in chunks if c.paper_id == pid])
+        for pid in nearest(chunks)
+        if pid in papers
+    ]
+    run.usage.total_seconds = run.elapsed()
+    return Answer(
+        task=task,
+        question=question,
+        text=NOT_IN_LIBRARY,
+        sentences=[CitedSentence(text=NOT_IN_LIBRARY)],
+        references=[reference(s) for s in sources],
+        sources=sources,
+        not_in_library=True,
+        backend=backend if run.usage.llm_calls else "none",
+        mode=mode,
+        usage=run.usage,
+    )
+
+
+def nearest(chunks: Sequence[RetrievedChunk]) -> list[str]:
+    """Ids of the papers closest in meaning to the question, best first."""
+    ranked = sorted(chunks, key=lambda c: -(c.dense or 0.0))
+    return list(dict.fromkeys(c.paper_id for c in ranked))[:NEAREST_PAPERS]
+
+
+def reference(source: Source) -> Reference:
+    p = source.paper
+    return Reference(
+        number=source.number, paper_id=p.id, title=p.title, date=p.date, date_text=p.date_text, url=p.url
+    )

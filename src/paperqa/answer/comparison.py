@@ -1,0 +1,37 @@
+"""`compare`: two papers side by side, one cited sentence per aspect and paper, and a
+paragraph that contrasts them aspect by aspect."""
+
+from __future__ import annotations
+
+from paperqa.answer import aspects, extractive
+from paperqa.answer.assemble import Conversation
+from paperqa.answer.checking import Rules
+from paperqa.answer.citations import renumber
+from paperqa.answer.generation import Run
+from paperqa.answer.pipeline import Draft, Pipeline
+from paperqa.answer.sources import whole_paper
+from paperqa.types import Answer, CitedSentence, ComparisonRow, Paper
+
+
+def compare(pipeline: Pipeline, a: Paper, b: Paper, run: Run) -> Answer:
+    """The comparison of two different papers (see `Tasks.compare`)."""
+    sources, rank = [whole_paper(a, 1), whole_paper(b, 2)], pipeline.ranker()
+    labels = pipeline.labels(sources)
+    cells = [aspects.aspect_cells(s, label=labels[s.number]) for s in sources]
+    rows = [ComparisonRow(aspect=x, cells=[c[x] for c in cells]) for x in aspects.ASPECTS]
+
+    def draft() -> Draft:
+        variables = {"title_a": a.title, "title_b": b.title}
+        question = f"Compare {a.title} with {b.title}"
+        return pipeline.draft("compare", variables, question, sources, Rules(cite_all=True), run)
+
+    def quote() -> list[CitedSentence]:
+        return aspects.contrast(rows, [labels[1], labels[2]]) or [
+            s for src in sources for s in extractive.central_sentence(src, rank)
+        ]
+
+    answer = pipeline.compose(
+        "compare", f"Compare: {a.title} | {b.title}", sources, Conversation(), run, quote=quote, draft=draft
+    )
+    answer.comparison = [r.model_copy(update={"cells": renumber(r.cells, {1: 1, 2: 2})}) for r in rows]
+    return answer

@@ -1,0 +1,108 @@
+"""Questions about several papers ("which papers ...", "what does the library say about
+..."): the topic and its parts, the papers that belong in the answer, and each one's best
+sentence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from paperqa.answer.evidence import Evidence, Ranker, score_sentences
+from paperqa.answer.intent import QuestionKind
+from paperqa.text.words import stems
+from paperqa.types import RetrievedChunk, Source
+
+#: A list question ("which papers ...") reads this many passages and names up to this many papers.
+LIST_PASSAGES = 14
+LIST_PAPERS = 5
+#: ...or when its abstract holds the words of the topic that at most this share of the
+#: library's papers use (words that tell papers apart)...
+LIST_RARE_SHARE = 0.3
+#: ...weighted by rarity (inverse document frequency), at least this share of them.
+LIST_COVERAGE = 0.5
+
+
+_LIST_REQUEST = re.compile(
+    r"^\W*(?:which|what)\s+(?:of the\s+)?(?:papers|works|studies|articles|publications)\s+"
+    r"(?:(?:in|of|from) the library\s+)?"
+    r"(?:(?:deal|deals|work|works|are|is|have|has)\s+(?:with|about|on)\s+|"
+    r"(?:study|studies|use|uses|apply|applies|propose|proposes|introduce|introduces|present|presents|"
+    r"address|addresses|discuss|discusses|mention|mentions|focus on|focuses on|investigate|investigates|"
+    r"explore|explores|evaluate|evaluates|report|reports|tackle|tackles|consider|considers)\s+)?",
+    re.IGNORECASE,
+)
+_LIBRARY_SAYS = re.compile(
+    r"^\W*what (?:does|do) (?:the )?(?:library|papers|collection) (?:say|have|contain|report)"
+    r"\s*(?:about|on)?\s*",
+    re.IGNORECASE,
+)
+_IN_LIBRARY = re.compile(r"\s+(?:in|across|of|from) (?:the )?(?:library'?s? papers|library|papers)\b", re.I)
+
+
+def list_topics(question: str) -> tuple[str, list[str]]:
+    """(topic, its parts) of a question about several papers: "Which papers work with time
+    series or EEG signals?" -> ("time series or EEG signals", ["time series", "EEG signals"]).
+    Only a "which papers ..." question is split at "or"; otherwise the one part is the topic."""
+    request = _LIST_REQUEST.match(question) or _LIBRARY_SAYS.match(question)
+    topic = question[request.end() :] if request else question
+    topic = _IN_LIBRARY.sub("", topic).strip(" ?.!") or question
+    parts = [p.strip() for p in re.split(r"\s+(?:or|and/or)\s+", topic) if p.strip()] if request else []
+    return topic, parts if len(parts) > 1 else [topic]
+
+
+def best_per_paper(topic: str, sources: Sequence[Source], rank: Ranker, limit: int) -> list[Evidence]:
+    """Each source's best sentence on `topic`, in the order of `sources`."""
+    best: dict[int, Evidence] = {}
+    for e in score_sentences(topic, QuestionKind.LIST, sources, rank):
+        best.setdefault(e.number, e)
+    return [best[s.number] for s in sources if s.number in best][:limit]
+
+
+def list_sources(
+    sources: Sequence[Source], rare: Sequence[dict[str, float]], relevance: float, margin: float
+) -> list[Source]:
+    """The papers that belong in an answer to a list question: named ones; those whose
+    abstract holds most of the distinctive words of a part of the topic, weighted by
+    rarity (`rare`: per part, stem -> inverse document frequency; "hallucinations":
+    one-word topics embed poorly, but the word itself is decisive); and those close in
+    meaning (at least `relevance` similar, and within `margin` of the best paper: the
+    settings' `list_relevance` and `list_margin`; measured on the seed list questions:
+    relevant papers 0.38-0.57, the next ones 0.24-0.36) that use some of them, or any
+    when the topic has no distinctive word."""
+
+    def best(source: Source) -> float:
+        return max((p.dense or 0.0) for p in source.passages)
+
+    def coverage(source: Source) -> float:
+        words = stems(f"{source.paper.title} {source.paper.abstract}")
+        shares = (sum(v for w, v in r.items() if w in words) / sum(r.values()) for r in rare)
+        return max(shares, default=0.0)
+
+    top = max((best(s) for s in sources), default=0.0)
+    bar = max(relevance, top - margin)
+    return [
+        s
+        for s in sources
+        if any(p.named for p in s.passages)
+        or coverage(s) >= LIST_COVERAGE
+        or (best(s) >= bar and (not rare or coverage(s) > 0))
+    ]
+
+
+def interleave(rankings: Sequence[Sequence[RetrievedChunk]]) -> list[RetrievedChunk]:
+    """Several rankings merged paper by paper in turn (the first paper of each, then the
+    second of each...), so that each part of a question gets its papers in."""
+    by_paper: dict[str, list[RetrievedChunk]] = {}
+    orders = [list(dict.fromkeys(c.paper_id for c in ranking)) for ranking in rankings]
+    for ranking in rankings:
+        for c in ranking:
+            chunks = by_paper.setdefault(c.paper_id, [])
+            if all(c.chunk_id != k.chunk_id for k in chunks):
+                chunks.append(c)
+    papers = dict.fromkeys(
+        order[i]
+        for i in range(max((len(o) for o in orders), default=0))
+        for order in orders
+        if i < len(order)
+    )
+    return [c for pid in papers for c in by_paper[pid]]

@@ -1,0 +1,218 @@
+"""The stages every task shares, over one library: retrieve, select evidence, write
+(free generation and its check), and assemble; and the one place that decides between
+the model's text and quoted sources (`Pipeline.compose`)."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from paperqa.answer.assemble import Conversation, assemble, nearest, not_in_library
+from paperqa.answer.checking import Rules, check_model_text, names_of
+from paperqa.answer.evidence import Ranker
+from paperqa.answer.gate import off_topic
+from paperqa.answer.generation import Run, Writer
+from paperqa.answer.quoting import paper_label
+from paperqa.answer.sources import group_sources, render_sources
+from paperqa.index.embeddings import PaperQAEmbeddings
+from paperqa.index.store import Store
+from paperqa.retrieval.hybrid import Retriever
+from paperqa.settings import Settings
+from paperqa.types import Answer, CitedSentence, Paper, RetrievedChunk, Source
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+#: Tokens of sources in one prompt: the local model's prompt processing (~290 tokens/s on
+#: 2 cores) sets the time to first token; a remote model can read more.
+LOCAL_CONTEXT_TOKENS = 450
+REMOTE_CONTEXT_TOKENS = 3000
+#: Said after the reason when a model's text is replaced by quoted source sentences.
+QUOTED = "the answer quotes the sources instead"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the model wrote freely, after the check stage: the sentences that may be shown,
+    or `failure`, the reason they may not."""
+
+    raw: str
+    sentences: list[CitedSentence]
+    failure: str | None
+
+
+class Pipeline:
+    """The shared stages of ask, summarize and compare over one library.
+
+    Args:
+        settings: the library's settings (retrieval, model, answer mode).
+        store: the Chroma store; embedder: the embedder that built it.
+        chat_model: a LangChain chat model; defaults to the one the settings name.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        embedder: PaperQAEmbeddings,
+        chat_model: BaseChatModel | None = None,
+        backend: str | None = None,
+    ) -> None:
+        from paperqa.answer.llm import get_chat_model
+
+        self.settings, self.store, self.embedder = settings, store, embedder
+        self.writer = Writer(chat_model, backend, lambda: get_chat_model(settings.llm))
+
+    @functools.cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.store, self.embedder, self.settings.retrieval)
+
+    @property
+    def mode(self) -> str:
+        """'free', 'rewrite' or 'quote' (see `LLMSettings.answer_mode`)."""
+        llm = self.settings.llm
+        if llm.answer_mode != "auto":
+            return llm.answer_mode
+        return "free" if llm.backend == "openai" else "rewrite"
+
+    # --- retrieve ---------------------------------------------------------------------
+
+    def retrieve(self, run: Run, query: str, **options: object) -> list[RetrievedChunk]:
+        t = time.perf_counter()
+        chunks = run.stage(
+            "retrieve",
+            lambda: self.retriever.retrieve(query, **options),  # type: ignore[arg-type]
+            {"query": query},
+        )
+        run.usage.retrieval_seconds = round(run.usage.retrieval_seconds + time.perf_counter() - t, 4)
+        return chunks
+
+    def sources(self, chunks: Sequence[RetrievedChunk]) -> list[Source]:
+        papers = self.store.papers_by_id(list({c.paper_id for c in chunks}))
+        return group_sources(chunks, {k: v.paper for k, v in papers.items()})
+
+    def off_topic(self, question: str, chunks: Sequence[RetrievedChunk]) -> bool:
+        return off_topic(self.settings.retrieval, chunks, lambda: self.retriever.unknown_terms(question))
+
+    def all_papers(self) -> list[Paper]:
+        return [s.paper for s in self.store.all_papers()]
+
+    # --- select -----------------------------------------------------------------------
+
+    def ranker(self) -> Ranker:
+        """Cosine similarity of texts with the library's embedder, each text embedded once."""
+        cache: dict[str, np.ndarray] = {}
+        embed = self.embedder.embed
+
+        def rank(query: str, texts: Sequence[str]) -> list[float]:
+            missing = list(dict.fromkeys(t for t in (query, *texts) if t not in cache))
+            if missing:
+                cache.update(zip(missing, embed(missing), strict=True))
+            return [float(cache[query] @ cache[t]) for t in texts]
+
+        return rank
+
+    @staticmethod
+    def labels(sources: Sequence[Source]) -> dict[int, str]:
+        return {s.number: paper_label(s.paper) for s in sources}
+
+    def names(self, sources: Sequence[Source]) -> dict[int, list[str]]:
+        """Source number -> the names its paper goes by (title, label, short names)."""
+        return names_of(sources, self.retriever.corpus().names.short_names())
+
+    def named_in(self, sources: Sequence[Source]) -> Callable[[str], set[int]]:
+        """Source numbers of the papers a text names by acronym or title."""
+        number_of: Mapping[str, int] = {s.paper.id: s.number for s in sources}
+        return lambda text: {number_of[pid] for pid in self.retriever.named(text) if pid in number_of}
+
+    # --- write ------------------------------------------------------------------------
+
+    def budget(self) -> int:
+        """Tokens of sources one prompt may hold."""
+        llm = self.settings.llm
+        return llm.context_tokens or (
+            LOCAL_CONTEXT_TOKENS if llm.backend == "local" else REMOTE_CONTEXT_TOKENS
+        )
+
+    def draft(
+        self,
+        prompt: str,
+        variables: dict[str, str],
+        question: str,
+        sources: Sequence[Source],
+        rules: Rules,
+        run: Run,
+    ) -> Draft:
+        """Free generation from a prompt of `prompts/`, then the check stage."""
+        raw = self.writer.generate(prompt, {"sources": render_sources(sources), **variables}, run)
+        rules = replace(
+            rules,
+            show_unverified=self.settings.llm.show_unverified,
+            support_threshold=self.settings.retrieval.support_threshold,
+        )
+        names, named_in, rank = self.names(sources), self.named_in(sources), self.ranker()
+        sentences, failure = run.stage(
+            "check",
+            lambda: check_model_text(raw, question, sources, rank, named_in, names, rules),
+            {"text": raw},
+        )
+        return Draft(raw, sentences, failure)
+
+    def compose(
+        self,
+        task: str,
+        question: str,
+        sources: list[Source],
+        conversation: Conversation,
+        run: Run,
+        *,
+        quote: Callable[[], list[CitedSentence]],
+        draft: Callable[[], Draft] | None = None,
+        declines: Callable[[Draft], bool] | None = None,
+        chunks: Sequence[RetrievedChunk] = (),
+    ) -> Answer:
+        """Free -> fallback -> quote, decided here once. In 'free' mode the model's `draft`
+        is the answer when it passes the checks (or, when `declines` says so, the library
+        declines); otherwise the `quote`d source sentences, with the reason the draft failed."""
+        failure = None
+        if self.mode == "free" and draft is not None:
+            written = draft()
+            if declines is not None and declines(written):
+                return self.decline(task, question, chunks, conversation, run)
+            if written.failure is None:
+                return self.assemble(task, question, written.sentences, sources, conversation, run)
+            failure = written.failure
+        note = f"{failure}; {QUOTED}" if failure else None
+        return self.assemble(task, question, quote(), sources, conversation, run, note)
+
+    # --- assemble ---------------------------------------------------------------------
+
+    def assemble(
+        self,
+        task: str,
+        question: str,
+        sentences: list[CitedSentence],
+        sources: list[Source],
+        conversation: Conversation,
+        run: Run,
+        fallback: str | None = None,
+    ) -> Answer:
+        return assemble(
+            task, question, sentences, sources, conversation, run,
+            backend=self.writer.backend if run.usage.llm_calls else "none", mode=self.mode, fallback=fallback,
+        )  # fmt: skip
+
+    def decline(
+        self, task: str, question: str, chunks: Sequence[RetrievedChunk], conversation: Conversation, run: Run
+    ) -> Answer:
+        """The fixed "not in the library" answer, with the nearest papers."""
+        papers = {k: v.paper for k, v in self.store.papers_by_id(nearest(chunks)).items()}
+        return not_in_library(
+            task, question, chunks, papers, conversation, run,
+            backend=self.writer.backend if run.usage.llm_calls else "none", mode=self.mode,
+        )  # fmt: skip

@@ -1,0 +1,74 @@
+"""`summarize`: one cited paragraph (or one sentence) on a paper, or one paragraph across
+the library's papers on a topic."""
+
+from __future__ import annotations
+
+from paperqa.answer import extractive
+from paperqa.answer.assemble import Conversation
+from paperqa.answer.checking import Rules
+from paperqa.answer.evidence import select
+from paperqa.answer.gate import relevant
+from paperqa.answer.generation import Run
+from paperqa.answer.intent import QuestionKind
+from paperqa.answer.pipeline import Draft, Pipeline
+from paperqa.answer.sources import fit_budget, whole_paper
+from paperqa.types import Answer, Paper
+
+SUMMARY_WORDS = 130
+TLDR_WORDS = 35
+#: A model's one-sentence summary longer than this many times TLDR_WORDS is no TLDR.
+TLDR_GROWTH = 2
+#: A topic summary reads this many passages and quotes one sentence from each of up to 4 papers.
+TOPIC_PASSAGES = 12
+TOPIC_PAPERS = 5
+TOPIC_SENTENCES = 4
+
+
+def summarize_paper(pipeline: Pipeline, paper: Paper, run: Run, *, tldr: bool, strict: bool) -> Answer:
+    """One cited paragraph (or with `tldr`, one sentence) on one paper."""
+    question = f"{'TLDR' if tldr else 'Summarize'}: {paper.title}"
+    sources, rank = [whole_paper(paper, 1)], pipeline.ranker()
+
+    def draft() -> Draft:
+        rules = Rules(strict=strict, summary_words=None if tldr else SUMMARY_WORDS)
+        written = pipeline.draft(
+            "tldr" if tldr else "summarize", {"title": paper.title}, paper.title, sources, rules, run
+        )
+        if not tldr or written.failure:
+            return written
+        sentences = [s for s in written.sentences if s.supported][:1]
+        if not sentences or len(sentences[0].text.split()) > TLDR_GROWTH * TLDR_WORDS:
+            return Draft(written.raw, [], "the model wrote no short supported sentence")
+        return Draft(written.raw, sentences, None)
+
+    def quote() -> list:
+        if tldr:
+            return extractive.central_sentence(sources[0], rank)
+        return extractive.lead_summary(sources[0], rank, SUMMARY_WORDS)
+
+    return pipeline.compose("summarize", question, sources, Conversation(), run, quote=quote, draft=draft)
+
+
+def summarize_topic(pipeline: Pipeline, topic: str, run: Run, *, strict: bool) -> Answer:
+    """One cited paragraph on what the library's papers say about a (checked) topic."""
+    conversation = Conversation()
+    question = f"Summarize topic: {topic}"
+    chunks = pipeline.retrieve(run, topic, k=TOPIC_PASSAGES)
+    if not relevant(pipeline.settings.retrieval, chunks):
+        return pipeline.decline("summarize", question, chunks, conversation, run)
+    first_per_paper = list({c.paper_id: c for c in reversed(chunks)}.values())[::-1][:TOPIC_PAPERS]
+    sources, rank = pipeline.sources(first_per_paper), pipeline.ranker()
+
+    def draft() -> Draft:
+        shown = fit_budget(sources, pipeline.budget())
+        rules = Rules(strict=strict, summary_words=SUMMARY_WORDS)
+        return pipeline.draft("summarize_topic", {"topic": topic}, topic, shown, rules, run)
+
+    def quote() -> list:
+        chosen = select(
+            topic, QuestionKind.GENERAL, sources, rank,
+            limit=TOPIC_SENTENCES, per_source=1, max_words=SUMMARY_WORDS,
+        )  # fmt: skip
+        return extractive.quote_evidence(chosen, pipeline.labels(sources))
+
+    return pipeline.compose("summarize", question, sources, conversation, run, quote=quote, draft=draft)

@@ -1,5 +1,0 @@
-"""`python -m paperqa.cli`."""
-
-from paperqa.cli import main
-
-main()

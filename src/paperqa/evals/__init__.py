@@ -1,0 +1,1 @@
+"""Answer-quality evaluation: question files, running them through the tasks, the report."""

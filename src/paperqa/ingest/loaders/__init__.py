@@ -1,0 +1,238 @@
+"""Read paper lists in every supported format into `Paper` objects.
+
+| format | files |
+| --- | --- |
+| Hugging Face Daily Papers text | `.txt` |
+| arXiv metadata JSON Lines | `.jsonl` (records with `id` and `categories`) |
+| JSON Lines / JSON / CSV / TSV | `.jsonl`, `.ndjson`, `.json`, `.csv`, `.tsv` |
+| BibTeX / BibLaTeX | `.bib` |
+| RIS | `.ris` |
+| CSL-JSON (Zotero, Mendeley) | `.json` |
+| Web of Science tab-delimited export | `.txt` (`savedrecs.txt`) |
+
+Any of these may be gzipped (`.gz`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from paperqa.errors import IngestError
+from paperqa.ingest.loaders import arxiv, bibtex, hf_daily, ris, tabular
+from paperqa.ingest.loaders.common import LoadNote, read_text
+from paperqa.types import Paper, SkippedRecord
+
+SUFFIXES = {
+    ".txt": "hf-daily",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".bib": "bibtex",
+    ".ris": "ris",
+}
+
+__all__ = ["SUFFIXES", "LoadNote", "LoadResult", "load_file", "load_paths", "merge_papers"]
+
+
+def file_kind(path: Path) -> str | None:
+    """The format a file's name promises, or None if paperqa does not read it."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    return SUFFIXES.get(suffixes[-1]) if suffixes else None
+
+
+def load_file(
+    path: Path, *, listing_year: int | None = None, today: dt.date | None = None
+) -> Iterator[Paper | IngestError | LoadNote]:
+    """The papers of one file. A bad record is yielded as an `IngestError`;
+    a file that cannot be read at all raises one."""
+    kind = file_kind(path)
+    if kind is None:
+        raise IngestError(
+            f"unsupported file type; paperqa reads {', '.join(sorted(SUFFIXES))} (optionally .gz)",
+            path,
+        )
+    text = read_text(path)
+    if kind == "hf-daily" and is_wos_tabbed(text):
+        yield from tabular.load(path, text, "wos")
+    elif kind == "hf-daily" and ris.sniff(text):
+        yield from ris.load(path, text)
+    elif kind == "hf-daily":
+        if not hf_daily.sniff(text):
+            raise IngestError(
+                "this .txt file is not a Hugging Face Daily Papers listing "
+                "(no '• N authors' lines); save other lists as JSONL, CSV or BibTeX",
+                path,
+            )
+        yield from hf_daily.load(path, text, listing_year=listing_year, today=today)
+    elif kind == "bibtex":
+        yield from bibtex.load(path, text)
+    elif kind == "ris":
+        yield from ris.load(path, text)
+    elif kind == "jsonl" and arxiv.sniff(_first_json_line(text)):
+        yield from arxiv.load(path, text)
+    else:
+        yield from tabular.load(path, text, kind)
+
+
+def is_wos_tabbed(text: str) -> bool:
+    """A Web of Science tab-delimited export (`savedrecs.txt`): a header of field tags."""
+    header = text.lstrip("\ufeff").split("\n", 1)[0].split("\t")
+    return len(header) > 5 and header[0].strip() in ("PT", "FN") and "TI" in header
+
+
+def _first_json_line(text: str) -> object:
+    for line in text.splitlines():
+        if line.strip():
+            try:
+                return json.loads(line)
+            except json.JSONDecodeError:
+                return None
+    return None
+
+
+def merge_papers(first: Paper, second: Paper) -> Paper:
+    """One paper from two records of it: the first id stays (citations keep pointing at it),
+    the second record's text wins (it is the newer), each fills the other's gaps."""
+    aliases = [a for a in [*first.aliases, second.id, *second.aliases] if a != first.id]
+    merged = second.model_copy(update={"id": first.id, "aliases": list(dict.fromkeys(aliases))})
+    gaps = (
+        "authors",
+        "n_authors",
+        "url",
+        "upvotes",
+        "categories",
+        "abstract_raw",
+        "doi",
+        "arxiv_id",
+        "venue",
+    )
+    for name in gaps:
+        if not getattr(merged, name) and getattr(first, name):
+            setattr(merged, name, getattr(first, name))
+    if not merged.date or (first.date and _precision_rank(first) > _precision_rank(merged)):
+        merged.date, merged.date_precision = first.date, first.date_precision
+    merged.code_urls = list(dict.fromkeys([*second.code_urls, *first.code_urls]))
+    return merged
+
+
+def _precision_rank(paper: Paper) -> int:
+    return {"year": 1, "month": 2}.get(paper.date_precision or "", 3 if paper.date else 0)
+
+
+@dataclass
+class LoadResult:
+    """Papers read from some paths, de-duplicated, and what was left out."""
+
+    papers: list[Paper] = field(default_factory=list)
+    skipped: list[SkippedRecord] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    files_read: int = 0
+    files_ignored: list[str] = field(default_factory=list)
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
+    """(file, named explicitly) for every path; folders are walked in sorted order."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    yield child, False
+        elif path.exists():
+            yield path, True
+        else:
+            raise IngestError("no such file or folder", path)
+
+
+def load_paths(
+    paths: Iterable[Path],
+    *,
+    skip_bad: bool = False,
+    strict: bool = False,
+    listing_year: int | None = None,
+    today: dt.date | None = None,
+) -> LoadResult:
+    """Read every file (folders recursively) into one de-duplicated list of papers.
+
+    An entry that cannot be used (no abstract, no title, unparseable) is skipped and
+    listed in `skipped`, and the rest of its file is kept; with `strict`, such an entry
+    raises its `IngestError` instead. A file that cannot be read as its format at all
+    raises, so nothing is written from a batch with a broken file in it; with
+    `skip_bad` it is listed in `skipped` too. Files in a folder whose type paperqa does
+    not read (README.md, .pdf) are listed in `files_ignored`, as are `.txt` files there
+    that are not Daily Papers listings. Records with the same title are merged unless a
+    DOI, arXiv id or year says they differ; merges are listed in `merged`.
+    """
+    result = LoadResult()
+    by_id: dict[str, Paper] = {}
+    id_by_title: dict[str, str] = {}
+    for path, explicit in iter_files(paths):
+        if not explicit and (
+            file_kind(path) is None or (file_kind(path) == "hf-daily" and not _is_listing(path))
+        ):
+            result.files_ignored.append(str(path))
+            continue
+        try:
+            for item in load_file(path, listing_year=listing_year, today=today):
+                if isinstance(item, LoadNote):
+                    result.warnings.append(f"{item.location}: {item.message}")
+                elif isinstance(item, IngestError):
+                    if strict or not (item.entry_only or skip_bad):
+                        raise item
+                    result.skipped.append(_skipped(item))
+                else:
+                    _add(item, by_id, id_by_title, result)
+        except IngestError as exc:
+            if not skip_bad:
+                raise
+            result.skipped.append(_skipped(exc))
+            continue
+        result.files_read += 1
+    result.papers = list(by_id.values())
+    return result
+
+
+def _skipped(exc: IngestError) -> SkippedRecord:
+    return SkippedRecord(location=exc.location, reason=exc.reason, kind=exc.kind, key=exc.key)
+
+
+def _add(paper: Paper, by_id: dict[str, Paper], id_by_title: dict[str, str], result: LoadResult) -> None:
+    """Add a paper, merging it into the one read earlier under its id or its title, unless
+    the two records contradict each other: then both are kept, the newer under an id
+    that says how it differs."""
+    known = by_id.get(paper.id) or by_id.get(id_by_title.get(paper.title_key, ""))
+    if known is not None and (why := known.contradicts(paper)):
+        if paper.id == known.id:  # no DOI or arXiv id: the title slug is the same
+            year = paper.date.year if paper.date else "undated"
+            paper = paper.model_copy(update={"id": f"{paper.id}-{year}"})
+        result.warnings.append(f"{_where(paper)}: same title as {known.id}, kept apart: {why}")
+        known = by_id.get(paper.id)
+    if known is not None:
+        if known.id != paper.id:
+            result.merged.append(f"{paper.id} -> {known.id}")
+        paper = merge_papers(known, paper)
+    by_id[paper.id] = paper
+    id_by_title.setdefault(paper.title_key, paper.id)
+
+
+def _where(paper: Paper) -> str:
+    src = paper.source
+    return f"{src.path}:{src.line}" if src and src.line else (src.path if src else paper.id)
+
+
+def _is_listing(path: Path) -> bool:
+    """A `.txt` file in a folder that holds papers: a Daily Papers listing, a Web of Science
+    tab-delimited export or RIS records."""
+    try:
+        text = read_text(path)
+        return hf_daily.sniff(text) or is_wos_tabbed(text) or ris.sniff(text)
+    except IngestError:
+        return True  # let load_file report why it cannot be read

@@ -1,0 +1,1 @@
+"""What users and programs touch: the CLI, the Gradio app, the HTTP server, LangChain runnables."""

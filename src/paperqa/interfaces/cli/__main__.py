@@ -1,0 +1,5 @@
+"""`python -m paperqa.interfaces.cli`."""
+
+from paperqa.interfaces.cli import main
+
+main()

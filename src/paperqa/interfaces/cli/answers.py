@@ -1,0 +1,203 @@
+"""`paperqa` commands that answer: ask, chat, summarize, compare."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from paperqa.answer.tasks import Conversation
+from paperqa.errors import PaperQAError
+from paperqa.interfaces.cli._common import JsonOpt, StrictOpt, app, open_library, out, print_error
+from paperqa.types import Answer
+
+
+def _run(produce: Callable[[Callable[[str], None] | None], Answer], as_json: bool) -> Answer:
+    """Run a task, showing the model's draft live on a terminal, then print the checked result."""
+    if as_json or not out.is_terminal:
+        answer = produce(None)
+    else:
+        draft: list[str] = []
+        with Live(
+            Text("Thinking...", style="dim"), console=out, transient=True, refresh_per_second=12
+        ) as live:
+
+            def on_token(piece: str) -> None:
+                draft.append(piece)
+                live.update(Text("".join(draft)[-2000:], style="dim"))
+
+            answer = produce(on_token)
+    if as_json:
+        sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
+    else:
+        _print_answer(answer)
+    return answer
+
+
+def _print_answer(answer: Answer) -> None:
+    if answer.comparison:
+        _print_comparison(answer)
+    text = Text()
+    for sentence in answer.sentences:
+        marks = "".join(f"[{n}]" for n in sentence.citations)
+        unverified = sentence.grounded is False
+        style = "red" if unverified else ("" if sentence.supported or answer.not_in_library else "yellow")
+        text.append(sentence.text + (f" {marks}" if marks else ""), style=style)
+        if unverified:
+            text.append(f" (not verified: {sentence.problem})", style="red dim")
+        elif not (sentence.supported or answer.not_in_library):
+            text.append(" (not supported by the cited source)", style="yellow dim")
+        text.append(" ")
+    out.print(text)
+    if answer.references:
+        out.print()
+        out.print("Nearest papers:" if answer.not_in_library else "References:", style="bold")
+        for ref in answer.references:
+            out.print(
+                f"  [{ref.number}] {ref.title} ({ref.date_text or ref.date or 'no date'}) {ref.paper_id}",
+                highlight=False,
+            )
+    if written := answer.how_written():
+        out.print(f"Note: {written}.", style="dim", highlight=False)
+    if answer.fallback:
+        out.print(f"Why: {answer.fallback}.", style="dim", highlight=False)
+    u = answer.usage
+    out.print(
+        f"{answer.backend} | {u.prompt_tokens} prompt + {u.completion_tokens} completion tokens | "
+        f"{u.total_seconds:.1f} s",
+        style="dim",
+        highlight=False,
+    )
+
+
+def _print_comparison(answer: Answer) -> None:
+    titles = [r.title for r in sorted(answer.references, key=lambda r: r.number)] or ["[1]", "[2]"]
+    heads = [s.paper.title for s in sorted(answer.sources, key=lambda s: s.number)]
+    table = Table(show_lines=True)
+    table.add_column("", style="bold", no_wrap=True)
+    for number, title in enumerate(heads or titles, 1):
+        table.add_column(f"[{number}] {title}", ratio=1)
+    for row in answer.comparison or []:
+        cells = [f"{c.text} {''.join(f'[{n}]' for n in c.citations)}".strip() for c in row.cells]
+        table.add_row(row.aspect, *cells)
+    out.print(table)
+
+
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="Your question, in quotes.")],
+    paper: Annotated[
+        list[str] | None, typer.Option("--paper", "-p", help="Only these papers (id or title); repeatable.")
+    ] = None,
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or after this."),
+    ] = None,
+    until: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or before this."),
+    ] = None,
+    strict: StrictOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the library: a few sentences, each citing its papers \\[n].
+
+    When no paper is relevant enough, the answer says so and lists the nearest papers.
+    "Which papers ..." questions get one cited sentence per relevant paper. Questions about
+    the records ("Who wrote CASAL?", "When was FIND published?", "Which papers are from
+    2024?", "How many papers are in the library?") are answered from them, not the abstracts.
+    """
+    library = open_library(ctx)
+    _run(
+        lambda on_token: library.ask(
+            question,
+            paper_ids=paper,
+            date_from=since.date() if since else None,
+            date_to=until.date() if until else None,
+            strict=strict,
+            on_token=on_token,
+        ),
+        as_json,
+    )
+
+
+@app.command()
+def chat(ctx: typer.Context, strict: StrictOpt = False) -> None:
+    """A conversation with follow-up questions ("what are its limitations?").
+
+    A paper keeps its citation number for the whole conversation. Type /new to start
+    over, /quit (or Ctrl-D) to leave.
+    """
+    library = open_library(ctx)
+    conversation = Conversation()
+    out.print("Ask about your library. /new starts over, /quit leaves.", style="dim")
+    while True:
+        try:
+            question = out.input("[bold]> [/bold]", markup=True).strip()
+        except EOFError:
+            return
+        if question in ("/quit", "/exit"):
+            return
+        if question == "/new":
+            conversation = Conversation()
+            out.print("New conversation.", style="dim")
+            continue
+        if not question:
+            continue
+        try:
+            _run(
+                lambda on_token, q=question, c=conversation: library.ask(  # type: ignore[misc]
+                    q, conversation=c, strict=strict, on_token=on_token
+                ),
+                False,
+            )
+        except PaperQAError as exc:  # a bad question should not end the conversation
+            print_error(exc)
+        out.print()
+
+
+@app.command()
+def summarize(
+    ctx: typer.Context,
+    paper: Annotated[str | None, typer.Argument(help="Paper id or title (or use --topic).")] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", "-t", help="Summarize the library's papers on a topic.")
+    ] = None,
+    tldr: Annotated[
+        bool, typer.Option("--tldr", help="One sentence (at most ~35 words) on the paper.")
+    ] = False,
+    strict: StrictOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """One cited paragraph on a paper or a topic; with --tldr, one sentence on a paper.
+
+    The paragraph has 3-6 sentences and at most ~130 words, every sentence cited.
+    """
+    if (paper is None) == (topic is None):
+        raise typer.BadParameter("give either a PAPER or --topic TEXT")
+    if tldr and topic is not None:
+        raise typer.BadParameter("--tldr summarizes one PAPER, not a --topic")
+    library = open_library(ctx)
+    _run(
+        lambda on_token: library.summarize(paper, topic=topic, tldr=tldr, strict=strict, on_token=on_token),
+        as_json,
+    )
+
+
+@app.command()
+def compare(
+    ctx: typer.Context,
+    paper_a: Annotated[str, typer.Argument(help="First paper: id or title.")],
+    paper_b: Annotated[str, typer.Argument(help="Second paper: id or title.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Two papers side by side (problem, approach, data, results, limitations), then a cited paragraph."""
+    library = open_library(ctx)
+    _run(lambda on_token: library.compare(paper_a, paper_b, on_token=on_token), as_json)

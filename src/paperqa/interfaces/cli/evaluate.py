@@ -1,0 +1,138 @@
+"""`paperqa eval`: answer quality measured on a question file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from paperqa.errors import PaperQAError
+from paperqa.interfaces.cli._common import app, err, open_library, out, progress_bar
+from paperqa.library import Library
+
+
+@app.command("eval")
+def evaluate(
+    ctx: typer.Context,
+    questions: Annotated[
+        Path, typer.Option("--questions", "-q", help="JSONL question file (see evals/seed_questions.jsonl).")
+    ],
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--corpus", help="Files or folders to build the library from; repeatable. Default: seeds/"
+        ),
+    ] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            help="Chat model: 'local' (bundled) or 'openai' (PAPERQA_LLM__* settings). Default: settings."
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Where report.md, results.json and eval.png go.")
+    ] = Path("eval-out"),
+    limit: Annotated[int | None, typer.Option(help="Only the first N questions (a quick look).")] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit with status 1 when a quality target is missed.")
+    ] = False,
+    baseline: Annotated[
+        bool,
+        typer.Option(
+            "--baseline",
+            help="Also answer every question by quoting the sources (same retrieval, no model) and "
+            "report both side by side with the difference: the bar the model must clear.",
+        ),
+    ] = False,
+) -> None:
+    """Measure answer quality on a question file (retrieval, citations, facts, abstention, cost).
+
+    Every question runs through ask / summarize / compare on a temporary library built from
+    the corpus (your own library is not touched); the report is overall and per question
+    type. One JSON object a line: {"id", "type": single|multi|summary|compare|unanswerable,
+    "question", "papers": \\[gold titles], "facts": \\["30%|thirty percent", ...]}.
+    """
+    import tempfile
+
+    from paperqa.evals import report as eval_report
+    from paperqa.evals import run as evals
+
+    if backend not in (None, "local", "openai"):
+        raise typer.BadParameter("use 'local' or 'openai'", param_hint="--backend")
+    items = evals.load_questions(questions)[:limit]
+    paths = corpus or [Path("seeds")]
+    for path in paths:
+        if not path.exists():
+            raise PaperQAError(f"corpus {path} does not exist; pass the papers with --corpus PATH")
+    base = open_library(ctx).settings
+    llm = base.llm.model_copy(update={"backend": backend}) if backend else base.llm
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="paperqa-eval-") as tmp:
+        library = Library(base.model_copy(update={"home": Path(tmp), "chroma_url": None, "llm": llm}))
+        with progress_bar() as bar:
+            task = bar.add_task("Indexing corpus", total=None)
+            library.ingest(paths, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        papers, chunks = library.store.counts()
+        with Progress(
+            TextColumn("[bold]Answering"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("", total=len(items) * (2 if baseline else 1))
+            results = evals.evaluate(
+                library,
+                items,
+                where=str(questions),
+                progress=lambda done, total: bar.update(task, completed=done),
+            )
+            quoted = (
+                evals.evaluate(
+                    evals.quote_baseline(library),
+                    items,
+                    where=str(questions),
+                    progress=lambda done, total: bar.update(task, completed=len(items) + done),
+                )
+                if baseline
+                else None
+            )
+        meta = {
+            "questions": f"{questions} ({len(items)})",
+            "corpus": ", ".join(map(str, paths)) + f" ({papers} papers, {chunks} chunks)",
+            "embedder": library.embedder.name,
+            "chat model": library.tasks.chat[1],
+            "answer mode": library.tasks.mode,
+            "date": dt.date.today().isoformat(),
+            "seconds": round(time.perf_counter() - started, 1),
+            "command": "paperqa " + " ".join(sys.argv[1:]),
+        }
+    summary, quote_summary, targets = eval_report.write_report(out_dir, results, meta, quoted)
+    table = Table(
+        title=f"paperqa eval: {len(items)} questions, {meta['chat model']}",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        collapse_padding=True,
+        pad_edge=False,
+    )
+    table.add_column("group", no_wrap=True)
+    for _, label in eval_report.CONSOLE_COLUMNS:
+        table.add_column(label, justify="right")
+    for group, metrics in eval_report.table_rows(summary, quote_summary, indent="  "):
+        table.add_row(group, *(eval_report.fmt(metrics.get(key)) for key, _ in eval_report.CONSOLE_COLUMNS))
+    out.print(table)
+    out.print(eval_report.CONSOLE_LEGEND, style="dim")
+    for t in targets:
+        mark = "n/a" if t.met is None else ("[green]met[/green]" if t.met else "[red]missed[/red]")
+        out.print(f"  {t.name}: {eval_report.fmt(t.value)} (goal {t.goal}) {mark}", markup=True)
+    out.print(f"Report: {out_dir / 'report.md'}, {out_dir / 'results.json'}, {out_dir / 'eval.png'}")
+    if check and any(t.met is False for t in targets):
+        raise typer.Exit(1)

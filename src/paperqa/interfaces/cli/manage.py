@@ -1,0 +1,218 @@
+"""`paperqa` commands that manage the library: ingest, papers, search, show, remove,
+check, stats, reindex."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from paperqa.interfaces.cli._common import app, open_library, out, print_field, print_report, progress_bar
+from paperqa.types import Paper
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
+    skip_bad: Annotated[
+        bool,
+        typer.Option("--skip-bad", help="Also skip files that cannot be read at all, instead of stopping."),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Refuse a file with any unusable entry (no abstract, no title, unparseable)."
+        ),
+    ] = False,
+    listing_year: Annotated[
+        int | None,
+        typer.Option(help="Year of a Daily Papers listing, for dates shown without one (default: inferred)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Add papers from files: Daily Papers .txt, arXiv/plain .jsonl, .json, .csv/.tsv, .bib, .ris
+    (or .gz); reference-manager exports (Zotero, Mendeley, JabRef, EndNote, Scopus, Web of
+    Science) as BibTeX, RIS, CSL-JSON or CSV.
+
+    Everything is read and checked before anything is written. Entries that cannot be used
+    (no abstract, no title, unparseable) are skipped and listed after the summary, and the
+    rest is added; --strict refuses such a file instead. A file that cannot be read as its
+    format at all stops the ingest with its file and line, and the library stays as it was
+    (unless --skip-bad). Records with the same title are merged unless a DOI, arXiv id or
+    year says they differ. Unchanged papers are not embedded again, so re-running an
+    ingest is cheap and resumes one that was interrupted.
+    """
+    library = open_library(ctx)
+    with progress_bar() as bar:
+        task = bar.add_task("Embedding", total=None)
+        report = library.ingest(
+            paths,
+            skip_bad=skip_bad,
+            strict=strict,
+            listing_year=listing_year,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if as_json:
+        out.print_json(report.model_dump_json())
+        return
+    print_report(report)
+
+
+@app.command()
+def papers(
+    ctx: typer.Context,
+    search: Annotated[
+        str | None,
+        typer.Option("--search", "-s", help="Only papers whose title, id or abstract has all these words."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines, one paper a line.")] = False,
+) -> None:
+    """List the papers in the library, newest first."""
+    found = open_library(ctx).papers(search)
+    if as_json:
+        for paper in found:
+            sys.stdout.write(paper.model_dump_json(exclude_none=True) + "\n")
+        return
+    if not out.is_terminal:  # piped: one tab-separated line a paper
+        for paper in found:
+            sys.stdout.write(f"{paper.id}\t{paper.date_text or ''}\t{paper.title}\n")
+        return
+    table = Table(box=None, pad_edge=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("title")
+    for paper in found:
+        table.add_row(paper.id, paper.date_text or "", paper.title)
+    out.print(table)
+    out.print(f"{len(found)} paper{'s' if len(found) != 1 else ''}", style="dim")
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="What you are looking for, in your own words.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many papers.")] = 5,
+) -> None:
+    """Find the papers closest in meaning to a text (no LLM involved)."""
+    for rank, (paper, score, text) in enumerate(open_library(ctx).search(query, k), 1):
+        out.print(
+            f"{rank}. [bold]{escape(paper.title)}[/bold] ({paper.date_text or 'no date'}, {paper.id})  "
+            f"score {score:.2f}",
+            highlight=False,
+            markup=True,
+        )
+        out.print(f"   {text[:240]}{'...' if len(text) > 240 else ''}", style="dim", highlight=False)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    paper: Annotated[str, typer.Argument(help="Paper id, or the start of its title.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the paper as JSON.")] = False,
+) -> None:
+    """Show one paper's metadata and abstract."""
+    found = open_library(ctx).get(paper)
+    if as_json:
+        sys.stdout.write(found.model_dump_json(exclude_none=True, indent=2) + "\n")
+        return
+    _print_paper(found)
+
+
+def _print_paper(paper: Paper) -> None:
+    out.print(paper.title, style="bold", highlight=False)
+    authors = ", ".join(paper.authors) if paper.authors else None
+    rows = [
+        ("id", paper.id),
+        ("date", paper.date_text),
+        ("venue", paper.venue),
+        ("doi", paper.doi),
+        ("arXiv", paper.arxiv_id),
+        ("authors", authors or (f"{paper.n_authors} authors" if paper.n_authors else None)),
+        ("url", paper.url),
+        ("code", " ".join(paper.code_urls) or None),
+        ("upvotes", str(paper.upvotes) if paper.upvotes is not None else None),
+        ("categories", " ".join(paper.categories) or None),
+        ("also", " ".join(paper.aliases) or None),
+        ("source", f"{paper.source.path}:{paper.source.line}" if paper.source else None),
+    ]
+    for name, value in rows:
+        if value:
+            print_field(name, value)
+    out.print()
+    out.print(paper.abstract, highlight=False)
+
+
+@app.command()
+def remove(
+    ctx: typer.Context,
+    papers: Annotated[list[str], typer.Argument(help="Paper ids, or the starts of their titles.")],
+) -> None:
+    """Remove papers and their chunks from the library (all names are checked first)."""
+    for removed in open_library(ctx).remove_many(papers):
+        out.print(f"Removed {removed.id}: {removed.title}", highlight=False)
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    repair: Annotated[bool, typer.Option("--repair", help="Fix what is found.")] = False,
+) -> None:
+    """Check that every paper has all its chunks and no chunk is left without a paper.
+
+    For after a crash or a killed process. Exit status 1 when something is wrong and not
+    repaired.
+    """
+    report = open_library(ctx).check(repair=repair)
+    out.print(f"{report.papers} papers, {report.chunks} chunks.", highlight=False)
+    if report.ok:
+        out.print("The library is consistent.")
+        return
+    if report.incomplete:
+        out.print(
+            f"{len(report.incomplete)} paper(s) with missing chunks: "
+            + ", ".join(list(report.incomplete)[:10])
+        )
+    if report.orphan_chunks:
+        out.print(f"{report.orphan_chunks} chunk(s) belong to no paper (an interrupted remove).")
+    if report.repaired:
+        out.print("Repaired: missing chunks re-embedded, stray chunks deleted.")
+        return
+    out.print("Run `paperqa check --repair` to fix it.")
+    raise typer.Exit(1)
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Papers, chunks, embedding model, and where and how big the index is."""
+    s = open_library(ctx).stats()
+    if as_json:
+        out.print_json(s.model_dump_json())
+        return
+    size = f"{s.store_bytes / 1024**2:.1f} MiB" if s.store_bytes is not None else "(server)"
+    for name, value in [
+        ("papers", s.papers),
+        ("chunks", s.chunks),
+        ("embedding", f"{s.embedding_model} ({s.embedding_dim} dimensions)"),
+        ("chunking", f"{s.chunk_tokens} tokens, {s.overlap_tokens} overlap"),
+        ("store", f"{s.store} ({size})"),
+        ("home", s.home),
+    ]:
+        print_field(name, value)
+
+
+@app.command()
+def reindex(ctx: typer.Context) -> None:
+    """Re-embed every paper with the configured embedding model (after changing it)."""
+    library = open_library(ctx)
+    with progress_bar() as bar:
+        task = bar.add_task("Re-embedding", total=None)
+        report = library.reindex(progress=lambda done, total: bar.update(task, completed=done, total=total))
+    print_report(report)

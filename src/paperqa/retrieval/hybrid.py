@@ -1,0 +1,185 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 (bm25s) fused by reciprocal rank,
+with papers named in the question put first and a cap per paper.
+
+The pure steps (`rrf_fuse`, `diversify`) are plain functions; `Retriever` wires them
+to the store, the embedder and the corpus (`retrieval.corpus`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from paperqa.index.embeddings import PaperQAEmbeddings
+from paperqa.index.store import Store
+from paperqa.retrieval.corpus import Corpus, load_corpus
+from paperqa.settings import RetrievalSettings
+from paperqa.text.wordlists import REQUEST_WORDS, STOPWORDS
+from paperqa.text.words import stem, stem_words, tokens
+from paperqa.types import RetrievedChunk
+
+#: A word of the query shorter than this is too common to call the query off-topic.
+UNKNOWN_TERM_MIN_CHARS = 4
+
+
+def rrf_fuse(rankings: Iterable[Sequence[str]], k: int = 60) -> dict[str, float]:
+    """Reciprocal rank fusion: id -> sum over rankings of 1 / (k + rank), rank from 1."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, 1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def diversify(ranked: Sequence[RetrievedChunk], k: int, max_per_paper: int) -> list[RetrievedChunk]:
+    """The first `k` chunks in rank order, at most `max_per_paper` from any one paper."""
+    taken: list[RetrievedChunk] = []
+    per_paper: Counter[str] = Counter()
+    for chunk in ranked:
+        if per_paper[chunk.paper_id] < max_per_paper:
+            taken.append(chunk)
+            per_paper[chunk.paper_id] += 1
+            if len(taken) == k:
+                break
+    return taken
+
+
+class Retriever:
+    """Finds the passages for a question in one library."""
+
+    def __init__(self, store: Store, embedder: PaperQAEmbeddings, settings: RetrievalSettings) -> None:
+        self.store, self.embedder, self.settings = store, embedder, settings
+        self._corpus: Corpus | None = None
+
+    def corpus(self) -> Corpus:
+        """The BM25 index and name table for the library as it is now (see `load_corpus`)."""
+        self._corpus = load_corpus(self.store, self._corpus)
+        return self._corpus
+
+    def named(self, query: str) -> list[str]:
+        return self.corpus().names.named(query)
+
+    def rare_stems(self, text: str, share: float) -> dict[str, float]:
+        """Stems of `text` that at most `share` of the library's papers use, with their
+        inverse document frequency: the words that tell papers apart ("hallucination",
+        "EEG"), not the field's ("interpretability")."""
+        corpus = self.corpus()
+        n = max(corpus.n_papers, 1)
+        words = [w for w in tokens(text) if w not in STOPWORDS and w not in REQUEST_WORDS]
+        found = {w: corpus.paper_freq.get(w, 0) for w in stem_words(words)}
+        return {w: math.log(n / df) for w, df in found.items() if 0 < df <= share * n}
+
+    def unknown_terms(self, query: str) -> list[str]:
+        """Words of the query that no paper of the library uses (stemmed, request words such
+        as "summarize" or "according" aside): a sign the question is about something else."""
+        vocabulary = self.corpus().vocabulary
+        if not vocabulary:
+            return []
+        words = [
+            w
+            for w in tokens(query)
+            if len(w) >= UNKNOWN_TERM_MIN_CHARS and w not in REQUEST_WORDS and w not in STOPWORDS
+        ]
+        return [w for w in dict.fromkeys(words) if stem(w) not in vocabulary]
+
+    def retrieve(
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        paper_ids: Sequence[str] | None = None,
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
+        focus: Sequence[str] = (),
+    ) -> list[RetrievedChunk]:
+        """The best `k` passages for `query`, named and `focus` papers first."""
+        import bm25s
+
+        k = k or self.settings.k
+        corpus = self.corpus()
+        if not corpus.ids:
+            return []
+        lo = _date_int(date_from) if date_from else None
+        hi = _date_int(date_to) if date_to else None
+        allowed = np.ones(len(corpus.ids), dtype=bool)
+        if paper_ids:
+            allowed &= np.isin(np.asarray(corpus.paper_ids), list(paper_ids))
+        if lo is not None:
+            allowed &= corpus.dates >= lo
+        if hi is not None:
+            allowed &= corpus.dates <= hi
+        n = min(self.settings.candidates, int(allowed.sum()))
+        if n == 0:
+            return []
+        vector = self.embedder.embed([query])[0]
+        dense = self.store.query(vector, k=n, paper_ids=paper_ids, date_range=(lo, hi))
+        tokens = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)
+        bm25_rank: list[str] = []
+        bm25_score: dict[str, float] = {}
+        if tokens and tokens[0]:
+            docs, scores = corpus.bm25.retrieve(  # type: ignore[attr-defined]
+                tokens, k=n, show_progress=False, weight_mask=allowed.astype(np.float32)
+            )
+            for i, score in zip(docs[0], scores[0], strict=True):
+                if score > 0:
+                    bm25_rank.append(corpus.ids[i])
+                    bm25_score[corpus.ids[i]] = float(score)
+        fused = rrf_fuse([[d.chunk_id for d in dense], bm25_rank], self.settings.rrf_k)
+        by_id = {d.chunk_id: d for d in dense}
+        position = {cid: i for i, cid in enumerate(corpus.ids)}
+        boosted = set(self.named(query)) | set(focus)
+        if paper_ids:
+            boosted &= set(paper_ids)
+        chunks = []
+        for cid, score in fused.items():
+            i = position.get(cid)
+            if i is None:  # a chunk newer than the cached corpus: skip until the next rebuild
+                continue
+            d = by_id.get(cid)
+            chunks.append(
+                RetrievedChunk(
+                    chunk_id=cid,
+                    paper_id=corpus.paper_ids[i],
+                    index=corpus.indexes[i],
+                    text=corpus.texts[i],
+                    dense=d.similarity if d else None,
+                    bm25=bm25_score.get(cid),
+                    fused=round(score, 6),
+                    named=corpus.paper_ids[i] in boosted,
+                    start_char=corpus.spans[i][0],
+                    end_char=corpus.spans[i][1],
+                )
+            )
+        chunks += self._missing_named(vector, boosted, {c.paper_id for c in chunks}, corpus)
+        chunks.sort(key=lambda c: (not c.named, -c.fused))
+        live = self.store.papers_by_id(list({c.paper_id for c in chunks}))
+        return diversify([c for c in chunks if c.paper_id in live], k, self.settings.max_per_paper)
+
+    def _missing_named(
+        self, vector: np.ndarray, boosted: set[str], present: set[str], corpus: Corpus
+    ) -> list[RetrievedChunk]:
+        """The best passage of each named paper that neither search proposed."""
+        out = []
+        for pid in sorted(boosted - present):
+            for hit in self.store.query(vector, k=1, paper_ids=[pid]):
+                out.append(
+                    RetrievedChunk(
+                        chunk_id=hit.chunk_id,
+                        paper_id=pid,
+                        index=hit.index,
+                        text=hit.text,
+                        dense=hit.similarity,
+                        named=True,
+                        start_char=hit.span[0],
+                        end_char=hit.span[1],
+                    )
+                )
+        return out
+
+
+def _date_int(date: dt.date) -> int:
+    return date.year * 10000 + date.month * 100 + date.day

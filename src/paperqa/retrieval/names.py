@@ -1,0 +1,63 @@
+"""The paper-name table: which paper a query names, by a short name only that paper uses
+(CASAL, SAE-V, LIB) or by the main part of its title."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from paperqa.text.names import NAME_TOKEN, defined
+from paperqa.types import Paper, normalize_title
+
+#: A short name has at least this many letters and digits (hyphens aside): "LIB", not "AI".
+MIN_NAME_CHARS = 3
+#: A title head (the part before any colon) names its paper when it has this many words or more.
+MIN_TITLE_HEAD_WORDS = 3
+
+
+def paper_names(papers: Sequence[Paper]) -> dict[str, set[str]]:
+    """Short names that identify one paper: acronyms such as CASAL, SAE-V or LIB
+    that stand in its title or are defined in its abstract ("... Basis (LIB)",
+    "FIND (Function ...)") and that no other paper of the library uses."""
+    candidates: dict[str, set[str]] = {}
+    users: Counter[str] = Counter()
+    for p in papers:
+        in_title = set(NAME_TOKEN.findall(p.title))
+        candidates[p.id] = {
+            a for a in in_title | defined(p.abstract) if len(a.replace("-", "")) >= MIN_NAME_CHARS
+        }
+        users.update(set(NAME_TOKEN.findall(f"{p.title} {p.abstract}")))
+    return {pid: {a for a in names if users[a] == 1} for pid, names in candidates.items()}
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Which paper a query names: by a unique acronym (case-sensitive: "FIND", not
+    "find") or by the main part of its title (before any colon, three words or more)."""
+
+    by_acronym: dict[str, str]
+    by_title: dict[str, str]  # " normalised title head " -> paper id
+
+    @classmethod
+    def build(cls, papers: Sequence[Paper]) -> NameIndex:
+        by_acronym = {a: pid for pid, names in paper_names(papers).items() for a in names}
+        by_title = {}
+        for p in papers:
+            head = normalize_title(p.title.split(":")[0])
+            if len(head.split()) >= MIN_TITLE_HEAD_WORDS:
+                by_title[f" {head} "] = p.id
+        return cls(by_acronym, by_title)
+
+    def short_names(self) -> dict[str, set[str]]:
+        """Paper id -> the acronyms that name it alone."""
+        out: dict[str, set[str]] = {}
+        for acronym, pid in self.by_acronym.items():
+            out.setdefault(pid, set()).add(acronym)
+        return out
+
+    def named(self, query: str) -> list[str]:
+        found = [self.by_acronym[a] for a in NAME_TOKEN.findall(query) if a in self.by_acronym]
+        key = f" {normalize_title(query)} "
+        found += [pid for head, pid in self.by_title.items() if head in key]
+        return list(dict.fromkeys(found))

@@ -1,0 +1,1 @@
+"""Text utilities shared by every layer: sentences, words and word lists, tokens."""

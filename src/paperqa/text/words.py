@@ -1,0 +1,72 @@
+"""Words of a text: folding, tokens, Snowball stems, content words and their overlap.
+
+One `stems()` for every rule that compares what two texts say.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from paperqa.text.wordlists import STOPWORDS
+
+#: A word as BM25, the stems and the vocabulary see it: a run of letters or digits.
+WORD = re.compile(r"[a-z0-9]+")
+#: A word as the overlap scores see it: hyphenated and apostrophe compounds kept whole.
+COMPOUND_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+
+@functools.cache
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents and dash/quote variants folded, spacing collapsed: the form in
+    which terms are compared."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = re.sub(r"[‐‑‒–—−]", "-", text).replace("’", "'")
+    return " ".join(text.split())
+
+
+def tokens(text: str) -> list[str]:
+    """The words of `text`, lower-cased, in order (cheap: no folding; for indexing)."""
+    return WORD.findall(text.lower())
+
+
+def stem_words(words: Iterable[str]) -> list[str]:
+    """The Snowball stem of each word, in order."""
+    return list(_stemmer().stemWords(list(words)))
+
+
+def stem(word: str) -> str:
+    return str(_stemmer().stemWord(word))
+
+
+def stems(text: str) -> set[str]:
+    """Snowball stems of the content words of `text` (folded; stopwords and their stems out)."""
+    words = [w for w in WORD.findall(fold(text)) if w not in STOPWORDS and len(w) > 1]
+    return set(stem_words(words)) - stop_stems()
+
+
+@functools.cache
+def stop_stems() -> frozenset[str]:
+    """Stems of the stopwords, so that "uses" is dropped like "use"."""
+    return frozenset(stem_words(STOPWORDS))
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased words that carry meaning (no stopwords, no one-letter words)."""
+    return {w for w in COMPOUND_WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
+
+
+def overlap(claim: str, evidence: str) -> float:
+    """Share of the claim's content words found in the evidence (0 when the claim has none)."""
+    words = content_words(claim)
+    return len(words & content_words(evidence)) / len(words) if words else 0.0
