@@ -33,6 +33,7 @@ test: lint
 lint: install
 	$(BIN)/ruff check src tests benchmarks app_gradio.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install
 	$(PY) benchmarks/bench_ingest.py --n 1000 --keep benchmarks/out/arxiv-1000

@@ -118,7 +118,7 @@ def check_model_text(
     elif sum(s.supported for s in grounded) < max(1, MIN_SUPPORTED_SHARE * len(grounded)):
         reason = "most of the model's sentences are not supported by the sources it cites"
     elif rules.summary_words is not None and len(grounded) < SUMMARY_MIN_SENTENCES:
-        reason = "the model's summary was shorter than 3 sentences"
+        reason = f"the model's summary was shorter than {SUMMARY_MIN_SENTENCES} sentences"
     if reason:
         return [], reason
     shown = sentences if rules.show_unverified else grounded

@@ -52,6 +52,7 @@ def streamed(run: Callable[[OnToken], T]) -> Iterator[str | T | BaseException]:
 REWRITE_MAX_TOKENS = 90
 #: A rewrite longer than this many times its sentence (plus a few words) is not a rewrite.
 REWRITE_MAX_GROWTH = 1.4
+REWRITE_SLACK_WORDS = 5
 
 
 @dataclass
@@ -158,7 +159,7 @@ class Writer:
         )
         first = next(iter(split_sentences(raw.strip().strip('"'))), "")
         text, _ = parse_citations(first)
-        limit = REWRITE_MAX_GROWTH * len(quoted.text.split()) + 5
+        limit = REWRITE_MAX_GROWTH * len(quoted.text.split()) + REWRITE_SLACK_WORDS
         if (
             not text
             or is_repetitive(raw)

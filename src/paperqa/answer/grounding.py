@@ -32,6 +32,9 @@ from paperqa.text.words import WORD, fold, stem_words, stems, stop_stems
 #: the cited sources. A paraphrase changes a few words ("cuts" for "reduces"); a sentence
 #: whose new words are mostly absent from the sources is about something else.
 NEW_WORDS_FOUND = 0.5
+#: A sentence of author-year references with fewer content words than this besides is a
+#: reference list, not a statement.
+MIN_STATEMENT_WORDS = 2
 
 #: A sentence about the sources or the question instead of their subject.
 _META = re.compile(
@@ -87,7 +90,7 @@ def ground(
     if _MARKDOWN_LINK.search(text):
         return Grounding(False, "a link or reference list, not a statement")
     without_refs = _AUTHOR_YEAR.sub(" ", text)
-    if len(stems(without_refs)) < 2 and _AUTHOR_YEAR.search(text):
+    if len(stems(without_refs)) < MIN_STATEMENT_WORDS and _AUTHOR_YEAR.search(text):
         return Grounding(False, "a list of references, not a statement")
     if _LIST_STUB.search(text):
         return Grounding(False, "an unfinished list")

@@ -20,6 +20,10 @@ from paperqa.types import Answer, CitedSentence, IngestReport, Paper, Reference
 if TYPE_CHECKING:
     from paperqa.library import Library
 
+#: Authors named on a source card before "et al." (a card is narrower than a record answer,
+#: which names `records.SHOWN_AUTHORS`).
+CARD_AUTHORS = 6
+
 CSS = """
 .pq-answer .weak { background: #fff3cd; }
 .pq-answer .ok::after { content: " \\2713"; color: #2e7d32; font-size: 0.8em; }
@@ -141,7 +145,8 @@ def card_html(card: SourceCard) -> str:
     link = f' · <a href="{html.escape(ref.url)}" target="_blank">link</a>' if ref.url else ""
     authors = ""
     if paper is not None and paper.authors:
-        names = ", ".join(paper.authors[:6]) + (" et al." if len(paper.authors) > 6 else "")
+        shown = paper.authors[:CARD_AUTHORS]
+        names = ", ".join(shown) + (" et al." if len(paper.authors) > CARD_AUTHORS else "")
         authors = f"{html.escape(names)} · "
     quotes = "".join(f'<div class="pq-evidence"><mark>{html.escape(e)}</mark></div>' for e in card.evidence)
     abstract = _highlight(paper.abstract, card.evidence) if paper else ""

@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -68,43 +68,11 @@ def evaluate(
         raise typer.BadParameter("use 'local' or 'openai'", param_hint="--backend")
     items = evals.load_questions(questions)[:limit]
     paths = corpus or [Path("seeds")]
-    for path in paths:
-        if not path.exists():
-            raise PaperQAError(f"corpus {path} does not exist; pass the papers with --corpus PATH")
-    base = open_library(ctx).settings
-    llm = base.llm.model_copy(update={"backend": backend}) if backend else base.llm
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="paperqa-eval-") as tmp:
-        library = Library(base.model_copy(update={"home": Path(tmp), "chroma_url": None, "llm": llm}))
-        with progress_bar() as bar:
-            task = bar.add_task("Indexing corpus", total=None)
-            library.ingest(paths, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        library = _eval_library(open_library(ctx), paths, backend, Path(tmp))
         papers, chunks = library.store.counts()
-        with Progress(
-            TextColumn("[bold]Answering"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("", total=len(items) * (2 if baseline else 1))
-            results = evals.evaluate(
-                library,
-                items,
-                where=str(questions),
-                progress=lambda done, total: bar.update(task, completed=done),
-            )
-            quoted = (
-                evals.evaluate(
-                    evals.quote_baseline(library),
-                    items,
-                    where=str(questions),
-                    progress=lambda done, total: bar.update(task, completed=len(items) + done),
-                )
-                if baseline
-                else None
-            )
+        results, quoted = _answer_all(library, items, str(questions), baseline)
         meta = {
             "questions": f"{questions} ({len(items)})",
             "corpus": ", ".join(map(str, paths)) + f" ({papers} papers, {chunks} chunks)",
@@ -116,13 +84,53 @@ def evaluate(
             "command": "paperqa " + " ".join(sys.argv[1:]),
         }
     summary, quote_summary, targets = eval_report.write_report(out_dir, results, meta, quoted)
-    table = Table(
-        title=f"paperqa eval: {len(items)} questions, {meta['chat model']}",
-        box=box.SIMPLE_HEAD,
-        padding=(0, 1),
-        collapse_padding=True,
-        pad_edge=False,
-    )
+    title = f"paperqa eval: {len(items)} questions, {meta['chat model']}"
+    _print_report(title, summary, quote_summary, targets)
+    out.print(f"Report: {out_dir / 'report.md'}, {out_dir / 'results.json'}, {out_dir / 'eval.png'}")
+    if check and any(t.met is False for t in targets):
+        raise typer.Exit(1)
+
+
+def _eval_library(library: Library, paths: list[Path], backend: str | None, home: Path) -> Library:
+    """A temporary library in `home` with the user's settings (and `backend`), built from `paths`."""
+    for path in paths:
+        if not path.exists():
+            raise PaperQAError(f"corpus {path} does not exist; pass the papers with --corpus PATH")
+    base = library.settings
+    llm = base.llm.model_copy(update={"backend": backend}) if backend else base.llm
+    built = Library(base.model_copy(update={"home": home, "chroma_url": None, "llm": llm}))
+    with progress_bar() as bar:
+        task = bar.add_task("Indexing corpus", total=None)
+        built.ingest(paths, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    return built
+
+
+def _answer_all(library: Library, items: list[Any], where: str, baseline: bool) -> tuple[list[Any], Any]:
+    """Every question answered by the library (and, with `baseline`, by quoting), with a bar."""
+    from paperqa.evals import run as evals
+
+    columns = (TextColumn("[bold]Answering"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("", total=len(items) * (2 if baseline else 1))
+        results = evals.evaluate(
+            library, items, where=where, progress=lambda done, total: bar.update(task, completed=done)
+        )
+        if not baseline:
+            return results, None
+        quoted = evals.evaluate(
+            evals.quote_baseline(library),
+            items,
+            where=where,
+            progress=lambda done, total: bar.update(task, completed=len(items) + done),
+        )
+    return results, quoted
+
+
+def _print_report(title: str, summary: Any, quote_summary: Any, targets: Any) -> None:
+    """The summary table (fits 80 columns), its legend and the targets."""
+    from paperqa.evals import report as eval_report
+
+    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, pad_edge=False)
     table.add_column("group", no_wrap=True)
     for _, label in eval_report.CONSOLE_COLUMNS:
         table.add_column(label, justify="right")
@@ -133,6 +141,3 @@ def evaluate(
     for t in targets:
         mark = "n/a" if t.met is None else ("[green]met[/green]" if t.met else "[red]missed[/red]")
         out.print(f"  {t.name}: {eval_report.fmt(t.value)} (goal {t.goal}) {mark}", markup=True)
-    out.print(f"Report: {out_dir / 'report.md'}, {out_dir / 'results.json'}, {out_dir / 'eval.png'}")
-    if check and any(t.met is False for t in targets):
-        raise typer.Exit(1)
