@@ -105,6 +105,9 @@ def user(i: int, url: str, turns: int, barrier: threading.Barrier, out: dict[int
         asked = [text_of(m["content"]) for m in history if m["role"] == "user"]  # type: ignore[index]
         if title not in str(sources) or len(asked) != turn + 1:
             record["own_paper_every_turn"] = False
+            record.setdefault("off_paper", []).append(  # type: ignore[union-attr]
+                {"turn": turn + 1, "question": question, "asked": len(asked), "sources": str(sources)[:300]}
+            )
         record["user_messages"] = asked
 
 

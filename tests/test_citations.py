@@ -154,3 +154,27 @@ def test_a_new_conversation_numbers_cited_papers_from_one():
         1: 1,
         2: 2,
     }
+
+
+@pytest.mark.parametrize(
+    "sentences",
+    [
+        ["Prior work by Devlin et al. (2014), to the post-trained BERT model, shows gains.", "We add."],
+        ["We see it in Fig. 3 and Tab. 2.", "Next, i.e. later, we go.", "A vs. B holds."],
+        ["We report 90.37% accuracy.", "The U.S. data was used (cf. Eq. 4).", "See Sec. 4.2 for details."],
+        ["The LSTM (Hochreiter et al., 1997) is used, e.g. for tagging.", "It has 2.3B params vs. 7B."],
+    ],
+)
+def test_sentences_keep_abbreviations_citations_and_decimals(sentences):
+    assert split_sentences(" ".join(sentences)) == sentences
+
+
+def test_sentences_are_split_right_from_many_threads():
+    """One splitter shared by the app's threads once mixed their texts' sentences up."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"Text {i} says one thing. It says a second thing about {i}. Done {i}." for i in range(64)]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(split_sentences, texts))
+    assert all(r == [f"Text {i} says one thing.", f"It says a second thing about {i}.", f"Done {i}."]
+               for i, r in enumerate(results))  # fmt: skip

@@ -9,7 +9,6 @@ from paperqa.errors import IndexMismatchError, IngestError, LibraryLockedError, 
 from paperqa.index.embeddings import LocalEmbedder, PaperQAEmbeddings
 from paperqa.library import Library
 from paperqa.retrieval.corpus import cache_path
-from paperqa.retrieval.hybrid import Retriever
 from paperqa.settings import ChunkingSettings, Settings, default_home
 
 from .conftest import DATA, SEEDS
@@ -92,11 +91,11 @@ def test_bm25_corpus_is_cached_per_library_revision(library: Library, tmp_path, 
     assert cache.exists()
 
     # another process: the corpus comes from the cache file, nothing is rebuilt
-    def no_build(self, key):
+    def no_build(store, key):
         raise AssertionError("rebuilt although the cache was valid")
 
     with monkeypatch.context() as m:
-        m.setattr(Retriever, "_build", no_build)
+        m.setattr("paperqa.retrieval.corpus.build_corpus", no_build)
         assert (
             "Alpha" in Library(library.settings, embedder=library.embedder).tasks.retriever.corpus().texts[0]
         )

@@ -281,6 +281,11 @@ class Answer(BaseModel):
     references: list[Reference]
     sources: list[Source] = Field(description="Every numbered source the model was given.")
     not_in_library: bool = False
+    not_stated: bool = Field(
+        default=False,
+        description="The question was about chosen papers and their abstracts do not say: the answer "
+        "says so and shows the closest sentence, flagged as not answering.",
+    )
     fallback: str | None = Field(
         default=None,
         description="Why the model's own text was replaced by source sentences, if it was.",

@@ -7,9 +7,10 @@ overwrites another's messages. Pure Python: the app (`paperqa.interfaces.app`) w
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from paperqa.answer.tasks import Conversation
@@ -37,6 +38,12 @@ class ChatSession:
     status: str = ""
     busy: bool = False
     mutex: threading.Lock = field(default_factory=threading.Lock)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ChatSession:
+        """Gradio deep-copies a State's value (its default, for each new browser session); a
+        lock cannot be copied, so the copy gets a lock of its own."""
+        kept = {f.name: copy.deepcopy(getattr(self, f.name), memo) for f in fields(self) if f.name != "mutex"}
+        return ChatSession(**kept)
 
     def add(self, question: str) -> None:
         with self.mutex:

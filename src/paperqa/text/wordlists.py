@@ -83,3 +83,10 @@ NUMBER_WORDS = {w: str(i) for i, w in enumerate(_COUNTS, 2)} | {
 
 #: First-person words of an abstract and how a quote says them of the authors.
 FIRST_TO_THIRD_PERSON = {"our": "their", "us": "them", "ours": "theirs", "ourselves": "themselves"}
+
+#: Abbreviations papers write with a full stop that does not end the sentence, beyond the
+#: general English ones pySBD knows ("Tab. 2", "Eqs. 3-4", "cf. Smith", "approx. 3").
+SCIENTIFIC_ABBREVIATIONS = (
+    "tab", "tabs", "eq", "eqs", "figs", "secs", "refs", "approx", "resp", "cf", "incl", "ca", "wrt", "thm",
+    "lem", "def", "prop", "alg", "app", "appx", "ch", "chap", "para", "sup", "suppl", "supp", "est",
+)  # fmt: skip

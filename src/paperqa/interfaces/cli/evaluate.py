@@ -58,16 +58,26 @@ def evaluate(
     the corpus (your own library is not touched); the report is overall and per question
     type. One JSON object a line: {"id", "type": single|multi|summary|compare|unanswerable,
     "question", "papers": \\[gold titles], "facts": \\["30%|thirty percent", ...]}.
+
+    A QASPER-style file ({"id", "paper_id", "question", "kind", "answers"}, e.g.
+    ../shared/data/qasper/dev_questions.jsonl with --corpus .../dev_papers.jsonl) is asked
+    restricted to each question's paper and over the whole library, and scored as QASPER
+    does: answer F1, gold-token recall, yes/no accuracy, refusals of answerable and
+    unanswerable questions (--baseline adds the quote and lexical baselines).
     """
     import tempfile
 
+    from paperqa.evals import qasper
     from paperqa.evals import report as eval_report
     from paperqa.evals import run as evals
 
     if backend not in (None, "local", "openai"):
         raise typer.BadParameter("use 'local' or 'openai'", param_hint="--backend")
-    items = evals.load_questions(questions)[:limit]
     paths = corpus or [Path("seeds")]
+    if qasper.is_qasper_file(questions):
+        _evaluate_qasper(ctx, questions, paths, backend, out_dir, limit, baseline, check)
+        return
+    items = evals.load_questions(questions)[:limit]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="paperqa-eval-") as tmp:
         library = _eval_library(open_library(ctx), paths, backend, Path(tmp))
@@ -141,3 +151,65 @@ def _print_report(title: str, summary: Any, quote_summary: Any, targets: Any) ->
     for t in targets:
         mark = "n/a" if t.met is None else ("[green]met[/green]" if t.met else "[red]missed[/red]")
         out.print(f"  {t.name}: {eval_report.fmt(t.value)} (goal {t.goal}) {mark}", markup=True)
+
+
+def _evaluate_qasper(
+    ctx: typer.Context,
+    questions: Path,
+    paths: list[Path],
+    backend: str | None,
+    out_dir: Path,
+    limit: int | None,
+    baseline: bool,
+    check: bool,
+) -> None:
+    """`paperqa eval` on a QASPER-style file: each question asked restricted to its paper and
+    over the whole library; F1, gold-token recall, yes/no accuracy and refusals."""
+    import tempfile
+
+    from paperqa.evals import qasper
+    from paperqa.evals import run as evals
+
+    items = qasper.load_qasper(questions)[:limit]
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="paperqa-eval-") as tmp:
+        library = _eval_library(open_library(ctx), paths, backend, Path(tmp))
+        papers, _ = library.store.counts()
+        columns = (TextColumn("[bold]Answering"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("", total=len(items))
+            results = qasper.run_qasper(
+                library,
+                items,
+                quote=evals.quote_baseline(library) if baseline else None,
+                progress=lambda done, total: bar.update(task, completed=done),
+            )
+        meta = {
+            "questions": f"{questions} ({len(items)})",
+            "corpus": ", ".join(map(str, paths)) + f" ({papers} papers)",
+            "embedder": library.embedder.name,
+            "answer mode": library.tasks.mode,
+            "date": dt.date.today().isoformat(),
+            "seconds": str(round(time.perf_counter() - started, 1)),
+            "command": "paperqa " + " ".join(sys.argv[1:]),
+        }
+    summary = qasper.write(out_dir, results, meta)
+    table = Table(title=f"paperqa eval: {len(items)} QASPER-style questions", box=box.SIMPLE_HEAD)
+    shown = ("f1", "recall", "yes_no_accuracy", "answerable_refused", "unanswerable_refused", "seconds")
+    table.add_column("system / scope", no_wrap=True)
+    for key in shown:
+        table.add_column(key.replace("_", " "), justify="right")
+    for name, row in summary.items():
+        table.add_row(name, *("-" if row[k] is None else f"{row[k]:.2f}" for k in shown))
+    out.print(table)
+    out.print(f"Report: {out_dir / 'report.md'}, {out_dir / 'results.json'}")
+    pipeline = summary.get("pipeline / paper", {})
+    missed = [
+        label
+        for label, key, op, goal in qasper.TARGETS
+        if (value := pipeline.get(key)) is None or (value > goal if op == "<=" else value < goal)
+    ]
+    if missed:
+        out.print("Targets missed: " + ", ".join(missed))
+    if check and missed:
+        raise typer.Exit(1)
