@@ -7,8 +7,7 @@ import pytest
 
 from paperqa.answer.aspects import classify, contrast
 from paperqa.answer.evidence import verdict
-from paperqa.answer.intent import QuestionKind, head_words, question_kind
-from paperqa.answer.listing import list_topics
+from paperqa.answer.intent import QuestionKind, head_words, list_topics, question_kind, read_intent
 from paperqa.answer.quoting import clean, paper_label
 from paperqa.types import CitedSentence, ComparisonRow, Paper
 
@@ -114,7 +113,7 @@ def test_clean_makes_a_quote_stand_alone(sentence, name, cleaned):
     ],
 )
 def test_verdict_only_when_the_sentence_states_it(question, sentence, said):
-    assert verdict(question, sentence) == said
+    assert verdict(read_intent(question), sentence) == said
 
 
 def paper(title: str, abstract: str = "An abstract about nothing in particular.") -> Paper:
@@ -310,5 +309,5 @@ def test_a_sentence_about_earlier_work_answers_only_questions_about_it(question,
 
     paper = Paper(id="casal", title="Hallucination reduction with CASAL", abstract=CASAL_ABSTRACT)
     source = Source(number=1, paper=paper, passages=[], text=CASAL_ABSTRACT)
-    scored = score_sentences(question, question_kind(question), [source], _words_ranker)
+    scored = score_sentences(read_intent(question), [source], _words_ranker)
     assert scored[0].sentence.startswith(first)

@@ -8,6 +8,7 @@ import pytest
 
 from paperqa.answer import records as metadata
 from paperqa.answer.assemble import Conversation
+from paperqa.answer.intent import parse_record, year_filter
 from paperqa.library import Library
 from paperqa.types import Paper
 
@@ -32,7 +33,7 @@ from paperqa.types import Paper
     ],
 )
 def test_record_questions_are_recognised(question: str, field: str):
-    request = metadata.parse(question)
+    request = parse_record(question)
     assert request is not None and request.field == field
 
 
@@ -48,7 +49,7 @@ def test_record_questions_are_recognised(question: str, field: str):
     ],
 )
 def test_content_questions_are_left_to_the_abstracts(question: str):
-    assert metadata.parse(question) is None
+    assert parse_record(question) is None
 
 
 def paper(title: str, date: dt.date | None, **fields: object) -> Paper:
@@ -77,30 +78,30 @@ def test_fields_come_from_the_record_and_missing_ones_are_said_missing():
 
 
 def test_lists_and_counts_cite_each_paper():
-    request = metadata.parse("Which papers are from 2024?")
+    request = parse_record("Which papers are from 2024?")
     assert request is not None
     found = metadata.answer(request, lambda: PAPERS, [])
     assert found is not None
     sentences, sources = found
     assert sentences[0].text == "1 paper is dated 2024:"
     assert [s.citations for s in sentences[1:]] == [[1]] and sources[0].paper.title == "Beta"
-    count = metadata.parse("How many papers are in the library?")
+    count = parse_record("How many papers are in the library?")
     assert count is not None
     found = metadata.answer(count, lambda: PAPERS, [])
     assert found is not None
     assert found[0][0].text == "The library holds 3 papers, dated 2024-05-02 to 2025 (1 without a date)."
-    by = metadata.parse("Which papers are by Alan Turing?")
+    by = parse_record("Which papers are by Alan Turing?")
     assert by is not None
     found = metadata.answer(by, lambda: PAPERS, [])
     assert found is not None and [s.paper.title for s in found[1]] == ["Alpha"]
-    nobody = metadata.parse("Which papers are by Grace Hopper?")
+    nobody = parse_record("Which papers are by Grace Hopper?")
     assert nobody is not None
     found = metadata.answer(nobody, lambda: PAPERS, [])
     assert found is not None and "2 of its papers have no author names" in found[0][0].text
 
 
 def test_a_single_paper_field_without_a_named_paper_goes_to_the_abstracts():
-    request = metadata.parse("Who wrote it?")
+    request = parse_record("Who wrote it?")
     assert request is not None and metadata.answer(request, lambda: PAPERS, []) is None
 
 
@@ -130,7 +131,7 @@ def test_library_answers_record_questions_without_the_model(seed_library: Librar
     ],
 )
 def test_a_year_in_a_list_question_filters_by_date(question, rest, since, until):
-    text, a, b = metadata.year_filter(question)
+    text, a, b = year_filter(question)
     assert text == rest and (a.year if a else None) == since and (b.year if b else None) == until
 
 

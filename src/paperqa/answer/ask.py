@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
-from paperqa.answer import extractive
-from paperqa.answer import records as metadata
+from paperqa.answer import extractive, records
 from paperqa.answer.assemble import Conversation
 from paperqa.answer.checking import Rules
 from paperqa.answer.evidence import select, verdict
 from paperqa.answer.gate import NOT_IN_LIBRARY, confident, relevant
 from paperqa.answer.generation import Run
-from paperqa.answer.intent import QuestionKind, question_kind, refers_back
+from paperqa.answer.intent import Intent, QuestionKind, read_intent, refers_back
 from paperqa.answer.listing import (
     LIST_PAPERS,
     LIST_PASSAGES,
@@ -23,7 +21,6 @@ from paperqa.answer.listing import (
     best_per_paper,
     interleave,
     list_sources,
-    list_topics,
 )
 from paperqa.answer.pipeline import Draft, Pipeline
 from paperqa.answer.resolve import find_papers
@@ -35,8 +32,6 @@ ANSWER_SENTENCES = 3
 PER_PAPER_SENTENCES = 2
 #: Rewrites per answer: each is one model call (~1 s locally); the first sentence answers.
 REWRITE_SENTENCES = 2
-#: A follow-up ("what are its limits?") puts first the papers the last answer cited, up to this many.
-FOLLOW_UP_PAPERS = 2
 #: A model "says" the library has nothing when its reply holds this much of that sentence.
 NOT_IN_LIBRARY_PREFIX = 30
 
@@ -53,66 +48,60 @@ def ask(
     strict: bool,
 ) -> Answer:
     """The answer to a checked `question` (see `Tasks.ask`)."""
-    filters: dict[str, Any] = {"paper_ids": paper_ids, "date_from": date_from, "date_to": date_to}
-    if (request := metadata.parse(question)) is not None and (
-        found := metadata.answer(
-            request, pipeline.all_papers, papers_meant(pipeline, question, conversation)
-        )
-    ):
-        return pipeline.assemble("ask", question, *found, conversation, run)
-    kind = question_kind(question)
-    if kind == QuestionKind.LIST:
-        topic, since, until = metadata.year_filter(question)  # "which papers from 2025 ..."
-        filters["date_from"], filters["date_to"] = date_from or since, date_to or until
-        return ask_list(pipeline, topic, filters, conversation, run, asked=question)
-    query, focus = follow_up(pipeline, question, conversation)
-    chunks = pipeline.retrieve(run, query, focus=focus, **filters)
+    intent = read_intent(
+        question,
+        named=pipeline.retriever.named,
+        conversation=conversation,
+        chosen=paper_ids or (),
+        date_from=date_from,
+        date_to=date_to,
+    )
+    if intent.record is not None:
+        meant = papers_meant(pipeline, intent, conversation)
+        if found := records.answer(intent.record, pipeline.all_papers, meant):
+            return pipeline.assemble("ask", question, *found, conversation, run)
+    if intent.kind == QuestionKind.LIST:
+        return ask_list(pipeline, intent, conversation, run)
+    filters = {"paper_ids": paper_ids, "date_from": date_from, "date_to": date_to}
+    chunks = pipeline.retrieve(run, intent.query, focus=intent.focus, **filters)
     declines = not relevant(pipeline.settings.retrieval, chunks) or (
         pipeline.mode != "free" and pipeline.off_topic(question, chunks)
     )
     if declines:
         return pipeline.decline("ask", question, chunks, conversation, run)
-    return answer_from(pipeline, question, kind, chunks, conversation, run, strict, focus)
+    return answer_from(pipeline, intent, chunks, conversation, run, strict)
 
 
-def ask_list(
-    pipeline: Pipeline,
-    question: str,
-    filters: dict[str, Any],
-    conversation: Conversation,
-    run: Run,
-    asked: str,
-) -> Answer:
+def ask_list(pipeline: Pipeline, intent: Intent, conversation: Conversation, run: Run) -> Answer:
     """A question about several papers ("which papers ...", "what does the library say
     about ..."): one cited sentence per relevant paper, each paper's best on the topic.
     Every mode answers it this way: a model, small or large, drops or invents papers."""
-    topic, parts = list_topics(question)
-    rankings = [pipeline.retrieve(run, part, k=LIST_PASSAGES, **filters) for part in parts]
+    filters = {"paper_ids": intent.chosen or None, "date_from": intent.date_from, "date_to": intent.date_to}
+    rankings = [pipeline.retrieve(run, part, k=LIST_PASSAGES, **filters) for part in intent.parts]
     chunks = interleave(rankings)
-    rare = [r for r in (pipeline.retriever.rare_stems(p, LIST_RARE_SHARE) for p in parts) if r]
+    rare = [r for r in (pipeline.retriever.rare_stems(p, LIST_RARE_SHARE) for p in intent.parts) if r]
     settings = pipeline.settings.retrieval
     relevant = list_sources(pipeline.sources(chunks), rare, settings.list_relevance, settings.list_margin)
     if not relevant:
-        return pipeline.decline("ask", asked, chunks, conversation, run)
+        return pipeline.decline("ask", intent.question, chunks, conversation, run)
     sources = [s.model_copy(update={"text": s.paper.abstract}) for s in relevant]
-    chosen = best_per_paper(topic, sources, pipeline.ranker(), LIST_PAPERS)
+    chosen = best_per_paper(intent, sources, pipeline.ranker(), LIST_PAPERS)
     sentences = extractive.quote_evidence(chosen, pipeline.labels(sources))
-    return pipeline.assemble("ask", asked, sentences, sources, conversation, run)
+    return pipeline.assemble("ask", intent.question, sentences, sources, conversation, run)
 
 
 def answer_from(
     pipeline: Pipeline,
-    question: str,
-    kind: QuestionKind,
+    intent: Intent,
     chunks: list[RetrievedChunk],
     conversation: Conversation,
     run: Run,
     strict: bool,
-    focus: Sequence[str] = (),
 ) -> Answer:
-    """The answer from retrieved passages. `focus`: the papers a follow-up refers back to
-    ("what are its results?"); the evidence comes from them when they have any, not from a
-    paper that merely shares a word."""
+    """The answer from retrieved passages. A follow-up's evidence comes from the papers it
+    refers back to ("what are its results?") when they have any, not from a paper that
+    merely shares a word."""
+    question = intent.question
     sources = pipeline.sources(chunks)
 
     def draft() -> Draft:
@@ -130,30 +119,21 @@ def answer_from(
 
     return pipeline.compose(
         "ask", question, sources, conversation, run,
-        quote=lambda: quoted_answer(pipeline, question, kind, sources, run, focus),
+        quote=lambda: quoted_answer(pipeline, intent, sources, run),
         draft=draft, declines=declines, chunks=chunks,
     )  # fmt: skip
 
 
-def quoted_answer(
-    pipeline: Pipeline,
-    question: str,
-    kind: QuestionKind,
-    sources: list[Source],
-    run: Run,
-    focus: Sequence[str],
-) -> list[CitedSentence]:
+def quoted_answer(pipeline: Pipeline, intent: Intent, sources: list[Source], run: Run) -> list[CitedSentence]:
     """The source sentences that answer the question, cleaned to stand alone (rewritten by
     the model in 'rewrite' mode), with "Yes:"/"No:" when the first one settles a yes/no
     question. Abstracts are short: the sentence that answers may lie outside the passages."""
     whole = [s.model_copy(update={"text": s.paper.abstract}) for s in sources]
-    meant = [s for s in whole if s.paper.id in focus] or whole
-    rank = pipeline.ranker()
+    meant = [s for s in whole if s.paper.id in intent.focus] or whole
+    rank, question = pipeline.ranker(), intent.question
     chosen = run.stage(
         "select evidence",
-        lambda: select(
-            question, kind, meant, rank, limit=ANSWER_SENTENCES, per_source=PER_PAPER_SENTENCES
-        ),
+        lambda: select(intent, meant, rank, limit=ANSWER_SENTENCES, per_source=PER_PAPER_SENTENCES),
         {"question": question},
     )
     several = len({e.number for e in chosen}) > 1
@@ -164,27 +144,18 @@ def quoted_answer(
             pipeline.writer.rewrite(question, s, names[s.citations[0]], run) if i < REWRITE_SENTENCES else s
             for i, s in enumerate(sentences)
         ]
-    if chosen and (said := verdict(question, chosen[0].sentence)):
+    if chosen and (said := verdict(intent, chosen[0].sentence)):
         sentences[0] = sentences[0].model_copy(update={"text": f"{said}: {sentences[0].text}"})
     return sentences
 
 
-def follow_up(pipeline: Pipeline, question: str, conversation: Conversation) -> tuple[str, list[str]]:
-    """(retrieval query, papers to put first) for a question that may refer to earlier turns."""
-    if not conversation.turns or pipeline.retriever.named(question) or not refers_back(question):
-        return question, []
-    previous = conversation.turns[-1].question
-    return f"{question} {previous}", conversation.last_cited()[:FOLLOW_UP_PAPERS]
-
-
-def papers_meant(pipeline: Pipeline, question: str, conversation: Conversation) -> list[Paper]:
-    """The papers a question about one paper's record means: those it names, else the one
-    the last answer cited first ("when was it published?"), else the best retrieved."""
-    ids = pipeline.retriever.named(question)
-    if not ids and conversation.turns and refers_back(question):
+def papers_meant(pipeline: Pipeline, intent: Intent, conversation: Conversation) -> list[Paper]:
+    """The papers a question about one paper's record means: those chosen or named, else the
+    one the last answer cited first ("when was it published?"), else the best retrieved."""
+    ids = list(intent.chosen or intent.named)
+    if not ids and conversation.turns and refers_back(intent.question):
         ids = conversation.last_cited()[:1]
     if ids:
         found = pipeline.store.papers_by_id(ids)
         return [found[i].paper for i in ids if i in found]
-    return find_papers(pipeline.retriever, pipeline.store, pipeline.settings.retrieval, question)
-
+    return find_papers(pipeline.retriever, pipeline.store, pipeline.settings.retrieval, intent.question)

@@ -11,14 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from paperqa.answer.intent import (
-    QuestionKind,
-    asked_count,
-    asks_background,
-    defined_term,
-    head_words,
-    is_yes_no,
-)
+from paperqa.answer.intent import Intent, QuestionKind
 from paperqa.answer.screening import looks_like_instruction
 from paperqa.text.names import INTRODUCING_VERBS, terms
 from paperqa.text.numbers import numbers
@@ -115,30 +108,30 @@ _FIELD_ACRONYMS_FOLDED = frozenset(a.casefold() for a in FIELD_ACRONYMS)
 _REFERENCES = re.compile(r"\[[^\]]*\d{4}[^\]]*\]|\([^)]*et al\.[^)]*\)")
 
 
-def focus_bonus(kind: QuestionKind, question: str, sentence: str, paper: Paper) -> float:
+def focus_bonus(intent: Intent, sentence: str, paper: Paper) -> float:
     """A sentence holding what this kind of question asks for: a new figure for "how much",
     new names for "which" (more names, more bonus: a list of models beats one acronym),
     a contribution for a list question; and, for any kind, a name the question uses other
     than the paper's own (every sentence of a paper may name it)."""
     own = {t.casefold() for t in terms(paper.title)} | set(fold(paper.title).split())
-    asked = {t.casefold() for t in terms(question)} - own
+    asked = intent.terms - own
     found = {t.casefold() for t in terms(_REFERENCES.sub(" ", sentence))} - own
     bonus = TERM_BONUS if asked & found else 0.0
+    kind = intent.kind
     if kind == QuestionKind.QUANTITY:
-        bonus += FOCUS_BONUS if numbers(sentence) - numbers(question) else 0.0
+        bonus += FOCUS_BONUS if numbers(sentence) - intent.numbers else 0.0
     elif kind == QuestionKind.NAME:
         new = {t for t in found - asked if t not in _FIELD_ACRONYMS_FOLDED}
         bonus += FOCUS_BONUS * min(len(new), 2) / 2
-        head = head_words(question)
-        if new and head and head <= stems(sentence):
+        if new and intent.head and intent.head <= stems(sentence):
             bonus += HEAD_BONUS
-        count = asked_count(question)  # "which two models": the sentence naming two
-        if new and count and re.search(rf"\b{count}\b", sentence, re.IGNORECASE):
+        # "which two models": the sentence naming two
+        if new and intent.count and re.search(rf"\b{intent.count}\b", sentence, re.IGNORECASE):
             bonus += HEAD_BONUS
     elif kind == QuestionKind.LIST:
         bonus += CONTRIBUTION_BONUS if CONTRIBUTION.search(sentence) else 0.0
-    elif kind == QuestionKind.DEFINITION and (term := defined_term(question)):
-        bonus += DEFINITION_BONUS if defines(term, sentence) else 0.0
+    elif kind == QuestionKind.DEFINITION and intent.term:
+        bonus += DEFINITION_BONUS if defines(intent.term, sentence) else 0.0
     return bonus
 
 
@@ -156,12 +149,11 @@ def defines(name: str, sentence: str) -> bool:
     return False
 
 
-def score_sentences(
-    question: str, kind: QuestionKind, sources: Sequence[Source], rank: Ranker
-) -> list[Evidence]:
-    """Every usable source sentence scored as evidence for `question`, best first."""
+def score_sentences(intent: Intent, sources: Sequence[Source], rank: Ranker) -> list[Evidence]:
+    """Every usable source sentence scored as evidence for the question, best first."""
+    question = intent.question
     scored: list[Evidence] = []
-    background = 0.0 if asks_background(question) else BACKGROUND_PENALTY
+    background = 0.0 if intent.background else BACKGROUND_PENALTY
     for position, source in enumerate(sources):
         sentences = source_sentences(source)
         if not sentences:
@@ -170,7 +162,7 @@ def score_sentences(
         prior += RANK_BONUS * max(0, RANK_PRIOR_SOURCES - position) / RANK_PRIOR_SOURCES
         for i, (sentence, sim) in enumerate(zip(sentences, rank(question, sentences), strict=True)):
             value = WEIGHT_MEANING * sim + WEIGHT_WORDS * overlap(question, sentence) + prior
-            value += focus_bonus(kind, question, sentence, source.paper)
+            value += focus_bonus(intent, sentence, source.paper)
             value -= DANGLING_PENALTY * bool(_DANGLING.match(sentence))
             value -= background * bool(_BACKGROUND.match(sentence))
             scored.append(Evidence(source.number, source.paper, sentence, i, round(value, 4)))
@@ -178,8 +170,7 @@ def score_sentences(
 
 
 def select(
-    question: str,
-    kind: QuestionKind,
+    intent: Intent,
     sources: Sequence[Source],
     rank: Ranker,
     *,
@@ -187,12 +178,12 @@ def select(
     per_source: int = 2,
     max_words: int | None = None,
 ) -> list[Evidence]:
-    """The sentences that answer `question`, the one that answers it best first. For a
+    """The sentences that answer the question, the one that answers it best first. For a
     list question, each paper's best sentence (one per paper)."""
-    scored = score_sentences(question, kind, sources, rank)
+    scored = score_sentences(intent, sources, rank)
     if not scored:
         return []
-    if kind == QuestionKind.LIST:
+    if intent.kind == QuestionKind.LIST:
         per_source = 1
     floor = KEEP_SHARE * scored[0].score
     picked: list[Evidence] = []
@@ -221,14 +212,14 @@ _UNSETTLED = re.compile(
 )
 
 
-def verdict(question: str, sentence: str) -> str | None:
+def verdict(intent: Intent, sentence: str) -> str | None:
     """ "Yes" or "No" when the sentence states the answer to a yes/no question: it holds
     most of the question's words, does not ask, aim or doubt ("whether", "to assess if",
     "unclear"), and its polarity (a negation or none) is the answer. None when the sentence
     does not settle it."""
-    if not is_yes_no(question):
+    if intent.kind != QuestionKind.YESNO:
         return None
-    asked = stems(question)
+    asked = intent.stems
     holds = len(asked & stems(sentence)) >= VERDICT_COVERAGE * len(asked)
     if not asked or not holds or _UNSETTLED.search(sentence):
         return None

@@ -1,13 +1,34 @@
-"""What a question asks: its kind (a list of papers, yes/no, a quantity, a definition, a
-name, or open), the noun a "which X" question wants, what it refers back to. Every later
-stage reads these; nothing else parses the question's wording."""
+"""What a question asks, read once: the `Intent`.
+
+Its kind (a list of papers, yes/no, a quantity, a definition, a name, or open), whether it
+asks about the papers' records (authors, dates, venues, counts), the papers it is about
+(chosen with --paper, in the app or through the API; named in the question; or the ones a
+follow-up refers back to), what retrieval searches, the topic and date range of a question
+about several papers, and the details evidence selection reads (the noun a "which X"
+question wants, the term a "what is X" question defines, the subject of a yes/no
+question). Every later stage reads the `Intent`; nothing else parses the question's
+wording. Adding a kind means one rule here and one handler in `answer.ask`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING, Literal
 
+from paperqa.text.names import terms
+from paperqa.text.numbers import numbers
+from paperqa.text.wordlists import STOPWORDS
 from paperqa.text.words import stems
+
+if TYPE_CHECKING:
+    from paperqa.answer.assemble import Conversation
+
+#: A follow-up ("what are its limits?") is about the papers the last answer cited, up to this many.
+FOLLOW_UP_PAPERS = 2
 
 
 class QuestionKind(StrEnum):
@@ -30,8 +51,10 @@ _LIST = re.compile(
     r"|\bin the library'?s papers\b|\bacross the (?:library|papers)\b",
     re.IGNORECASE,
 )
+#: A yes/no question opens with an auxiliary verb (after at most one word and a comma: "Overall, does ...").
 _YESNO = re.compile(
-    r"^\W*(?:does|do|did|is|are|was|were|can|could|has|have|had|will|would|should|may|might)\b", re.I
+    r"^\W*(?:\w+,\s*)?(?:does|do|did|is|are|was|were|can|could|has|have|had|will|would|should|may|might)\b",
+    re.I,
 )
 _QUANTITY = re.compile(
     r"\bhow (?:much|many|large|big|fast|often|well|long|accurate)\b"
@@ -55,7 +78,7 @@ _HEAD = re.compile(
     r"^\W*(?:which|what)\s+(?:(?:two|three|new|kind of|type of|sort of)\s+)*([\w'-]+(?:\s+[\w'-]+)?)", re.I
 )
 _NOT_HEAD = re.compile(r"^(?:is|are|was|were|does|do|did|has|have|can|could|will|would|of|the|a|an)\b", re.I)
-_COUNT = re.compile(r"\b(?:which|what)\s+(two|three|four|five|six)\b", re.IGNORECASE)
+_WHICH_COUNT = re.compile(r"\b(?:which|what)\s+(two|three|four|five|six)\b", re.IGNORECASE)
 _REFERS_BACK = re.compile(
     r"\b(it|its|it's|they|their|them|this|that|these|those|the paper|the method|the authors)\b", re.I
 )
@@ -104,10 +127,276 @@ def head_words(question: str) -> set[str]:
 
 def asked_count(question: str) -> str | None:
     """The count a "which two models ..." question names ("two")."""
-    m = _COUNT.search(question)
+    m = _WHICH_COUNT.search(question)
     return m.group(1) if m else None
 
 
 def refers_back(question: str) -> bool:
     """The question points at something said before ("its", "they", "the paper")."""
     return bool(_REFERS_BACK.search(question))
+
+
+# --- questions about the records -------------------------------------------------------
+
+Field = Literal["authors", "date", "venue", "link", "count", "dated", "by_author"]
+
+_YEAR = r"((?:19|20)\d\d)"
+_PAPERS = r"(?:papers?|articles?|works?|entries|preprints?|publications?)"
+_LIBRARY = r"(?:\s+(?:are\s+)?(?:in|of)\s+(?:the|my|this)\s+(?:library|collection|reading list))?"
+_SINGLE: list[tuple[Field, re.Pattern[str]]] = [
+    (
+        "authors",
+        re.compile(
+            r"\b(?:who\s+(?:wrote|writes|authored|are\s+the\s+authors|is\s+the\s+author)|"
+            r"(?:the\s+)?authors?\s+(?:of|for|behind)|who\s+(?:is|are)\s+behind)\b",
+            re.I,
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"\b(?:when\s+(?:was|were|is|did)\b.*\b(?:published|released|written|posted|submitted|"
+            r"appear|come\s+out|out)\b|what\s+(?:year|date|month)\b|(?:publication|release)\s+"
+            r"(?:date|year)|how\s+(?:old|recent)\s+is)",
+            re.I,
+        ),
+    ),
+    (
+        "venue",
+        re.compile(
+            r"\b(?:where\s+(?:was|were|is|did)\b.*\b(?:published|appear|presented)|"
+            r"(?:which|what|in\s+which)\s+(?:venue|journal|conference|proceedings)|"
+            r"published\s+in\s+which)\b",
+            re.I,
+        ),
+    ),
+    (
+        "link",
+        re.compile(
+            r"\b(?:(?:link|url|web\s?page|pdf)\s+(?:to|for|of)\b(?!.*\bbetween\b)|"
+            r"doi\b|arxiv\s+(?:id|number|link)|where\s+can\s+i\s+(?:read|find|get))",
+            re.I,
+        ),
+    ),
+]
+_COUNT = re.compile(
+    rf"^how\s+many\s+{_PAPERS}\s*(?:are\s+there|does|do|are|is)?\s*(?:(?:the|my|this)\s+)?"
+    rf"(?:library|collection|reading\s+list|in\s+the\s+library|in\s+my\s+library|there)?\s*"
+    rf"(?:hold|have|contain|has)?\s*(?:(?:from|in|dated|since|after|before)\s+{_YEAR})?\s*\??$",
+    re.I,
+)
+_DATED = re.compile(
+    rf"^(?:which|what|list|show(?:\s+me)?)\s+(?:all\s+)?(?:the\s+)?{_PAPERS}{_LIBRARY}\s+"
+    rf"(?:are\s+|were\s+)?(?:published\s+|written\s+|dated\s+|released\s+)?"
+    rf"(from|in|since|after|before|between)\s+{_YEAR}(?:\s+and\s+{_YEAR})?\s*\??$",
+    re.I,
+)
+_BY_AUTHOR = re.compile(
+    rf"^(?:which|what|list|show(?:\s+me)?)\s+(?:all\s+)?(?:the\s+)?{_PAPERS}{_LIBRARY}\s+"
+    r"(?:are\s+|were\s+)?(?:by|written\s+by|authored\s+by|co-?authored\s+by)\s+"
+    r"(?P<name>[^\d?]{2,80}?)\s*\??$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class RecordQuestion:
+    """What a metadata question asks: a field of one paper, or a list or count of papers."""
+
+    field: Field
+    since: dt.date | None = None
+    until: dt.date | None = None
+    author: str | None = None
+
+
+def parse_record(question: str) -> RecordQuestion | None:
+    """The record question `question` asks, or None for a question about content."""
+    q = " ".join(question.split())
+    if m := _COUNT.match(q):
+        since, until = _year_range("in", m.group(1), None) if m.group(1) else (None, None)
+        return RecordQuestion("count", since, until)
+    if m := _DATED.match(q):
+        since, until = _year_range(m.group(1).lower(), m.group(2), m.group(3))
+        return RecordQuestion("dated", since, until)
+    if m := _BY_AUTHOR.match(q):
+        return RecordQuestion("by_author", author=m.group("name").strip())
+    for asked, pattern in _SINGLE:
+        if pattern.search(q):
+            return RecordQuestion(asked)
+    return None
+
+
+_YEAR_PHRASE = re.compile(
+    rf"\s*\b(?:(?:published|written|dated|released)\s+)?(from|in|since|after|before|between)\s+{_YEAR}"
+    rf"(?:\s+and\s+{_YEAR})?(?![-\w])",
+    re.I,
+)
+
+
+def year_filter(question: str) -> tuple[str, dt.date | None, dt.date | None]:
+    """A question about several papers with a year ("Which papers from 2025 deal with
+    steering?"): (the question without the year phrase, since, until); unchanged and no
+    dates when it has none."""
+    m = _YEAR_PHRASE.search(question)
+    if not m or int(m.group(2)) > dt.date.today().year + 1:  # "in 2048 dimensions" is no date
+        return question, None, None
+    since, until = _year_range(m.group(1).lower(), m.group(2), m.group(3))
+    return f"{question[: m.start()]}{question[m.end() :]}".strip(), since, until
+
+
+def _year_range(word: str, first: str, last: str | None) -> tuple[dt.date | None, dt.date | None]:
+    a = int(first)
+    if word == "between" and last:
+        return dt.date(min(a, int(last)), 1, 1), dt.date(max(a, int(last)), 12, 31)
+    if word in ("since",):
+        return dt.date(a, 1, 1), None
+    if word == "after":
+        return dt.date(a + 1, 1, 1), None
+    if word == "before":
+        return None, dt.date(a - 1, 12, 31)
+    return dt.date(a, 1, 1), dt.date(a, 12, 31)
+
+
+# --- questions about several papers --------------------------------------------------------
+
+_LIST_REQUEST = re.compile(
+    r"^\W*(?:which|what)\s+(?:of the\s+)?(?:papers|works|studies|articles|publications)\s+"
+    r"(?:(?:in|of|from) the library\s+)?"
+    r"(?:(?:deal|deals|work|works|are|is|have|has)\s+(?:with|about|on)\s+|"
+    r"(?:study|studies|use|uses|apply|applies|propose|proposes|introduce|introduces|present|presents|"
+    r"address|addresses|discuss|discusses|mention|mentions|focus on|focuses on|investigate|investigates|"
+    r"explore|explores|evaluate|evaluates|report|reports|tackle|tackles|consider|considers)\s+)?",
+    re.IGNORECASE,
+)
+_LIBRARY_SAYS = re.compile(
+    r"^\W*what (?:does|do) (?:the )?(?:library|papers|collection) (?:say|have|contain|report)"
+    r"\s*(?:about|on)?\s*",
+    re.IGNORECASE,
+)
+_IN_LIBRARY = re.compile(r"\s+(?:in|across|of|from) (?:the )?(?:library'?s? papers|library|papers)\b", re.I)
+
+
+def list_topics(question: str) -> tuple[str, list[str]]:
+    """(topic, its parts) of a question about several papers: "Which papers work with time
+    series or EEG signals?" -> ("time series or EEG signals", ["time series", "EEG signals"]).
+    Only a "which papers ..." question is split at "or"; otherwise the one part is the topic."""
+    request = _LIST_REQUEST.match(question) or _LIBRARY_SAYS.match(question)
+    topic = question[request.end() :] if request else question
+    topic = _IN_LIBRARY.sub("", topic).strip(" ?.!") or question
+    parts = [p.strip() for p in re.split(r"\s+(?:or|and/or)\s+", topic) if p.strip()] if request else []
+    return topic, parts if len(parts) > 1 else [topic]
+
+# --- the intent ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What one question asks; built by `read_intent`, read by every later stage."""
+
+    question: str
+    kind: QuestionKind
+    #: A question about the papers' records ("Who wrote X?"), answered without retrieval.
+    record: RecordQuestion | None = None
+    #: Papers chosen outside the question: --paper, the app's selection, the API's paper_ids.
+    chosen: tuple[str, ...] = ()
+    #: Papers the question names, by short name (CASAL) or title.
+    named: tuple[str, ...] = ()
+    #: Papers a follow-up refers back to ("what are its results?"): those the last answer cited.
+    focus: tuple[str, ...] = ()
+    #: What retrieval searches: the question, with the previous one for a follow-up.
+    query: str = ""
+    #: A question about several papers: its topic and the parts it is looked up by.
+    topic: str = ""
+    parts: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    #: What a "what is X?" question asks to define.
+    term: str | None = None
+    #: Stems of the noun a "which X ..." question asks for, and the count it names ("which two").
+    head: frozenset[str] = field(default_factory=frozenset)
+    count: str | None = None
+    #: The question asks about earlier work, limits or motivation.
+    background: bool = False
+    #: Stems of a yes/no question's subject ("Is [English] a pro-drop language?").
+    subject: frozenset[str] = field(default_factory=frozenset)
+    #: The question's content stems, names and figures, each computed once.
+    stems: frozenset[str] = field(default_factory=frozenset)
+    terms: frozenset[str] = field(default_factory=frozenset)
+    numbers: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def papers(self) -> tuple[str, ...]:
+        """The papers the question is about: chosen, else named, else a follow-up's. When there
+        are any, the library-level "nothing relevant" decline does not apply."""
+        return self.chosen or self.named or self.focus
+
+    def as_kind(self, kind: QuestionKind) -> Intent:
+        return replace(self, kind=kind)
+
+
+def read_intent(
+    question: str,
+    *,
+    named: Callable[[str], Sequence[str]] = lambda _: (),
+    conversation: Conversation | None = None,
+    chosen: Sequence[str] = (),
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> Intent:
+    """The intent of a (checked) question. `named(text)` gives the ids of the papers a text
+    names (the library's name table); `conversation` the earlier turns of a chat."""
+    kind = question_kind(question)
+    named_ids = tuple(named(question))
+    query = question
+    focus: tuple[str, ...] = ()
+    if conversation is not None and conversation.turns and not named_ids and refers_back(question):
+        query = f"{question} {conversation.turns[-1].question}"
+        focus = tuple(conversation.last_cited()[:FOLLOW_UP_PAPERS])
+    topic = question
+    parts: tuple[str, ...] = (question,)
+    if kind == QuestionKind.LIST:  # "which papers from 2025 deal with steering?"
+        without_year, since, until = year_filter(question)
+        date_from, date_to = date_from or since, date_to or until
+        topic, split = list_topics(without_year)
+        parts = tuple(split)
+    return Intent(
+        question=question,
+        kind=kind,
+        record=parse_record(question),
+        chosen=tuple(chosen),
+        named=named_ids,
+        focus=focus,
+        query=query,
+        topic=topic,
+        parts=parts,
+        date_from=date_from,
+        date_to=date_to,
+        term=defined_term(question),
+        head=frozenset(head_words(question)),
+        count=asked_count(question),
+        background=asks_background(question),
+        subject=frozenset(subject_of(question)),
+        stems=frozenset(stems(question)),
+        terms=frozenset(t.casefold() for t in terms(question)),
+        numbers=frozenset(numbers(question)),
+    )
+
+
+def subject_of(question: str) -> set[str]:
+    """Stems of a yes/no question's subject: its first content word after the auxiliary
+    ("Is [English] a pro-drop language?" -> english; "Do the [decoder] LSTMs ..." -> decod).
+    Empty when the subject is the paper itself ("Do they ...", "Did the authors ...")."""
+    m = _YESNO.search(question)
+    if not m:
+        return set()
+    for word in re.findall(r"[\w-]+", question[m.end() :]):
+        low = word.lower()
+        if low in _SELF:
+            return set()
+        if low not in STOPWORDS and len(low) > 1:
+            return stems(word)
+    return set()
+
+
+#: A yes/no question whose subject is one of these asks about the paper itself.
+_SELF = frozenset({"they", "authors", "author", "paper", "work", "study", "approach", "method", "model"})

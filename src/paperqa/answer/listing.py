@@ -4,11 +4,10 @@ sentence."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from paperqa.answer.evidence import Evidence, Ranker, score_sentences
-from paperqa.answer.intent import QuestionKind
+from paperqa.answer.intent import Intent, QuestionKind, read_intent
 from paperqa.text.words import stems
 from paperqa.types import RetrievedChunk, Source
 
@@ -22,38 +21,10 @@ LIST_RARE_SHARE = 0.3
 LIST_COVERAGE = 0.5
 
 
-_LIST_REQUEST = re.compile(
-    r"^\W*(?:which|what)\s+(?:of the\s+)?(?:papers|works|studies|articles|publications)\s+"
-    r"(?:(?:in|of|from) the library\s+)?"
-    r"(?:(?:deal|deals|work|works|are|is|have|has)\s+(?:with|about|on)\s+|"
-    r"(?:study|studies|use|uses|apply|applies|propose|proposes|introduce|introduces|present|presents|"
-    r"address|addresses|discuss|discusses|mention|mentions|focus on|focuses on|investigate|investigates|"
-    r"explore|explores|evaluate|evaluates|report|reports|tackle|tackles|consider|considers)\s+)?",
-    re.IGNORECASE,
-)
-_LIBRARY_SAYS = re.compile(
-    r"^\W*what (?:does|do) (?:the )?(?:library|papers|collection) (?:say|have|contain|report)"
-    r"\s*(?:about|on)?\s*",
-    re.IGNORECASE,
-)
-_IN_LIBRARY = re.compile(r"\s+(?:in|across|of|from) (?:the )?(?:library'?s? papers|library|papers)\b", re.I)
-
-
-def list_topics(question: str) -> tuple[str, list[str]]:
-    """(topic, its parts) of a question about several papers: "Which papers work with time
-    series or EEG signals?" -> ("time series or EEG signals", ["time series", "EEG signals"]).
-    Only a "which papers ..." question is split at "or"; otherwise the one part is the topic."""
-    request = _LIST_REQUEST.match(question) or _LIBRARY_SAYS.match(question)
-    topic = question[request.end() :] if request else question
-    topic = _IN_LIBRARY.sub("", topic).strip(" ?.!") or question
-    parts = [p.strip() for p in re.split(r"\s+(?:or|and/or)\s+", topic) if p.strip()] if request else []
-    return topic, parts if len(parts) > 1 else [topic]
-
-
-def best_per_paper(topic: str, sources: Sequence[Source], rank: Ranker, limit: int) -> list[Evidence]:
-    """Each source's best sentence on `topic`, in the order of `sources`."""
+def best_per_paper(intent: Intent, sources: Sequence[Source], rank: Ranker, limit: int) -> list[Evidence]:
+    """Each source's best sentence on the question's topic, in the order of `sources`."""
     best: dict[int, Evidence] = {}
-    for e in score_sentences(topic, QuestionKind.LIST, sources, rank):
+    for e in score_sentences(read_intent(intent.topic).as_kind(QuestionKind.LIST), sources, rank):
         best.setdefault(e.number, e)
     return [best[s.number] for s in sources if s.number in best][:limit]
 

@@ -9,7 +9,7 @@ from paperqa.answer.checking import Rules
 from paperqa.answer.evidence import select
 from paperqa.answer.gate import relevant
 from paperqa.answer.generation import Run
-from paperqa.answer.intent import QuestionKind
+from paperqa.answer.intent import QuestionKind, read_intent
 from paperqa.answer.pipeline import Draft, Pipeline
 from paperqa.answer.sources import fit_budget, whole_paper
 from paperqa.types import Answer, Paper
@@ -65,10 +65,8 @@ def summarize_topic(pipeline: Pipeline, topic: str, run: Run, *, strict: bool) -
         return pipeline.draft("summarize_topic", {"topic": topic}, topic, shown, rules, run)
 
     def quote() -> list:
-        chosen = select(
-            topic, QuestionKind.GENERAL, sources, rank,
-            limit=TOPIC_SENTENCES, per_source=1, max_words=SUMMARY_WORDS,
-        )  # fmt: skip
+        intent = read_intent(topic).as_kind(QuestionKind.GENERAL)
+        chosen = select(intent, sources, rank, limit=TOPIC_SENTENCES, per_source=1, max_words=SUMMARY_WORDS)
         return extractive.quote_evidence(chosen, pipeline.labels(sources))
 
     return pipeline.compose("summarize", question, sources, conversation, run, quote=quote, draft=draft)
