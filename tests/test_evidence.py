@@ -260,8 +260,8 @@ def test_a_clause_is_lowered_only_where_it_is_an_ordinary_word(text, lowered):
     ],
 )  # fmt: skip
 def test_what_is_questions_want_the_sentence_that_introduces_the_name(question, sentence, defines_it):
-    from paperqa.answer.evidence import defines
     from paperqa.answer.intent import QuestionKind, defined_term, question_kind
+    from paperqa.answer.ranking import defines
 
     assert question_kind(question) == QuestionKind.DEFINITION
     term = defined_term(question)

@@ -127,6 +127,15 @@ class RetrievalSettings(BaseModel):
         le=1.0,
         description="...and within this much of the best paper's similarity.",
     )
+    answerable_cut: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="A question about chosen papers (--paper, named, a follow-up's) is answered "
+        "'the abstract does not answer this' when the answerability gate's probability that the "
+        "abstract answers it is below this. Default: the cut fitted with the gate on QASPER "
+        "train (at most 5% of answerable questions refused; `make ranker`).",
+    )
     support_threshold: float = Field(
         default=0.45,
         ge=0.0,

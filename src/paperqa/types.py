@@ -301,6 +301,8 @@ class Answer(BaseModel):
         """One line for the reader on where the sentences come from (None: nothing to say)."""
         if self.not_in_library or not self.sentences:
             return None
+        if self.not_stated:
+            return "The abstract does not answer this; its closest sentence is shown, marked as not answering"
         origins = [s.origin for s in self.sentences]
         quoted, rewritten = origins.count("quote"), origins.count("rewrite")
         if origins.count("record") == len(origins):

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from paperqa.answer import extractive, records
 from paperqa.answer.assemble import Conversation
 from paperqa.answer.checking import Rules
-from paperqa.answer.evidence import select, verdict
+from paperqa.answer.evidence import Evidence, select, verdict
+from paperqa.answer.extractive import quote
 from paperqa.answer.gate import NOT_IN_LIBRARY, confident, relevant
 from paperqa.answer.generation import Run
 from paperqa.answer.intent import Intent, QuestionKind, read_intent, refers_back
@@ -23,6 +24,8 @@ from paperqa.answer.listing import (
     list_sources,
 )
 from paperqa.answer.pipeline import Draft, Pipeline
+from paperqa.answer.quoting import clean
+from paperqa.answer.ranking import bundled_models
 from paperqa.answer.resolve import find_papers
 from paperqa.answer.sources import fit_budget
 from paperqa.types import Answer, CitedSentence, Paper, RetrievedChunk, Source
@@ -64,8 +67,11 @@ def ask(
         return ask_list(pipeline, intent, conversation, run)
     filters = {"paper_ids": paper_ids, "date_from": date_from, "date_to": date_to}
     chunks = pipeline.retrieve(run, intent.query, focus=intent.focus, **filters)
-    declines = not relevant(pipeline.settings.retrieval, chunks) or (
-        pipeline.mode != "free" and pipeline.off_topic(question, chunks)
+    # a question about chosen, named or followed-up papers is answered from them: the
+    # library-level "nothing relevant" does not apply (their abstracts may not say, though)
+    declines = not intent.papers and (
+        not relevant(pipeline.settings.retrieval, chunks)
+        or (pipeline.mode != "free" and pipeline.off_topic(question, chunks))
     )
     if declines:
         return pipeline.decline("ask", question, chunks, conversation, run)
@@ -85,7 +91,7 @@ def ask_list(pipeline: Pipeline, intent: Intent, conversation: Conversation, run
     if not relevant:
         return pipeline.decline("ask", intent.question, chunks, conversation, run)
     sources = [s.model_copy(update={"text": s.paper.abstract}) for s in relevant]
-    chosen = best_per_paper(intent, sources, pipeline.ranker(), LIST_PAPERS)
+    chosen = best_per_paper(intent, sources, pipeline.ranker(), pipeline.idf(), LIST_PAPERS)
     sentences = extractive.quote_evidence(chosen, pipeline.labels(sources))
     return pipeline.assemble("ask", intent.question, sentences, sources, conversation, run)
 
@@ -100,9 +106,24 @@ def answer_from(
 ) -> Answer:
     """The answer from retrieved passages. A follow-up's evidence comes from the papers it
     refers back to ("what are its results?") when they have any, not from a paper that
-    merely shares a word."""
+    merely shares a word. A question about chosen papers whose abstracts do not answer it
+    is told so, with the closest sentence."""
     question = intent.question
     sources = pipeline.sources(chunks)
+    # Abstracts are short: the sentence that answers may lie outside the retrieved passages.
+    whole = [s.model_copy(update={"text": s.paper.abstract}) for s in sources]
+    meant = [s for s in whole if s.paper.id in intent.focus] or whole
+    rank, idf = pipeline.ranker(), pipeline.idf()
+    chosen = run.stage(
+        "select evidence",
+        lambda: select(intent, meant, rank, idf=idf, limit=ANSWER_SENTENCES, per_source=PER_PAPER_SENTENCES),
+        {"question": question},
+    )
+    cut = pipeline.settings.retrieval.answerable_cut
+    cut = bundled_models().gate_cut if cut is None else cut
+    if intent.papers and chosen and chosen[0].answerable < cut:
+        sentences = not_stated(chosen[0], pipeline.labels(whole)[chosen[0].number], question)
+        return pipeline.assemble("ask", question, sentences, whole, conversation, run, not_stated=True)
 
     def draft() -> Draft:
         shown = fit_budget(sources, pipeline.budget())
@@ -118,35 +139,41 @@ def answer_from(
         return written.failure is not None and pipeline.off_topic(question, chunks)
 
     return pipeline.compose(
-        "ask", question, sources, conversation, run,
-        quote=lambda: quoted_answer(pipeline, intent, sources, run),
+        "ask", question, whole, conversation, run,
+        quote=lambda: quoted_answer(pipeline, intent, chosen, whole, run),
         draft=draft, declines=declines, chunks=chunks,
     )  # fmt: skip
 
 
-def quoted_answer(pipeline: Pipeline, intent: Intent, sources: list[Source], run: Run) -> list[CitedSentence]:
-    """The source sentences that answer the question, cleaned to stand alone (rewritten by
-    the model in 'rewrite' mode), with "Yes:"/"No:" when the first one settles a yes/no
-    question. Abstracts are short: the sentence that answers may lie outside the passages."""
-    whole = [s.model_copy(update={"text": s.paper.abstract}) for s in sources]
-    meant = [s for s in whole if s.paper.id in intent.focus] or whole
-    rank, question = pipeline.ranker(), intent.question
-    chosen = run.stage(
-        "select evidence",
-        lambda: select(intent, meant, rank, limit=ANSWER_SENTENCES, per_source=PER_PAPER_SENTENCES),
-        {"question": question},
-    )
+def quoted_answer(
+    pipeline: Pipeline, intent: Intent, chosen: Sequence[Evidence], sources: list[Source], run: Run
+) -> list[CitedSentence]:
+    """The chosen source sentences, cleaned to stand alone (rewritten by the model in
+    'rewrite' mode), with "Yes:"/"No:" when the first one settles a yes/no question."""
     several = len({e.number for e in chosen}) > 1
-    sentences = extractive.quote_evidence(chosen, pipeline.labels(whole) if several else None)
+    sentences = extractive.quote_evidence(chosen, pipeline.labels(sources) if several else None)
     if pipeline.mode == "rewrite":
-        names = pipeline.names(whole)
+        names, rewrite = pipeline.names(sources), pipeline.writer.rewrite
         sentences = [
-            pipeline.writer.rewrite(question, s, names[s.citations[0]], run) if i < REWRITE_SENTENCES else s
+            rewrite(intent.question, s, names[s.citations[0]], run) if i < REWRITE_SENTENCES else s
             for i, s in enumerate(sentences)
         ]
     if chosen and (said := verdict(intent, chosen[0].sentence)):
         sentences[0] = sentences[0].model_copy(update={"text": f"{said}: {sentences[0].text}"})
     return sentences
+
+
+def not_stated(closest: Evidence, label: str, question: str) -> list[CitedSentence]:
+    """What an answer says when the chosen paper's abstract does not answer: that, and the
+    closest sentence, marked as not answering."""
+    name = label if " " not in label else f"“{label.rstrip('…')}”"
+    said = f"The abstract of {name} does not answer “{question.rstrip('?')}?”; its closest sentence follows."
+    nearest = quote(clean(closest.sentence), closest.number, closest.sentence)
+    flag = {"supported": False, "problem": "the abstract's closest sentence; it does not answer the question"}
+    return [
+        CitedSentence(text=said, citations=[closest.number], supported=True, grounded=True, origin="record"),
+        nearest.model_copy(update=flag),
+    ]
 
 
 def papers_meant(pipeline: Pipeline, intent: Intent, conversation: Conversation) -> list[Paper]:

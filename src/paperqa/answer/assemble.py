@@ -49,6 +49,7 @@ def assemble(
     backend: str,
     mode: str,
     fallback: str | None = None,
+    not_stated: bool = False,
 ) -> Answer:
     """The answer, renumbered to the conversation's numbers, with its reference list."""
     mapping = numbering(task, sentences, sources, conversation)
@@ -63,6 +64,7 @@ def assemble(
         sentences=sentences,
         references=[reference(s) for s in sorted(numbered, key=lambda s: s.number) if s.number in cited],
         sources=numbered,
+        not_stated=not_stated,
         fallback=fallback,
         backend=backend if run.usage.llm_calls else "none",
         mode=mode,

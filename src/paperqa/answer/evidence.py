@@ -7,24 +7,24 @@ with tables of cases.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from paperqa.answer.intent import Intent, QuestionKind
+from paperqa.answer.ranking import FEATURES, Idf, bundled_models, features, gate_features
 from paperqa.answer.screening import looks_like_instruction
-from paperqa.text.names import INTRODUCING_VERBS, terms
-from paperqa.text.numbers import numbers
-from paperqa.text.patterns import CONTRIBUTION, NEGATION
+from paperqa.text.patterns import NEGATION
 from paperqa.text.sentences import split_sentences
-from paperqa.text.wordlists import FIELD_ACRONYMS
-from paperqa.text.words import content_words, fold, overlap, stems
+from paperqa.text.words import content_words, stems
 from paperqa.types import Paper, Source
 
 #: (query, texts) -> similarity of each text to the query.
 Ranker = Callable[[str, Sequence[str]], list[float]]
 
-# Weights of a sentence's score as evidence for a question, with why:
+# Which papers answer: how close a sentence is to the question across papers (the learned
+# ranker compares sentences within one abstract), with why:
 #: meaning first: the embedder knows paraphrases the question's words miss.
 WEIGHT_MEANING = 0.7
 #: words second: a sentence sharing the question's rare words ("Jacobian") is often the one.
@@ -34,43 +34,34 @@ NAMED_PAPER_BONUS = 0.15
 #: retrieval's order is a weak prior: the first RANK_PRIOR_SOURCES sources get up to this much.
 RANK_BONUS = 0.05
 RANK_PRIOR_SOURCES = 3
-#: the sentence holds what the question asks for (a figure for "how much", a name for "which").
-FOCUS_BONUS = 0.12
 #: the sentence holds a name the question uses other than the paper's own ("What is PrISM
-#: used for?"): as rare a signal as BM25's exact match, so it outweighs general similarity.
+#: used for?"): as rare a signal as BM25's exact match.
 TERM_BONUS = 0.2
-#: the sentence holds the head noun of a "which X" question and a new name: "we develop an
-#: evaluation framework, DiffROAR" for "Which evaluation framework ...?".
-HEAD_BONUS = 0.1
-#: for a list question, a sentence saying what the paper contributes ("we propose ...") is
-#: a better one-line entry than its background.
-CONTRIBUTION_BONUS = 0.08
+#: papers whose best sentence is under this share of the best paper's are left out: a weak
+#: match from a side paper would dilute a good answer.
+KEEP_SHARE = 0.75
+
+# Which sentences of a paper answer: the learned ranker's probability (`answer.ranking`),
+# plus what QASPER has too few questions of to learn, in its logit units:
 #: for "what is X?", the sentence introducing or defining X ("we propose X, a ...") answers it
 #: first, even when another sentence about X is closer in meaning to the short question.
-DEFINITION_BONUS = 0.3
-#: a sentence that opens by pointing outside itself ("These approaches ...") reads badly alone.
-DANGLING_PENALTY = 0.08
-#: a sentence about other people's work ("Prior work has shown ...") is the paper's background,
-#: not its finding, and its claim is not the cited paper's own: it answers only when nothing
-#: the paper itself says comes close, or when the question asks about earlier work.
-BACKGROUND_PENALTY = 0.6
-#: sentences scoring under this share of the best one are left out: a weak match from a
-#: side paper would dilute a good answer.
-KEEP_SHARE = 0.75
+DEFINITION_PRIOR = 1.5
+#: for "which evaluation framework ...?", the sentence naming a new framework together with
+#: the words "evaluation framework" ("we develop an evaluation framework, DiffROAR").
+HEAD_PRIOR = 1.0
+#: for a list question, a sentence saying what the paper contributes ("we propose ...") is a
+#: better one-line entry than its background.
+CONTRIBUTION_PRIOR = 0.4
+#: a paper's further sentence answers too when its probability is at least this share of the
+#: paper's best one (fitted on QASPER dev against the seed questions; see RESULTS.md).
+SECOND_SHARE = 0.6
+
 #: a sentence needs this many content words to say something.
 MIN_CONTENT_WORDS = 3
 #: share of a yes/no question's words a sentence must hold for its polarity to be the verdict.
 VERDICT_COVERAGE = 0.75
 
 
-_DANGLING = re.compile(r"^(?:these|this|those|such|they|it|its|their|the latter|the former)\b", re.I)
-_BACKGROUND = re.compile(
-    r"^(?:prior|previous|earlier|past|existing|current|conventional|traditional|recent) (?:[\w-]+ ){0,3}?"
-    r"(?:work|works|studies|research|methods|approaches|literature|efforts|techniques)\b"
-    r"|^(?:it has been|studies have|researchers have|many works have) "
-    r"(?:shown|found|demonstrated|established)\b",
-    re.IGNORECASE,
-)
 _NOT_EVIDENCE = re.compile(
     r"https?://|\bgithub\.com\b|\b(?:code|data|dataset|models?|implementation)s? (?:is|are|will be) "
     r"(?:publicly |freely )?(?:available|released)\b",
@@ -86,7 +77,9 @@ class Evidence:
     paper: Paper
     sentence: str  # as the abstract has it
     position: int  # its index among the source's sentences
-    score: float
+    score: float  # the probability that it answers, among its paper's sentences
+    relevance: float = 0.0  # how close its paper is to the question, across papers
+    answerable: float = 1.0  # the gate's probability that its paper's abstract answers at all
 
 
 def source_sentences(source: Source) -> list[str]:
@@ -104,69 +97,43 @@ def source_sentences(source: Source) -> list[str]:
     )
 
 
-_FIELD_ACRONYMS_FOLDED = frozenset(a.casefold() for a in FIELD_ACRONYMS)
-_REFERENCES = re.compile(r"\[[^\]]*\d{4}[^\]]*\]|\([^)]*et al\.[^)]*\)")
-
-
-def focus_bonus(intent: Intent, sentence: str, paper: Paper) -> float:
-    """A sentence holding what this kind of question asks for: a new figure for "how much",
-    new names for "which" (more names, more bonus: a list of models beats one acronym),
-    a contribution for a list question; and, for any kind, a name the question uses other
-    than the paper's own (every sentence of a paper may name it)."""
-    own = {t.casefold() for t in terms(paper.title)} | set(fold(paper.title).split())
-    asked = intent.terms - own
-    found = {t.casefold() for t in terms(_REFERENCES.sub(" ", sentence))} - own
-    bonus = TERM_BONUS if asked & found else 0.0
-    kind = intent.kind
-    if kind == QuestionKind.QUANTITY:
-        bonus += FOCUS_BONUS if numbers(sentence) - intent.numbers else 0.0
-    elif kind == QuestionKind.NAME:
-        new = {t for t in found - asked if t not in _FIELD_ACRONYMS_FOLDED}
-        bonus += FOCUS_BONUS * min(len(new), 2) / 2
-        if new and intent.head and intent.head <= stems(sentence):
-            bonus += HEAD_BONUS
-        # "which two models": the sentence naming two
-        if new and intent.count and re.search(rf"\b{intent.count}\b", sentence, re.IGNORECASE):
-            bonus += HEAD_BONUS
-    elif kind == QuestionKind.LIST:
-        bonus += CONTRIBUTION_BONUS if CONTRIBUTION.search(sentence) else 0.0
-    elif kind == QuestionKind.DEFINITION and intent.term:
-        bonus += DEFINITION_BONUS if defines(intent.term, sentence) else 0.0
-    return bonus
-
-
-def defines(name: str, sentence: str) -> bool:
-    """The sentence introduces or defines `name` (or the capitalised name in it: "FIND" of
-    "FIND benchmark"): "we propose X, a ...", "Long Name (X)", "X (Long Name)", "X is a ..."
-    at its start. What a "what is X?" question wants first."""
-    words = [w for w in name.split() if w.lower() not in {"the", "a", "an"}]
-    for candidate in dict.fromkeys([" ".join(words), *(w for w in words if w[:1].isupper())]):
-        x = re.escape(candidate)
-        introduced = rf"\b(?:{INTRODUCING_VERBS}|design)s?\b(?:\W+\w+){{0,8}}?\W+{x}\b"
-        defined = rf"\({x}\)|\b{x}\s\((?!\w+\))|^{x},? (?:is|are) an?\b"
-        if re.search(introduced, sentence, re.I) or re.search(defined, sentence, re.I):
-            return True
-    return False
-
-
-def score_sentences(intent: Intent, sources: Sequence[Source], rank: Ranker) -> list[Evidence]:
-    """Every usable source sentence scored as evidence for the question, best first."""
-    question = intent.question
+def score_sentences(
+    intent: Intent, sources: Sequence[Source], rank: Ranker, idf: Idf | None = None
+) -> list[Evidence]:
+    """Every usable source sentence scored as evidence for the question: papers in order of
+    relevance (meaning and words across papers, a named paper, retrieval's order), each
+    paper's sentences in order of the learned ranker's probability that they answer."""
+    models, idf = bundled_models(), idf or _no_idf
+    model = models.ranker
     scored: list[Evidence] = []
-    background = 0.0 if intent.background else BACKGROUND_PENALTY
     for position, source in enumerate(sources):
         sentences = source_sentences(source)
         if not sentences:
             continue
+        rows = features(intent, sentences, rank(intent.question, sentences), idf, source.paper.title)
+        column = {name: rows[:, i] for i, name in enumerate(FEATURES)}
+        blended = model.blended(rows)
+        logits = model.score(rows, intent.kind) + DEFINITION_PRIOR * column["defines"]
+        logits += HEAD_PRIOR * column["head"]
+        if intent.kind == QuestionKind.LIST:
+            logits += CONTRIBUTION_PRIOR * column["contribution"]
+        near = WEIGHT_MEANING * column["cosine"] + WEIGHT_WORDS * column["overlap"]
+        near += TERM_BONUS * column["asked_name"]
         prior = NAMED_PAPER_BONUS * any(p.named for p in source.passages)
         prior += RANK_BONUS * max(0, RANK_PRIOR_SOURCES - position) / RANK_PRIOR_SOURCES
-        for i, (sentence, sim) in enumerate(zip(sentences, rank(question, sentences), strict=True)):
-            value = WEIGHT_MEANING * sim + WEIGHT_WORDS * overlap(question, sentence) + prior
-            value += focus_bonus(intent, sentence, source.paper)
-            value -= DANGLING_PENALTY * bool(_DANGLING.match(sentence))
-            value -= background * bool(_BACKGROUND.match(sentence))
-            scored.append(Evidence(source.number, source.paper, sentence, i, round(value, 4)))
-    return sorted(scored, key=lambda e: -e.score)
+        relevance = round(float(near.max()) + prior, 4)
+        gate = gate_features(intent, rows, blended, f"{source.paper.title} {' '.join(sentences)}", idf)
+        answerable = round(float(models.gate.probabilities(gate[None, :])[0]), 4)
+        for i, (sentence, logit) in enumerate(zip(sentences, logits, strict=True)):
+            probability = round(1.0 / (1.0 + math.exp(-float(logit))), 4)
+            scored.append(
+                Evidence(source.number, source.paper, sentence, i, probability, relevance, answerable)
+            )
+    return sorted(scored, key=lambda e: (-e.relevance, -e.score))
+
+
+def _no_idf(stem: str) -> float:
+    return 1.0
 
 
 def select(
@@ -174,26 +141,35 @@ def select(
     sources: Sequence[Source],
     rank: Ranker,
     *,
+    idf: Idf | None = None,
     limit: int = 3,
     per_source: int = 2,
     max_words: int | None = None,
 ) -> list[Evidence]:
-    """The sentences that answer the question, the one that answers it best first. For a
-    list question, each paper's best sentence (one per paper)."""
-    scored = score_sentences(intent, sources, rank)
+    """The sentences that answer the question, the one that answers it best first: from the
+    most relevant paper and those close to it, each paper's best sentence and the ones nearly
+    as good. For a list question, each paper's best sentence (one per paper)."""
+    scored = score_sentences(intent, sources, rank, idf)
     if not scored:
         return []
     if intent.kind == QuestionKind.LIST:
         per_source = 1
-    floor = KEEP_SHARE * scored[0].score
+    floor = KEEP_SHARE * scored[0].relevance
+    best_of: dict[int, float] = {}
+    for e in scored:
+        best_of.setdefault(e.number, e.score)
     picked: list[Evidence] = []
     used: dict[int, int] = {}
     words = 0
     for e in scored:
-        if e.score < floor or len(picked) == limit:
+        if e.relevance < floor or len(picked) == limit:
             break
         n_words = len(e.sentence.split())
-        if used.get(e.number, 0) >= per_source or (max_words and picked and words + n_words > max_words):
+        if (
+            used.get(e.number, 0) >= per_source
+            or e.score < SECOND_SHARE * best_of[e.number]
+            or (max_words and picked and words + n_words > max_words)
+        ):
             continue
         picked.append(e)
         used[e.number] = used.get(e.number, 0) + 1

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from paperqa.answer.evidence import Evidence, Ranker, score_sentences
 from paperqa.answer.intent import Intent, QuestionKind, read_intent
+from paperqa.answer.ranking import Idf
 from paperqa.text.words import stems
 from paperqa.types import RetrievedChunk, Source
 
@@ -21,10 +22,12 @@ LIST_RARE_SHARE = 0.3
 LIST_COVERAGE = 0.5
 
 
-def best_per_paper(intent: Intent, sources: Sequence[Source], rank: Ranker, limit: int) -> list[Evidence]:
+def best_per_paper(
+    intent: Intent, sources: Sequence[Source], rank: Ranker, idf: Idf, limit: int
+) -> list[Evidence]:
     """Each source's best sentence on the question's topic, in the order of `sources`."""
     best: dict[int, Evidence] = {}
-    for e in score_sentences(read_intent(intent.topic).as_kind(QuestionKind.LIST), sources, rank):
+    for e in score_sentences(read_intent(intent.topic).as_kind(QuestionKind.LIST), sources, rank, idf):
         best.setdefault(e.number, e)
     return [best[s.number] for s in sources if s.number in best][:limit]
 

@@ -5,6 +5,7 @@ the model's text and quoted sources (`Pipeline.compose`)."""
 from __future__ import annotations
 
 import functools
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ from paperqa.answer.evidence import Ranker
 from paperqa.answer.gate import off_topic
 from paperqa.answer.generation import Run, Writer
 from paperqa.answer.quoting import paper_label
+from paperqa.answer.ranking import Idf
 from paperqa.answer.sources import group_sources, render_sources
 from paperqa.index.embeddings import PaperQAEmbeddings
 from paperqa.index.store import Store
@@ -117,6 +119,12 @@ class Pipeline:
 
         return rank
 
+    def idf(self) -> Idf:
+        """Stem -> its inverse document frequency among the library's papers (0 if none uses it)."""
+        corpus = self.retriever.corpus()
+        n, freq = max(corpus.n_papers, 1), corpus.paper_freq
+        return lambda stem: math.log(n / freq[stem]) if freq.get(stem) else 0.0
+
     @staticmethod
     def labels(sources: Sequence[Source]) -> dict[int, str]:
         return {s.number: paper_label(s.paper) for s in sources}
@@ -201,10 +209,12 @@ class Pipeline:
         conversation: Conversation,
         run: Run,
         fallback: str | None = None,
+        not_stated: bool = False,
     ) -> Answer:
         return assemble(
             task, question, sentences, sources, conversation, run,
             backend=self.writer.backend if run.usage.llm_calls else "none", mode=self.mode, fallback=fallback,
+            not_stated=not_stated,
         )  # fmt: skip
 
     def decline(

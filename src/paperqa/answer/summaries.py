@@ -66,7 +66,10 @@ def summarize_topic(pipeline: Pipeline, topic: str, run: Run, *, strict: bool) -
 
     def quote() -> list:
         intent = read_intent(topic).as_kind(QuestionKind.GENERAL)
-        chosen = select(intent, sources, rank, limit=TOPIC_SENTENCES, per_source=1, max_words=SUMMARY_WORDS)
+        chosen = select(
+            intent, sources, rank,
+            idf=pipeline.idf(), limit=TOPIC_SENTENCES, per_source=1, max_words=SUMMARY_WORDS,
+        )  # fmt: skip
         return extractive.quote_evidence(chosen, pipeline.labels(sources))
 
     return pipeline.compose("summarize", question, sources, conversation, run, quote=quote, draft=draft)

@@ -6,7 +6,8 @@ import re
 
 from paperqa.text.wordlists import NUMBER_WORDS
 
-NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
+#: A number as written, with an optional factor or magnitude suffix ("30x", "7B", "10k").
+NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?=(?:x|×|k|K|M|B|bn)?(?!\w))")
 _LETTERS = re.compile(r"[a-z]+")
 
 
