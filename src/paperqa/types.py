@@ -250,11 +250,12 @@ class CitedSentence(BaseModel):
     auto_cited: bool = Field(
         default=False, description="The model gave no citation; paperqa found the supporting source."
     )
-    origin: Literal["model", "rewrite", "quote", "record"] = Field(
+    origin: Literal["model", "rewrite", "quote", "record", "note"] = Field(
         default="model",
         description="'model': written by the chat model; 'rewrite': a source sentence the model "
         "rewrote as an answer; 'quote': a source sentence itself (cleaned to stand alone); "
-        "'record': read from the paper's record (authors, date, venue, links), not its abstract.",
+        "'record': read from the paper's record (authors, date, venue, links), not its abstract; "
+        "'note': paperqa saying something about the sources (\"the abstract of X does not answer\").",
     )
     grounded: bool | None = Field(
         default=None,

@@ -24,7 +24,7 @@ from paperqa.answer.listing import (
     list_sources,
 )
 from paperqa.answer.pipeline import Draft, Pipeline
-from paperqa.answer.quoting import clean
+from paperqa.answer.quoting import clean, paper_label
 from paperqa.answer.ranking import bundled_models
 from paperqa.answer.resolve import find_papers
 from paperqa.answer.sources import fit_budget
@@ -122,7 +122,7 @@ def answer_from(
     cut = pipeline.settings.retrieval.answerable_cut
     cut = bundled_models().gate_cut if cut is None else cut
     if intent.papers and chosen and chosen[0].answerable < cut:
-        sentences = not_stated(chosen[0], pipeline.labels(whole)[chosen[0].number], question)
+        sentences = not_stated(chosen[0], question)
         return pipeline.assemble("ask", question, sentences, whole, conversation, run, not_stated=True)
 
     def draft() -> Draft:
@@ -163,15 +163,16 @@ def quoted_answer(
     return sentences
 
 
-def not_stated(closest: Evidence, label: str, question: str) -> list[CitedSentence]:
+def not_stated(closest: Evidence, question: str) -> list[CitedSentence]:
     """What an answer says when the chosen paper's abstract does not answer: that, and the
     closest sentence, marked as not answering."""
-    name = label if " " not in label else f"“{label.rstrip('…')}”"
+    label = paper_label(closest.paper)
+    name = label if " " not in label else f"“{closest.paper.title}”"
     said = f"The abstract of {name} does not answer “{question.rstrip('?')}?”; its closest sentence follows."
     nearest = quote(clean(closest.sentence), closest.number, closest.sentence)
     flag = {"supported": False, "problem": "the abstract's closest sentence; it does not answer the question"}
     return [
-        CitedSentence(text=said, citations=[closest.number], supported=True, grounded=True, origin="record"),
+        CitedSentence(text=said, citations=[closest.number], supported=True, grounded=True, origin="note"),
         nearest.model_copy(update=flag),
     ]
 

@@ -17,7 +17,8 @@ from paperqa.answer.ranking import FEATURES, Idf, bundled_models, features, gate
 from paperqa.answer.screening import looks_like_instruction
 from paperqa.text.patterns import NEGATION
 from paperqa.text.sentences import split_sentences
-from paperqa.text.words import content_words, stems
+from paperqa.text.wordlists import CLAIM_WORDS
+from paperqa.text.words import WORD, content_words, fold, stem_words, stems
 from paperqa.types import Paper, Source
 
 #: (query, texts) -> similarity of each text to the query.
@@ -183,20 +184,36 @@ _UNSETTLED = re.compile(
     r"\bwhether\b|\?\s*$|^to (?:assess|determine|evaluate|investigate|examine|compare|explore|test|"
     r"study|analy[sz]e)\b|\b(?:aims?|aimed|purpose|objectives?|goals?|hypothes[ie]s|hypothesi[sz]ed|"
     r"unclear|unknown|controversial|debated|claimed|question|sought|planned|might)\b"
-    r"|\b(?:assess|evaluat|investigat|examin|explor|determin)\w* if\b",
+    r"|\b(?:assess|evaluat|investigat|examin|explor|determin)\w* if\b"
+    # "we evaluate the effectiveness of X", "comment on the impact of X": what was studied, not found
+    r"|\b(?:assess|evaluat|investigat|examin|explor|measur|stud(?:y|ied|ies)|analy[sz]|test|comment\w* on|"
+    r"discuss)\w* (?:the |its |their )?(?:effect|effectiveness|efficacy|impact|usefulness|role|importance|"
+    r"benefits?|influence|value|validity)\b",
     re.IGNORECASE,
 )
 
 
 def verdict(intent: Intent, sentence: str) -> str | None:
-    """ "Yes" or "No" when the sentence states the answer to a yes/no question: it holds
-    most of the question's words, does not ask, aim or doubt ("whether", "to assess if",
-    "unclear"), and its polarity (a negation or none) is the answer. None when the sentence
-    does not settle it."""
+    """ "Yes" or "No" when the sentence states the answer to a yes/no question: it is about
+    the question's own subject ("Is English ...?" needs "English"), it holds most of the
+    question's claim (its content words and the words a claim turns on: "same", "more",
+    "only"), it does not ask, aim or doubt ("whether", "to assess if", "we evaluate the
+    effectiveness of"), and its polarity (a negation or none) is the answer. None when the
+    sentence does not settle it."""
     if intent.kind != QuestionKind.YESNO:
         return None
-    asked = intent.stems
-    holds = len(asked & stems(sentence)) >= VERDICT_COVERAGE * len(asked)
-    if not asked or not holds or _UNSETTLED.search(sentence):
+    asked = claim_stems(intent.question)
+    said = claim_stems(sentence)
+    holds = len(asked & said) >= VERDICT_COVERAGE * len(asked)
+    if not asked or not holds or not intent.subject <= said or _UNSETTLED.search(sentence):
         return None
     return "No" if NEGATION.search(sentence) else "Yes"
+
+
+def claim_stems(text: str) -> set[str]:
+    """Content stems of `text` and the stems of the words a claim turns on ("same", "more")."""
+    return stems(text) | set(stem_words(w for w in content_words_all(text) if w in CLAIM_WORDS))
+
+
+def content_words_all(text: str) -> list[str]:
+    return WORD.findall(fold(text))

@@ -229,18 +229,19 @@ def fit(rows: np.ndarray, labels: np.ndarray, l2: float = 1.0, steps: int = 50) 
 
 #: What the answerability gate reads of a question and one abstract, in the order of its weights.
 GATE_FEATURES: tuple[str, ...] = (
-    "best_logit",  # the ranker's (blended) score of the abstract's best sentence
-    "best_cosine",  # the best sentence's meaning similarity
-    "best_overlap",  # ... its share of the question's words
-    "best_rare_overlap",  # ... of its rare words
+    "best_cosine",  # the abstract's sentences' best meaning similarity with the question
+    "best_rare_overlap",  # ... and best share of the question's rare words
     "missing_rare",  # share of the question's rare words (idf-weighted) the abstract never uses
     "quantity_without_figures",  # "how many ...?" of an abstract with no figure at all
-    "yesno",
-    "quantity",
-    "name",
-    "general",
-    "log_question_words",
+    "best_holds_kind",  # the best sentence holds what the kind asks for (a new figure, new names)
 )
+# Each feature says more evidence, more answerable (or the reverse), and nothing else: the
+# ranker's own score was left out, its weight came out negative next to the similarities it
+# is made of and refused the seed questions whose sentence restates them (score 9 against a
+# train mean of 2). The question's kind itself is left out on purpose: in QASPER most "how many" questions ask
+# for details abstracts leave out (6 answerable against 72), a prior about QASPER's askers,
+# not about whether this abstract answers; with it the gate refused "What accuracy does the
+# best approach get?" beside the sentence giving 90.37%.
 
 
 def gate_features(
@@ -251,20 +252,14 @@ def gate_features(
     asked = set(intent.stems)
     total = sum(idf(s) for s in asked)
     missing = sum(idf(s) for s in asked - stems(abstract)) / total if total > 0 else 0.0
-    kind = intent.kind
+    kind, best = intent.kind, int(np.argmax(blended))
     return np.array(
         [
-            float(blended.max()),
             float(column["cosine"].max()),
-            float(column["overlap"].max()),
             float(column["rare_overlap"].max()),
             missing,
             kind == QuestionKind.QUANTITY and not numbers(abstract),
-            kind == QuestionKind.YESNO,
-            kind == QuestionKind.QUANTITY,
-            kind == QuestionKind.NAME,
-            kind == QuestionKind.GENERAL,
-            math.log(1 + len(intent.question.split())),
+            any(column[c][best] for c in ("quantity_number", "name_new_names", "defines")),
         ],
         dtype=np.float64,
     )

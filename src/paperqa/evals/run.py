@@ -156,7 +156,9 @@ def score(question: EvalQuestion, gold: list[str], retrieved: list[str], answer:
         recall = len(gold_set & set(top)) / len(gold_set)
         rr = next((1 / (i + 1) for i, pid in enumerate(retrieved) if pid in gold_set), 0.0)
     number_to_paper = {s.number: s.paper.id for s in answer.sources}
-    sentences = [] if answer.not_in_library else answer.sentences
+    declined = answer.not_in_library or answer.not_stated
+    # what paperqa says about the sources ("the abstract does not answer") is no claim to check
+    sentences = [] if declined else [s for s in answer.sentences if s.origin != "note"]
     cites = [c for s in sentences for c in s.citations]
     text = answer.text + "\n" + "\n".join(c.text for row in answer.comparison or [] for c in row.cells)
     missing = [f for f in question.facts if not fact_found(f, text)]
@@ -172,7 +174,7 @@ def score(question: EvalQuestion, gold: list[str], retrieved: list[str], answer:
         retrieved=top,
         recall_at_5=recall,
         reciprocal_rank=rr,
-        declined=answer.not_in_library,
+        declined=declined,
         sentences=len(sentences),
         cited_sentences=sum(bool(s.citations) for s in sentences),
         citations=len(cites),

@@ -75,7 +75,8 @@ class Retriever:
 
     def unknown_terms(self, query: str) -> list[str]:
         """Words of the query that no paper of the library uses (stemmed, request words such
-        as "summarize" or "according" aside): a sign the question is about something else."""
+        as "summarize" or "according" aside, a typo or a hyphenation of a word the library
+        uses forgiven): a sign the question is about something else."""
         vocabulary = self.corpus().vocabulary
         if not vocabulary:
             return []
@@ -84,7 +85,7 @@ class Retriever:
             for w in tokens(query)
             if len(w) >= UNKNOWN_TERM_MIN_CHARS and w not in REQUEST_WORDS and w not in STOPWORDS
         ]
-        return [w for w in dict.fromkeys(words) if stem(w) not in vocabulary]
+        return [w for w in dict.fromkeys(words) if not known_word(w, vocabulary)]
 
     def retrieve(
         self,
@@ -179,6 +180,36 @@ class Retriever:
                     )
                 )
         return out
+
+
+#: A word this long may differ from a library word by one typo ("destilation").
+TYPO_MIN_CHARS = 6
+#: Each part of a word written together ("repurposed" for "re-purposed") has at least this many letters.
+PART_MIN_CHARS = 2
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def known_word(word: str, vocabulary: frozenset[str]) -> bool:
+    """The library uses `word` (stemmed), or a word one typo away ("destilation" for
+    "distillation"), or writes it in two parts ("repurposed" for "re-purposed")."""
+    if stem(word) in vocabulary:
+        return True
+    if any(
+        stem(word[:i]) in vocabulary and stem(word[i:]) in vocabulary
+        for i in range(PART_MIN_CHARS, len(word) - PART_MIN_CHARS + 1)
+    ):
+        return True
+    return len(word) >= TYPO_MIN_CHARS and any(stem(w) in vocabulary for w in _one_edit(word))
+
+
+def _one_edit(word: str) -> set[str]:
+    """The words one deletion, swap, replacement or insertion away (Norvig's edits1)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + swaps + replaces + inserts)
 
 
 def _date_int(date: dt.date) -> int:

@@ -90,3 +90,10 @@ SCIENTIFIC_ABBREVIATIONS = (
     "tab", "tabs", "eq", "eqs", "figs", "secs", "refs", "approx", "resp", "cf", "incl", "ca", "wrt", "thm",
     "lem", "def", "prop", "alg", "app", "appx", "ch", "chap", "para", "sup", "suppl", "supp", "est",
 )  # fmt: skip
+
+#: Stopwords a yes/no claim turns on: "Is the lexicon the same for all languages?" asks about
+#: "same" and "all"; a sentence without them does not settle it.
+CLAIM_WORDS = frozenset(
+    {"same", "more", "most", "less", "least", "only", "all", "other", "different", "few", "very", "both"}
+    | {"each", "before", "after", "above", "below", "against", "over", "under", "again", "further", "too"}
+)

@@ -51,6 +51,8 @@ def _print_answer(answer: Answer) -> None:
         text.append(sentence.text + (f" {marks}" if marks else ""), style=style)
         if unverified:
             text.append(f" (not verified: {sentence.problem})", style="red dim")
+        elif answer.not_stated and sentence.problem:
+            text.append(f" ({sentence.problem})", style="yellow dim")
         elif not (sentence.supported or answer.not_in_library):
             text.append(" (not supported by the cited source)", style="yellow dim")
         text.append(" ")
