@@ -6,8 +6,10 @@ BIN    := $(VENV)/bin
 # a portable binary. Used only when pip has to build it.
 export CMAKE_ARGS := -DGGML_NATIVE=OFF
 DEMO_QUESTION ?= How can activation steering reduce hallucinations?
+# Outside data for evals and for fitting the ranker (not in the repository; see its README).
+QASPER ?= ../shared/data/qasper
 
-.PHONY: install demo app test lint bench eval clean
+.PHONY: install demo app test lint bench eval ranker clean
 
 install: $(VENV)/.installed
 
@@ -48,6 +50,13 @@ bench: install
 
 eval: install
 	$(BIN)/paperqa eval --questions evals/seed_questions.jsonl --baseline --out evals
+	@if [ -d "$(QASPER)" ]; then \
+		$(BIN)/paperqa eval --questions $(QASPER)/dev_questions.jsonl --corpus $(QASPER)/dev_papers.jsonl \
+			--baseline --out evals/qasper-dev; \
+	else echo "QASPER not found at $(QASPER): its eval is skipped (make eval QASPER=DIR)"; fi
+
+ranker: install
+	$(PY) scripts/fit_ranker.py --data $(QASPER)
 
 clean:
 	rm -rf $(VENV)

@@ -153,7 +153,9 @@ def seed_home(tmp_path_factory) -> Path:
 
 def test_ask_json_with_the_local_model(seed_home: Path):
     result = json.loads(
-        run("ask", "--json", "How much does CASAL reduce hallucination?", home=seed_home).stdout
+        run(
+            "--mode", "rewrite", "ask", "--json", "How much does CASAL reduce hallucination?", home=seed_home
+        ).stdout
     )
     assert result["backend"].startswith("local:SmolLM2")
     assert result["references"][0]["title"].startswith("Hallucination reduction with CASAL")

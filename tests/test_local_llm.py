@@ -23,7 +23,11 @@ def local(tmp_path_factory, embedder, _seed_home):
 
     home = tmp_path_factory.mktemp("local-llm") / "lib"
     shutil.copytree(_seed_home, home)
-    return Library(Settings(home=home), embedder=embedder)
+    settings = Settings(home=home)  # the local model rewrites (by default, answers are quoted)
+    return Library(
+        settings.model_copy(update={"llm": settings.llm.model_copy(update={"answer_mode": "rewrite"})}),
+        embedder=embedder,
+    )
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from paperqa.answer.screening import looks_like_instruction
 from paperqa.text.patterns import NEGATION
 from paperqa.text.sentences import split_sentences
 from paperqa.text.wordlists import CLAIM_WORDS
-from paperqa.text.words import WORD, content_words, fold, stem_words, stems
+from paperqa.text.words import WORD, content_words, fold, stems
 from paperqa.types import Paper, Source
 
 #: (query, texts) -> similarity of each text to the query.
@@ -202,18 +202,15 @@ def verdict(intent: Intent, sentence: str) -> str | None:
     sentence does not settle it."""
     if intent.kind != QuestionKind.YESNO:
         return None
-    asked = claim_stems(intent.question)
-    said = claim_stems(sentence)
-    holds = len(asked & said) >= VERDICT_COVERAGE * len(asked)
+    asked, turns_on = claim_stems(intent.question)
+    said, turns = claim_stems(sentence)
+    holds = len(asked & said) >= VERDICT_COVERAGE * len(asked) and turns_on <= turns
     if not asked or not holds or not intent.subject <= said or _UNSETTLED.search(sentence):
         return None
     return "No" if NEGATION.search(sentence) else "Yes"
 
 
-def claim_stems(text: str) -> set[str]:
-    """Content stems of `text` and the stems of the words a claim turns on ("same", "more")."""
-    return stems(text) | set(stem_words(w for w in content_words_all(text) if w in CLAIM_WORDS))
-
-
-def content_words_all(text: str) -> list[str]:
-    return WORD.findall(fold(text))
+def claim_stems(text: str) -> tuple[set[str], set[str]]:
+    """(content stems of `text` with the words a claim turns on, those words alone: "same")."""
+    turns = {w for w in WORD.findall(fold(text)) if w in CLAIM_WORDS}
+    return stems(text) | turns, turns

@@ -49,7 +49,7 @@ def _root(
             "--mode",
             help="How answers are written: 'quote' (the source sentences that answer, no model), "
             "'rewrite' (those sentences rephrased by the model, each checked), 'free' (the model "
-            "writes, every sentence checked), 'auto' (rewrite for the local model, free for "
+            "writes, every sentence checked), 'auto' (quote for the local model, free for "
             "'openai'). Default: $PAPERQA_LLM__ANSWER_MODE or auto.",
         ),
     ] = None,
