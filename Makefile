@@ -33,7 +33,7 @@ test: lint
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks app_gradio.py
+	$(BIN)/ruff check src tests benchmarks scripts app_gradio.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -84,14 +84,22 @@ def scifact_dataset(path: Path, embedder: LocalEmbedder, limit: int):  # type: i
     df = Counter(s for d in docs.values() for s in stems(f"{d['title']} {' '.join(d['abstract'])}"))
     idf_table = {s: math.log(len(docs) / c) for s, c in df.items()}
     claims = [json.loads(line) for line in (path / "claims_train.jsonl").read_text().splitlines()]
-    pairs = [(c["claim"], docs[d], {i for e in ev for i in e["sentences"]}) for c in claims for d, ev in c["evidence"].items()]
+    pairs = [
+        (c["claim"], docs[d], {i for e in ev for i in e["sentences"]})
+        for c in claims
+        for d, ev in c["evidence"].items()
+    ]
     pairs = pairs[:limit]
     xs, ys = [], []
     for claim, doc, gold in pairs:
         sentences = doc["abstract"]
         vectors = embedder.embed([claim, *sentences])
         cosines = [float(v @ vectors[0]) for v in vectors[1:]]
-        xs.append(ranking.features(read_intent(claim), sentences, cosines, lambda s: idf_table.get(s, 0.0), doc["title"]))
+        xs.append(
+            ranking.features(
+                read_intent(claim), sentences, cosines, lambda s: idf_table.get(s, 0.0), doc["title"]
+            )
+        )
         ys.append(np.array([i in gold for i in range(len(sentences))], dtype=float))
     return xs, ys
 
@@ -99,7 +107,9 @@ def scifact_dataset(path: Path, embedder: LocalEmbedder, limit: int):  # type: i
 def question_rows(q: QasperQuestion, corpus: Corpus, qvec: np.ndarray) -> tuple[np.ndarray, list[str]]:
     sentences = corpus.sentences[q.paper_id]
     cosines = [float(v @ qvec) for v in corpus.vectors[q.paper_id]]
-    rows = ranking.features(read_intent(q.question), sentences, cosines, corpus.idf, corpus.titles[q.paper_id])
+    rows = ranking.features(
+        read_intent(q.question), sentences, cosines, corpus.idf, corpus.titles[q.paper_id]
+    )
     return rows, sentences
 
 
@@ -124,7 +134,9 @@ def dataset(questions: list[QasperQuestion], corpus: Corpus, qvecs: dict[str, np
     return xs, ys, groups
 
 
-def top1(questions: list[QasperQuestion], corpus: Corpus, qvecs: dict[str, np.ndarray], score) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def top1(
+    questions: list[QasperQuestion], corpus: Corpus, qvecs: dict[str, np.ndarray], score
+) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """Mean F1 and gold recall of the top-ranked sentence over span questions, and the
     share where it is the gold sentence."""
     f1s, recalls, hits = [], [], []
@@ -156,7 +168,9 @@ def gate_data(questions: list[QasperQuestion], corpus: Corpus, qvecs: dict[str, 
             continue
         blended = model.blended(sentence_rows)
         abstract = f"{corpus.titles[q.paper_id]} {' '.join(sentences)}"
-        rows.append(ranking.gate_features(read_intent(q.question), sentence_rows, blended, abstract, corpus.idf))
+        rows.append(
+            ranking.gate_features(read_intent(q.question), sentence_rows, blended, abstract, corpus.idf)
+        )
         labels.append(float(q.kind != "unanswerable"))
     return np.array(rows), np.array(labels)
 
@@ -193,7 +207,9 @@ def lexical_score(rows: np.ndarray, q: QasperQuestion, sentences: list[str]) -> 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "qasper")
     parser.add_argument("--out", type=Path, default=ROOT / "src" / "paperqa" / "data" / "ranker.json")
     parser.add_argument(
@@ -212,7 +228,10 @@ def main() -> None:
         scifact_dataset(args.data.parent / "scifact", embedder, args.scifact) if args.scifact else ([], [])
     )
     rows, labels = np.vstack(xs + extra_x), np.concatenate(ys + extra_y)
-    print(f"train: {len(groups)} questions, {len(rows)} sentences, {int(labels.sum())} positives", file=sys.stderr)
+    print(
+        f"train: {len(groups)} questions, {len(rows)} sentences, {int(labels.sum())} positives",
+        file=sys.stderr,
+    )
     # the L2 strength by leave-questions-out cross-validation on train (dev stays unseen)
     folds = 5
     best_l2, best_cv = L2_GRID[0], -1.0
@@ -222,7 +241,9 @@ def main() -> None:
             fit_idx = [i for i in range(len(xs)) if i % folds != k]
             fx = np.vstack([xs[i] for i in fit_idx] + extra_x)
             model = ranking.fit(fx, np.concatenate([ys[i] for i in fit_idx] + extra_y), l2)
-            hits += [float(ys[i][int(np.argmax(model.logits(xs[i])))] == 1.0) for i in range(k, len(xs), folds)]
+            hits += [
+                float(ys[i][int(np.argmax(model.logits(xs[i])))] == 1.0) for i in range(k, len(xs), folds)
+            ]
         cv = statistics.fmean(hits)
         print(f"  l2={l2}: cross-validated gold sentence first {cv:.3f}", file=sys.stderr)
         if cv > best_cv:
@@ -237,8 +258,12 @@ def main() -> None:
         "lexical": top1(dev_q, corpus, qvecs, lexical_score),
     }
     train_report = top1(train_q, corpus, qvecs, lambda r, q, s: model.logits(r))
-    gate, cut, curve = fit_gate(*gate_data(train_q, corpus, qvecs, model), *gate_data(dev_q, corpus, qvecs, model))
-    print(json.dumps({"dev": report, "train_learned": train_report, "l2": best_l2, "gate_cut": cut}, indent=1))
+    gate, cut, curve = fit_gate(
+        *gate_data(train_q, corpus, qvecs, model), *gate_data(dev_q, corpus, qvecs, model)
+    )
+    print(
+        json.dumps({"dev": report, "train_learned": train_report, "l2": best_l2, "gate_cut": cut}, indent=1)
+    )
     print(json.dumps(curve, indent=0), file=sys.stderr)
     gate_body = gate.to_dict(
         ranking.GATE_FEATURES,

@@ -98,11 +98,6 @@ def question_kind(question: str) -> QuestionKind:
     return QuestionKind.GENERAL
 
 
-def is_yes_no(question: str) -> bool:
-    """The question is answered by yes or no ("Does X improve Y?")."""
-    return bool(_YESNO.search(question))
-
-
 def defined_term(question: str) -> str | None:
     """What a "what is X?" / "what does X do?" question asks to define."""
     m = _DEFINITION.search(question)
