@@ -66,7 +66,7 @@ def check(sentence, paper, question=""):
             "Representation Learning (DRL).",
             EEG,
             "What model is used to denoise EEG signals?",
-            "Representation",
+            "DRL",  # the capitalised words are words; the abbreviation they define is the name
         ),
         ("SAE-V uses Sparse Autoencoders (SAD) to filter data.", CASAL, "", "SAD"),
         ("The LIB uses the LIBC-based approach to find features.", CASAL, "", "LIBC"),
@@ -208,3 +208,58 @@ def test_a_rewrite_may_reorder_around_the_question_and_prepositions():
     question = "What accuracy does the classifier reach?"
     rewrite = "The ResNet18 classifier reaches 91% accuracy on 500 chest X-rays."
     assert not recombines(rewrite, original, question)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        # abbreviations of what the source spells out (its own definitions, initials, the short list)
+        ("MCMC mixes slowly here.", "Sampling by Markov chain Monte Carlo mixes slowly in this regime."),
+        ("A GAN generates the images.", "A generative adversarial network generates the images."),
+        ("RL agents explore the maze.", "Agents trained with reinforcement learning explore the maze."),
+        ("Hierarchical VAEs model the traces.", "Hierarchical variational autoencoders model the traces."),
+        ("PCA finds fewer features than LIB.", "LIB finds more features than principal component analysis."),
+        ("TTS quality improves.", "The quality of text-to-speech (TTS) improves."),
+        # ordinary capitalised words are words, not names
+        ("Given a target distribution, the sampler converges.", "For a target distribution it converges."),
+        # numbers written as digits or words, rounded within the source's precision
+        ("The model learns from 1 input-output example.", "It learns from a single input-output example."),
+        ("Accuracy reaches 96%.", "Accuracy reaches 96.47 percent."),
+        ("Three datasets are used.", "We use 3 datasets."),
+        # British and American spellings, inflections
+        ("The network stops memorizing labels.", "The network stops memorising labels."),
+        ("The authors assess robustness.", "Assessing robustness is the goal."),
+    ],
+)
+def test_faithful_paraphrases_are_grounded(sentence, source):
+    verdict = ground(sentence, [source])
+    assert verdict.ok, verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "reason"),
+    [
+        ("Accuracy reaches 97%.", "Accuracy reaches 96.47%.", "97"),  # a changed number
+        ("SAE-V cuts hallucination by 30%.", "CASAL cuts hallucination by 30%.", "SAE-V"),  # a swapped name
+        (  # an inserted negation
+            "The images are not downsampled uniformly before recognition.",
+            "We compare recognition on images that are downsampled uniformly and with foveation.",
+            "negation",
+        ),
+        (  # a claim about another paper: none of its own words is in this source
+            "Graph embeddings encode gender bias in knowledge bases.",
+            "We distill a large teacher network into a student for image classification.",
+            "most of what it says",
+        ),
+    ],
+)
+def test_changed_facts_are_caught(sentence, source, reason):
+    verdict = ground(sentence, [source])
+    assert not verdict.ok and reason in (verdict.reason or "")
+
+
+def test_a_rewrite_may_not_add_even_a_generic_word():
+    source = ["CASAL reduces hallucination by 30%-40% on short-form QA benchmarks."]
+    rewrite = "CASAL improves accuracy by 30%-40% on short-form QA benchmarks."
+    assert ground(rewrite, source).ok  # free writing may use the field's generic words
+    assert not ground(rewrite, source, new_words_found=1.0).ok  # a rewrite of the sentence may not

@@ -127,3 +127,43 @@ def test_eval_runs_through_the_server(server, tmp_path: Path):
     assert "openai:smollm2" in (tmp_path / "out" / "report.md").read_text()
     by_id = {q["id"]: q for q in data["questions"]}
     assert by_id["q01"]["recall_at_5"] == 1.0 and by_id["q41"]["declined"]
+
+
+def forced(url: str, text: str):  # type: ignore[no-untyped-def]
+    """The server's model, made to write exactly `text` (a GBNF grammar on the real server):
+    the check stage, not the 135M model's whims, is what these tests exercise."""
+    from langchain_openai import ChatOpenAI
+
+    literal = text.replace("\\", "\\\\").replace('"', '\\"')
+    return ChatOpenAI(
+        model="smollm2", base_url=url, api_key="unused", max_completion_tokens=200, temperature=0,
+        extra_body={"grammar": f'root ::= "{literal}"'},
+    )  # fmt: skip
+
+
+def test_free_answers_keep_abbreviations_and_drop_invented_figures(server, seed_library):
+    """A capable model writes "LLMs" where the abstract says "large language models": shown.
+    A figure no source holds: not shown. Through ask, summarize and compare."""
+    settings = openai_settings(seed_library.settings, server)
+
+    def lib(text: str) -> Library:
+        return Library(settings, embedder=seed_library.embedder, chat_model=forced(server, text))
+
+    answer = lib(
+        "LIB in its current form is not applicable to LLMs [1]. LIB improves interpretability by 45% [1]."
+    ).ask("Is LIB applicable to large language models?")
+    assert "not applicable to LLMs" in answer.text and "45%" not in answer.text
+    assert not answer.fallback and answer.references[0].title.startswith("The Local Interaction Basis")
+
+    summary = lib(
+        "LIB transforms the activations of a network into a new basis [1]. LIB is evaluated on modular "
+        "addition and CIFAR-10 models [1]. It is not applicable to LLMs in its current form [1]. "
+        "LIB cuts compute by 73% [1]."
+    ).summarize("The Local Interaction Basis")
+    assert "LLMs" in summary.text and "73%" not in summary.text and not summary.fallback
+
+    compared = lib(
+        "CASAL bakes activation steering into the weights of LLMs [1], whereas SAE-V interprets MLLMs [2]. "
+        "Both were tested on 900 benchmarks [1][2]."
+    ).compare("CASAL", "SAE-V")
+    assert "LLMs" in compared.text and "900" not in compared.text and not compared.fallback

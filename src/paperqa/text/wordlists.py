@@ -97,3 +97,37 @@ CLAIM_WORDS = frozenset(
     {"same", "more", "most", "less", "least", "only", "all", "other", "different", "few", "very", "both"}
     | {"each", "before", "after", "above", "below", "against", "over", "under", "again", "further", "too"}
 )
+
+#: Abbreviations a field writes without defining them, with what they stand for. Kept short:
+#: an abbreviation a text defines ("Markov chain Monte Carlo (MCMC)") or spells with the
+#: initials of its words ("deep neural network") needs no entry.
+COMMON_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "AI": ("artificial intelligence",),
+    "ML": ("machine learning",),
+    "RL": ("reinforcement learning",),
+    "NLP": ("natural language processing",),
+    "CV": ("computer vision",),
+    "NN": ("neural network",),
+    "DNN": ("deep neural network", "deep network"),
+    "CNN": ("convolutional neural network", "convolutional network", "convolution"),
+    "RNN": ("recurrent neural network", "recurrent network", "recurrent"),
+    "LSTM": ("long short-term memory", "long short term memory"),
+    "GAN": ("generative adversarial network", "adversarial network"),
+    "VAE": ("variational autoencoder", "variational auto-encoder"),
+    "GNN": ("graph neural network",),
+    "MLP": ("multilayer perceptron", "multi-layer perceptron"),
+    "SGD": ("stochastic gradient descent", "stochastic gradient"),
+    "MDP": ("markov decision process",),
+    "LM": ("language model",),
+    "LLM": ("large language model",),
+    "QA": ("question answering",),
+    "MT": ("machine translation",),
+    "NMT": ("neural machine translation",),
+    "ASR": ("speech recognition",),
+    "TTS": ("text-to-speech", "text to speech", "speech synthesis"),
+    "PCA": ("principal component analysis", "principal components"),
+    "SOTA": ("state-of-the-art", "state of the art"),
+    "KL": ("kullback-leibler", "kullback leibler"),
+    "PGD": ("projected gradient descent",),
+    "FP16": ("half precision", "half-precision", "16-bit floating point"),
+}

@@ -1,0 +1,185 @@
+"""Calibrate the grounding check on human-written text: how many faithful sentences it lets
+through, how many corrupted copies it catches, and what each rule costs.
+
+Faithful: SciTLDR dev TLDRs (one-sentence summaries written by authors and reviewers)
+checked against their own abstract, and QASPER train/dev free-form answers checked against
+their paper's abstract. Corrupted: each faithful sentence with one number changed, one name
+swapped for a name from another abstract, a negation inserted (or removed), or its subject
+replaced by another paper's method. Reports pass and catch rates, the rejection reasons,
+and the seconds per sentence.
+
+    python benchmarks/bench_grounding.py [--limit N] [--show-rejected 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+
+from _common import RESULTS, ROOT, header
+
+from paperqa.grounding import ground
+from paperqa.text.names import NAME_TOKEN, introduced, terms
+from paperqa.text.numbers import NUMBER
+
+DATA = ROOT.parent / "shared" / "data"
+_NEGATABLE = re.compile(r"\b(is|are|was|were|can|could|does|do|did|will|would|should|may|has|have)\b")
+_NEGATED = re.compile(r"\b(?:not|no|never)\s+", re.IGNORECASE)
+_OPENING_SUBJECT = re.compile(r"^(?:We|This (?:paper|work)|The authors|Our (?:method|approach|model))\b")
+
+
+def faithful_items(limit: int) -> list[dict[str, str]]:
+    """(sentence, abstract, title, origin) of every faithful sentence."""
+    items = []
+    for line in (DATA / "scitldr" / "SciTLDR-A-dev.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        abstract = " ".join(row["source"])
+        for target in dict.fromkeys(row["target"]):
+            items.append(
+                {"sentence": target, "abstract": abstract, "title": row.get("title", ""), "origin": "scitldr"}
+            )
+    for split in ("train", "dev"):
+        papers = {
+            (p := json.loads(line))["id"]: p
+            for line in (DATA / "qasper" / f"{split}_papers.jsonl").read_text().splitlines()
+        }
+        for line in (DATA / "qasper" / f"{split}_questions.jsonl").read_text().splitlines():
+            q = json.loads(line)
+            if q["kind"] != "abstractive":
+                continue
+            paper = papers[q["paper_id"]]
+            for answer in dict.fromkeys(q["answers"]):
+                items.append({
+                    "sentence": answer, "abstract": paper["abstract"], "title": paper["title"],
+                    "origin": "qasper", "question": q["question"],
+                })  # fmt: skip
+    return items[:limit] if limit else items
+
+
+def other_names(items: list[dict[str, str]]) -> list[str]:
+    """Names papers give their own methods (from their abstracts), to swap in."""
+    names = Counter(n for it in items for n, _ in introduced(it["abstract"]))
+    return [n for n, _ in names.most_common()]
+
+
+def corrupt(item: dict[str, str], kind: str, names: list[str], rng: random.Random) -> str | None:
+    """A copy of the sentence with one fact changed, or None when this kind does not apply."""
+    s, abstract = item["sentence"], item["abstract"]
+    foreign = [
+        n for n in names if n.casefold() not in abstract.casefold() and n.casefold() not in s.casefold()
+    ]
+    if kind == "number":
+        found = list(NUMBER.finditer(s))
+        if not found:
+            return None
+        m = rng.choice(found)
+        value = m.group(0).replace(",", "")
+        new = (
+            str(int(float(value)) + rng.choice([1, 2, 3, 7]))
+            if "." not in value
+            else f"{float(value) + 1.3:.1f}"
+        )
+        return s[: m.start()] + new + s[m.end() :]
+    if kind == "name":
+        own = [t for t in terms(s) if NAME_TOKEN.fullmatch(t) and t.casefold() in abstract.casefold()]
+        if not own or not foreign:
+            return None
+        return s.replace(rng.choice(own), rng.choice(foreign[:200]), 1)
+    if kind == "negation_removed":
+        return _NEGATED.sub("", s, count=1) if _NEGATED.search(s) else None
+    if kind == "negation_inserted":
+        if _NEGATED.search(s):
+            return None
+        m = _NEGATABLE.search(s)
+        return s[: m.end()] + " not" + s[m.end() :] if m else None
+    if kind == "other_paper":  # another paper's TLDR, checked against this abstract
+        others = [x for x in others_pool if x["abstract"] != abstract]
+        return rng.choice(others)["sentence"] if others else None
+    if kind == "subject":
+        if not foreign:
+            return None
+        other = rng.choice(foreign[:200])
+        m = _OPENING_SUBJECT.match(s)
+        if m:
+            return other + s[m.end() :]
+        own = [t for t in terms(s) if NAME_TOKEN.fullmatch(t)]
+        return s.replace(own[0], other, 1) if own else None
+    raise ValueError(kind)
+
+
+KINDS = ("number", "name", "negation_inserted", "negation_removed", "subject", "other_paper")
+others_pool: list[dict[str, str]] = []
+
+
+def check(item: dict[str, str], sentence: str) -> tuple[bool, str | None, float]:
+    t = time.perf_counter()
+    verdict = ground(sentence, [item["abstract"]], item.get("question", ""), [item["title"]])
+    return verdict.ok, verdict.reason, time.perf_counter() - t
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument(
+        "--show-rejected", type=int, default=0, help="Print this many rejected faithful sentences."
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    items = faithful_items(args.limit)
+    names = other_names(items)
+    others_pool.extend(it for it in items if it["origin"] == "scitldr")
+    seconds: list[float] = []
+    passed: dict[str, list[bool]] = {"scitldr": [], "qasper": []}
+    reasons: Counter[str] = Counter()
+    rejected = []
+    for it in items:
+        ok, reason, spent = check(it, it["sentence"])
+        passed[it["origin"]].append(ok)
+        seconds.append(spent)
+        if not ok:
+            reasons[(reason or "").split(":")[0]] += 1
+            rejected.append((it["sentence"], reason))
+    caught: dict[str, list[bool]] = {k: [] for k in KINDS}
+    missed: dict[str, list[str]] = {k: [] for k in KINDS}
+    for it in items:
+        for kind in KINDS:
+            bad = corrupt(it, kind, names, rng)
+            if bad is None or bad == it["sentence"]:
+                continue
+            ok, _, spent = check(it, bad)
+            caught[kind].append(not ok)
+            seconds.append(spent)
+            if ok:
+                missed[kind].append(bad)
+    result = {
+        **header("bench_grounding.py"),
+        "faithful_sentences": {k: len(v) for k, v in passed.items()},
+        "faithful_passed": {k: round(statistics.fmean(v), 3) for k, v in passed.items() if v},
+        "faithful_passed_all": round(statistics.fmean(passed["scitldr"] + passed["qasper"]), 3),
+        "rejection_reasons": dict(reasons.most_common()),
+        "corrupted": {k: len(v) for k, v in caught.items()},
+        "corrupted_caught": {k: round(statistics.fmean(v), 3) for k, v in caught.items() if v},
+        "ms_per_sentence": round(1000 * statistics.fmean(seconds), 3),
+    }
+    print(json.dumps(result, indent=1))
+    for sentence, reason in rng.sample(rejected, min(args.show_rejected, len(rejected))):
+        print(f"REJECTED ({reason}): {sentence}", file=sys.stderr)
+    for kind, bad in missed.items():
+        for sentence in bad[:3]:
+            print(f"MISSED {kind}: {sentence}", file=sys.stderr)
+    if not args.limit:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "grounding.json").write_text(json.dumps(result, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
