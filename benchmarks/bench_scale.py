@@ -41,20 +41,21 @@ def pct(values: list[float], q: float) -> float:
 
 def measure(home: Path, asks: int) -> dict[str, object]:
     from paperqa.library import Library
+    from paperqa.retrieval.corpus import cache_path
     from paperqa.retrieval.hybrid import Retriever
     from paperqa.settings import Settings
 
     library = Library(Settings(home=home))
     papers, chunks = library.store.counts()
     retriever = Retriever(library.store, library.embedder, library.settings.retrieval)
-    retriever._cache_path().unlink(missing_ok=True)  # measure the build from the store
+    cache_path(retriever.store).unlink(missing_ok=True)  # measure the build from the store
     t = time.perf_counter()
     retriever.corpus()
     build = time.perf_counter() - t
     t = time.perf_counter()  # what every later process pays: read the cache file
     Retriever(library.store, library.embedder, library.settings.retrieval).corpus()
     from_cache = time.perf_counter() - t
-    cache_mib = retriever._cache_path().stat().st_size / 2**20
+    cache_mib = cache_path(retriever.store).stat().st_size / 2**20
     seed = [json.loads(line)["question"] for line in (ROOT / "evals" / "seed_questions.jsonl").open()]
     queries = QUERIES + seed
     retrieval = []

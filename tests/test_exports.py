@@ -197,23 +197,23 @@ CASES = [
         [("no abstract", "EFGH5678")],
     ),
     (
-        "scopus.csv",
+        "scopus.csv",  # its "Author full names" column (Scopus ids after the names) wins over "Authors"
         {
             "Interpretable Machine Learning for Construction Risk": (
                 "doi:10.1016/j.autcon.2020.103301",
                 "2020",
-                ["R. Osei-Kyei", "V. Tam"],
+                ["Robert Osei-Kyei", "Vivian Tam"],
                 "Automation in Construction",
             )
         },
         [("no abstract", "2-s2.0-85100000000")],  # "[No abstract available]"
     ),
     (
-        "savedrecs.txt",
+        "savedrecs.txt",  # PY 2020 with PD "SEP": the month counts
         {
             "Faithfulness Metrics for Feature Attribution": (
                 "doi:10.1109/tpami.2020.2900001",
-                "2020",
+                "2020-09",
                 ["Thi Nguyen", "Dawit Abebe", "Piotr Kowalski"],
                 "IEEE TRANSACTIONS ON PATTERN ANALYSIS AND MACHINE INTELLIGENCE",
             )
@@ -330,3 +330,163 @@ def test_dates_keep_their_precision_in_storage_and_filters(library):
     assert stored[FACT_RECALL].date_text == "2023-06-14"
     since = library.papers()
     assert {p.date.year for p in since if p.date and p.date >= dt.date(2020, 1, 1)} >= {2020, 2023}
+
+
+# The second set of exports (issue 22): formats and quirks of files nobody here wrote.
+# (file, {title start: (id, date text, authors, venue)}, skipped [(kind, key)], note substring)
+MORE_CASES = [
+    (
+        "wos-plain.txt",  # Web of Science "Plain text": BOM, CRLF, 3-space continuations, CA, PD "OCT 15"
+        {
+            "Fact recall in language models: a study of heuristics and exact recall": (
+                "doi:10.1038/s41467-023-00002-2",
+                "2023-10-15",
+                ["Astrid Lindgren", "Joerg Muller", "World Health Organization"],
+                "NATURE COMMUNICATIONS",
+            ),
+            "Sparse probes": (
+                "doi:10.5555/jmlr.2022.0003",
+                "2022-07",
+                ["Wei Chen"],
+                "JOURNAL OF MACHINE LEARNING RESEARCH",
+            ),
+        },
+        [("no abstract", "WOS:000111111100003")],
+        None,
+    ),
+    (
+        "wos-tabbed-cp1252.txt",  # tab-delimited, a trailing tab on every row, Windows-1252 bytes
+        {
+            "Straßenverkehr und neuronale Netze": (
+                "doi:10.1000/verkehr.2020.1",
+                "2020-03",
+                ["Martina Groß"],
+                "VERKEHRSFORSCHUNG",
+            ),
+            "Modèles de langue et résumés": (None, "2019", ["Émilie Café"], "TAL"),
+        },
+        [],
+        "read as windows-1252",
+    ),
+    (
+        "wos-labels-utf16.txt",  # the newer full-label header, saved by Excel as UTF-16 ("Unicode text")
+        {
+            "Graph transformers for molecules": (
+                "doi:10.1039/d1sc00001a",
+                "2021-06-14",
+                ["Kenji Ito"],
+                "CHEMICAL SCIENCE",
+            )
+        },
+        [],
+        "read as utf-16",
+    ),
+    (
+        "endnote.xml",  # EndNote XML: one line, <style> wrappers, pub-dates "Oct 15"
+        {
+            "Spiking networks learn & forget": (
+                "doi:10.1162/neco_a_01001",
+                "2018-10-15",
+                ["Yuki Tanaka", "Anna van der Berg"],
+                "Neural Computation",
+            ),
+            "Dendrites as classifiers": (None, "2017", ["Marco Rossi"], "Neural Computation"),
+        },
+        [("no abstract", "3")],
+        None,
+    ),
+    (
+        # MEDLINE: CRLF, 6-space continuations, FAU/AU, CN, DP "2021 Mar 15" / "2020 Winter", [doi]
+        "pubmed.nbib",
+        {
+            "Deep learning detects diabetic retinopathy in fundus photographs from primary care.": (
+                "doi:10.1001/jama.2021.0001",
+                "2021-03-15",
+                ["Varun Gulshan", "Lily Peng", "Retinopathy Screening Consortium"],
+                "JAMA",
+            ),
+            "Seasonal influenza vaccination": (
+                "doi:10.1093/cid/ciaa0002",
+                "2020-12",
+                ["Ngozi Okafor"],
+                "Clinical Infectious Diseases",
+            ),
+        },
+        [("no abstract", "31000003")],
+        None,
+    ),
+    (
+        "ris-dates.ris",  # RIS dates: WoS DA "OCT" + PY, ProQuest "Jul 2020", EndNote "2019///" with DA empty
+        {
+            "Month-only dates from Web of Science": (None, "2018-10", ["Erik Lindqvist"], None),
+            "ProQuest dates as month and year": (None, "2020-07", ["Ann Baker"], None),
+            "EndNote dates with empty parts": (None, "2019", ["Ben Cole"], None),
+        },
+        [],
+        None,
+    ),
+    (
+        "csl-dates.json",  # CSL-JSON: issued as a literal and as raw; an organisation author (literal)
+        {
+            "Literal dates in CSL": (None, "1995-01-01", ["World Health Organization"], None),
+            "Raw dates in CSL": (None, "2017-05", ["Andrew Ng"], None),
+        },
+        [],
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "expected", "skipped", "note"), MORE_CASES, ids=[c[0] for c in MORE_CASES])
+def test_more_exports(name, expected, skipped, note):
+    result = read(name)
+    papers = {p.title: p for p in result.papers}
+    assert len(papers) == len(expected)
+    for start, (pid, date, authors, venue) in expected.items():
+        paper = next(p for title, p in papers.items() if title.startswith(start))
+        assert pid is None or paper.id == pid
+        assert paper.date_text == date and paper.authors == authors and paper.venue == venue
+        assert paper.abstract and paper.source is not None and (paper.source.line or 0) >= 1
+        if pid and pid.startswith("doi:"):
+            assert paper.doi == pid.removeprefix("doi:")
+    assert [(s.kind, s.key) for s in result.skipped] == skipped
+    assert all(s.location.startswith(str(EXPORTS / name)) for s in result.skipped)
+    if note:
+        assert any(note in w for w in result.warnings)
+    if skipped:  # --strict refuses a file with an entry it would skip
+        with pytest.raises(IngestError):
+            load_paths([EXPORTS / name], strict=True)
+
+
+def test_a_proceedings_file_dates_its_papers_by_the_volume(tmp_path):
+    f = tmp_path / "pmlr-v97.bib"
+    f.write_text(
+        "@Proceedings{ICML-2019, booktitle = {Proceedings of ICML 2019}, year = {2019}}\n"
+        "@InProceedings{a, title = {Paper A}, author = {Smith, John and {World Health Organization}},\n"
+        "  abstract = {We do A.}}\n"
+        "@online{web, title = {A post}, author = {Doe, Jane}, abstract = {About B.},\n"
+        "  urldate = {2021-03-04}}\n"
+    )
+    result = load_paths([f])
+    papers = {p.title: p for p in result.papers}
+    assert papers["Paper A"].date_text == "2019" and papers["Paper A"].venue == "Proceedings of ICML 2019"
+    assert papers["Paper A"].authors == ["John Smith", "World Health Organization"]
+    assert papers["A post"].date_text == "2021-03-04" and papers["A post"].venue is None
+    assert any("take the year of the file's @proceedings record" in w for w in result.warnings)
+
+
+def test_a_txt_of_no_known_format_says_which_it_tried(tmp_path):
+    f = tmp_path / "notes.txt"
+    f.write_text("just some notes\nnothing else\n")
+    with pytest.raises(IngestError, match="Web of Science plain text or tab-delimited, PubMed MEDLINE, RIS"):
+        load_paths([f])
+
+
+def test_endnote_xml_with_entities_is_refused(tmp_path):
+    f = tmp_path / "evil.xml"
+    f.write_text(
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        "<xml><records><record><titles><title>&e;</title></titles><abstract>x</abstract></record></records></xml>"
+    )
+    with pytest.raises(IngestError, match="entities"):
+        load_paths([f])

@@ -127,7 +127,6 @@ def test_bibtex():
         ("ragged.csv", b"title,abstract\na,b,c\n", 2, "more cells"),
         ("notbib.bib", b"this is not { bibtex at all\n", 1, "no BibTeX entr"),
         ("binary.jsonl", b'{"title": "a"}\n\x00\x01\x02', 2, "binary file"),
-        ("latin1.csv", "title,abstract\nok,fine\ncaf\u00e9,x\n".encode("latin-1"), 3, "not UTF-8"),
     ],
 )
 def test_bad_files_name_file_and_line(tmp_path, name, content, line, message):
@@ -215,3 +214,11 @@ def test_skip_bad_keeps_good_records(tmp_path):
     assert [p.title for p in result.papers] == ["Good", "Also good"]
     assert [s.location for s in result.skipped] == [f"{tmp_path / 'a.jsonl'}:2", f"{tmp_path / 'b.csv'}:1"]
     assert result.files_ignored == [str(tmp_path / "README.md")]
+
+
+def test_a_file_in_a_legacy_encoding_is_read_and_said_so(tmp_path):
+    f = tmp_path / "latin1.csv"
+    f.write_bytes("title,abstract\nCaf\u00e9 culture,Un caf\u00e9 \u00e0 Paris.\n".encode("latin-1"))
+    result = load_paths([f])
+    assert result.papers[0].title == "Caf\u00e9 culture"
+    assert any("read as windows-1252" in w for w in result.warnings)

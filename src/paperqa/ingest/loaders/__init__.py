@@ -8,9 +8,14 @@
 | BibTeX / BibLaTeX | `.bib` |
 | RIS | `.ris` |
 | CSL-JSON (Zotero, Mendeley) | `.json` |
-| Web of Science tab-delimited export | `.txt` (`savedrecs.txt`) |
+| Web of Science tab-delimited export | `.txt` (`savedrecs.txt`), `.tsv` |
+| Web of Science plain text (tagged) | `.txt` (`savedrecs.txt`, starting `FN`) |
+| PubMed MEDLINE | `.nbib`, `.txt` (starting `PMID-`) |
+| EndNote XML | `.xml` |
 
-Any of these may be gzipped (`.gz`).
+Any of these may be gzipped (`.gz`). Files in UTF-8 (with or without a byte-order mark),
+UTF-16 with one, or a legacy single-byte encoding (Windows-1252) are read; the report says
+when a file was not UTF-8.
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from paperqa.errors import IngestError
-from paperqa.ingest.loaders import arxiv, bibtex, hf_daily, ris, tabular
-from paperqa.ingest.loaders.common import LoadNote, read_text
+from paperqa.ingest.loaders import arxiv, bibtex, endnote_xml, hf_daily, ris, tabular, tagged
+from paperqa.ingest.loaders.common import LoadNote, read_text, read_text_encoded
 from paperqa.types import Paper, SkippedRecord
 
 SUFFIXES = {
@@ -35,6 +40,8 @@ SUFFIXES = {
     ".tsv": "csv",
     ".bib": "bibtex",
     ".ris": "ris",
+    ".nbib": "medline",
+    ".xml": "endnote-xml",
 }
 
 __all__ = ["SUFFIXES", "LoadNote", "LoadResult", "load_file", "load_paths", "merge_papers"]
@@ -59,19 +66,32 @@ def load_file(
             f"unsupported file type; paperqa reads {', '.join(sorted(SUFFIXES))} (optionally .gz)",
             path,
         )
-    text = read_text(path)
-    if kind == "hf-daily" and is_wos_tabbed(text):
+    text, encoding = read_text_encoded(path)
+    if encoding not in ("utf-8", "ascii"):
+        yield LoadNote(str(path), f"read as {encoding} (not UTF-8)")
+    if kind in ("hf-daily", "csv") and is_wos_tabbed(text):
         yield from tabular.load(path, text, "wos")
+    elif kind == "hf-daily" and tagged.is_wos(text):
+        yield from tagged.load(path, text, "wos-plain")
+    elif kind in ("hf-daily", "medline") and tagged.is_medline(text):
+        yield from tagged.load(path, text, "medline")
+    elif kind == "medline":
+        raise IngestError("no MEDLINE records found (no 'PMID- ' line); is this a PubMed .nbib file?", path)
     elif kind == "hf-daily" and ris.sniff(text):
         yield from ris.load(path, text)
     elif kind == "hf-daily":
         if not hf_daily.sniff(text):
             raise IngestError(
-                "this .txt file is not a Hugging Face Daily Papers listing "
-                "(no '• N authors' lines); save other lists as JSONL, CSV or BibTeX",
+                "this .txt file is none of the text formats paperqa reads (a Hugging Face Daily "
+                "Papers listing, Web of Science plain text or tab-delimited, PubMed MEDLINE, RIS); "
+                "save other lists as JSONL, CSV or BibTeX",
                 path,
             )
         yield from hf_daily.load(path, text, listing_year=listing_year, today=today)
+    elif kind == "endnote-xml":
+        if not endnote_xml.sniff(text):
+            raise IngestError("this .xml file is not an EndNote XML export (no <records>)", path)
+        yield from endnote_xml.load(path, text)
     elif kind == "bibtex":
         yield from bibtex.load(path, text)
     elif kind == "ris":
@@ -83,9 +103,12 @@ def load_file(
 
 
 def is_wos_tabbed(text: str) -> bool:
-    """A Web of Science tab-delimited export (`savedrecs.txt`): a header of field tags."""
-    header = text.lstrip("\ufeff").split("\n", 1)[0].split("\t")
-    return len(header) > 5 and header[0].strip() in ("PT", "FN") and "TI" in header
+    """A Web of Science tab-delimited export (`savedrecs.txt`): a header of field tags, or of
+    the newer full labels ("Publication Type", "Article Title")."""
+    header = [h.strip() for h in text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r").split("\t")]
+    tags = header[0] in ("PT", "FN") and "TI" in header
+    labels = header[0] == "Publication Type" and "Article Title" in header
+    return len(header) > 5 and (tags or labels)
 
 
 def _first_json_line(text: str) -> object:
@@ -175,9 +198,7 @@ def load_paths(
     by_id: dict[str, Paper] = {}
     id_by_title: dict[str, str] = {}
     for path, explicit in iter_files(paths):
-        if not explicit and (
-            file_kind(path) is None or (file_kind(path) == "hf-daily" and not _is_listing(path))
-        ):
+        if not explicit and (file_kind(path) is None or not _is_listing(path)):
             result.files_ignored.append(str(path))
             continue
         try:
@@ -229,10 +250,22 @@ def _where(paper: Paper) -> str:
 
 
 def _is_listing(path: Path) -> bool:
-    """A `.txt` file in a folder that holds papers: a Daily Papers listing, a Web of Science
-    tab-delimited export or RIS records."""
+    """A file in a folder that holds papers: a `.txt` that is a Daily Papers listing, a Web
+    of Science export (tab-delimited or plain text), MEDLINE or RIS records; an `.xml` that
+    is EndNote XML; any file of the other formats."""
+    kind = file_kind(path)
+    if kind not in ("hf-daily", "endnote-xml"):
+        return True
     try:
         text = read_text(path)
-        return hf_daily.sniff(text) or is_wos_tabbed(text) or ris.sniff(text)
+        if kind == "endnote-xml":
+            return endnote_xml.sniff(text)
+        return (
+            hf_daily.sniff(text)
+            or is_wos_tabbed(text)
+            or tagged.is_wos(text)
+            or tagged.is_medline(text)
+            or ris.sniff(text)
+        )
     except IngestError:
         return True  # let load_file report why it cannot be read

@@ -30,13 +30,14 @@ from paperqa.errors import IngestError
 from paperqa.ingest.loaders.common import (
     LoadNote,
     arxiv_from,
+    best_date,
     clean_latex,
     date_from_parts,
     display_name,
     doi_from,
     find_urls,
+    loose_date,
     paper_id,
-    parse_date,
     squash,
     strip_copyright,
 )
@@ -154,12 +155,25 @@ def load(path: Path, text: str) -> Iterator[Paper | IngestError | LoadNote]:
         raise IngestError("no BibTeX entries found; is this a BibTeX file?", path)
     by_key = {e.key: e for e in entries}
     parents = {_value(e, "crossref") for e in entries} - {""}
+    # a file of one proceedings volume's papers (PMLR's) dates them by the volume's record
+    volumes = [e for e in entries if e.entry_type.lower() in ("proceedings", "mvproceedings")]
+    volume = volumes[0] if len(volumes) == 1 and _value(volumes[0], "year") else None
+    volume = volume if any(_undated(e) for e in entries) else None
     items: list[tuple[int, Paper | IngestError]] = [(e.line or 0, e) for e in failed]
+    dated_by_volume = 0
     for entry in entries:
         line = (entry.start_line or 0) + 1
-        if entry.key in parents and entry.entry_type.lower() in COLLECTIONS:
+        if entry.entry_type.lower() in COLLECTIONS and (entry.key in parents or entry is volume):
             continue  # a proceedings volume: its year and title live on in its papers
-        items.append((line, _paper(entry, by_key, path, line)))
+        paper = _paper(entry, by_key, path, line, volume)
+        dated_by_volume += isinstance(paper, Paper) and paper.date is not None and _undated(entry)
+        items.append((line, paper))
+    if volume is not None and dated_by_volume:
+        yield LoadNote(
+            f"{path}:{(volume.start_line or 0) + 1}",
+            f"{dated_by_volume} entries without a year take the year of the file's @{volume.entry_type} "
+            f"record {volume.key!r} ({_value(volume, 'year')})",
+        )
     for _, item in sorted(items, key=lambda pair: pair[0]):
         yield item
 
@@ -213,8 +227,21 @@ def _names(entry: Entry, name: str) -> list[str]:
     return [n for n in names if n]
 
 
-def _paper(entry: Entry, by_key: dict[str, Entry], path: Path, line: int) -> Paper | IngestError:
-    parent = by_key.get(_value(entry, "crossref"))
+#: Entry types that are parts of a volume: a volume's record may date them.
+PARTS = {"inproceedings", "conference", "incollection", "inbook"}
+
+
+def _undated(entry: Entry) -> bool:
+    """A part of a volume with no year, date or crossref of its own."""
+    return entry.entry_type.lower() in PARTS and not any(
+        _value(entry, f) for f in ("year", "date", "crossref")
+    )
+
+
+def _paper(
+    entry: Entry, by_key: dict[str, Entry], path: Path, line: int, volume: Entry | None = None
+) -> Paper | IngestError:
+    parent = by_key.get(_value(entry, "crossref")) or (volume if _undated(entry) else None)
 
     def get(name: str) -> str:
         own = _value(entry, name)
@@ -237,13 +264,14 @@ def _paper(entry: Entry, by_key: dict[str, Entry], path: Path, line: int) -> Pap
     doi_ = doi_from(get("doi"), get("url"))
     if doi_ and doi_.startswith("10.48550/arxiv."):
         doi_ = None  # arXiv's own DOI: the arXiv id says it
-    if get("date"):
-        try:
-            date, precision = parse_date(get("date"))
-        except ValueError:
-            date, precision = date_from_parts(get("year"), get("month"))
-    else:
-        date, precision = date_from_parts(get("year"), get("month"), get("day"))
+    # BibLaTeX `date` ("2020-05-17", "2020/05", "2020-05-17T10:00:00"), else year and month;
+    # an @online page with neither is dated by when it was read (`urldate`)
+    date, precision = best_date(
+        loose_date(get("date")),
+        date_from_parts(get("year"), get("month"), get("day")),
+    )
+    if date is None and entry.entry_type.lower() in ("online", "electronic", "www"):
+        date, precision = loose_date(get("urldate"))
     clean_title = clean_latex(title, tex=True)
     clean_abstract = strip_copyright(clean_latex(abstract, tex=True))
     venue = get("journal") or get("journaltitle") or get("booktitle") or get("publisher")

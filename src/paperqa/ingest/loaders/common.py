@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import datetime as dt
 import gzip
 import hashlib
@@ -37,10 +39,18 @@ _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 
 
 def read_text(path: Path) -> str:
-    """The file's text, or an `IngestError` saying why it is not a text file.
+    """The file's text (see `read_text_encoded`)."""
+    return read_text_encoded(path)[0]
 
-    `.gz` files are decompressed. Empty files, binary files and bytes that are
-    not UTF-8 are refused with the line they occur on.
+
+def read_text_encoded(path: Path) -> tuple[str, str]:
+    """(the file's text, the encoding it was read in), or an `IngestError` saying why it is
+    not a text file.
+
+    `.gz` files are decompressed. UTF-8 with or without a byte-order mark and UTF-16 with
+    one (Excel's "Unicode text") are read as such; other bytes are read in the encoding
+    charset-normalizer finds (Windows-1252 or Latin-1 exports). Empty files, binary files
+    and text in no encoding are refused with the line they occur on.
     """
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -52,17 +62,33 @@ def read_text(path: Path) -> str:
         raise IngestError(f"not a valid gzip file: {exc}", path) from exc
     if not raw.strip():
         raise IngestError("file is empty", path)
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16"), "utf-16"
     if (nul := raw.find(b"\x00")) >= 0:
         line = raw.count(b"\n", 0, nul) + 1
         raise IngestError("binary file (NUL byte); expected a text file of papers", path, line)
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
+        bad = exc
+    from charset_normalizer import from_bytes
+
+    guess = from_bytes(raw).best()
+    encoding = guess.encoding if guess is not None else ""
+    if encoding.startswith(("cp125", "latin", "iso8859")) or not encoding:
+        # a few accented letters do not tell Western from Central European code pages;
+        # exports from Windows (Web of Science, Excel) are Windows-1252
+        with contextlib.suppress(UnicodeDecodeError):
+            return raw.decode("cp1252"), "windows-1252"
+    if guess is None or encoding in ("utf_8", "ascii"):
+        line = raw.count(b"\n", 0, bad.start) + 1
         raise IngestError(
-            f"not UTF-8 (byte 0x{raw[exc.start]:02x}); re-save the file as UTF-8", path, line
-        ) from exc
-    return text
+            f"not text in any encoding paperqa recognises (byte 0x{raw[bad.start]:02x}); "
+            "re-save the file as UTF-8",
+            path,
+            line,
+        ) from bad
+    return str(guess), encoding
 
 
 def arxiv_id(value: str | None) -> str | None:
@@ -155,11 +181,15 @@ _INITIALS_LIST = re.compile(
 _SURNAME_INITIALS = re.compile(r"^(?P<last>.+?)\s(?P<initials>(?:[A-Z]\.(?:-?[A-Z]\.)*))$")
 
 
+#: Scopus's author id after a full name: "Osei-Kyei, Robert (57190000000)".
+_SCOPUS_ID = re.compile(r"\s*\(\d{6,}\)\s*$")
+
+
 def display_name(name: str) -> str:
     """A person's name as "First Last": "Lindgren, Astrid" -> "Astrid Lindgren",
     "Osei-Kyei R." -> "R. Osei-Kyei"; "Last, Jr., First" -> "First Last Jr."; a name in
     that order already, or an organisation, stays."""
-    name = squash(name.strip().strip("{}"))
+    name = _SCOPUS_ID.sub("", squash(name.strip().strip("{}")))
     parts = [p.strip() for p in name.split(",")]
     if len(parts) == 2 and all(parts):
         return f"{parts[1]} {parts[0]}"
@@ -276,3 +306,52 @@ def doi_from(*values: object) -> str | None:
         if m := re.search(r"doi\.org/(10\.\d{4,9}/\S+)", text, re.IGNORECASE):
             return m.group(1).rstrip(".").lower()
     return None
+
+
+_SEASONS = {"spr": 3, "spring": 3, "sum": 6, "summer": 6, "fal": 9, "fall": 9, "autumn": 9, "win": 12}
+_SEASONS["winter"] = 12
+_RANK = {"year": 1, "month": 2, None: 3}
+
+
+def loose_date(value: object, year: object = None) -> tuple[dt.date | None, Precision]:
+    """(date, precision) from a date as exports write them, or (None, None): ISO
+    ("2024-05-17", "2024-05", "2024"), RIS ("2019///", "2019/03/", "2019/03/15/"),
+    MEDLINE ("2021 Mar 15", "2020 Winter", "2019 Jan-Feb"), ProQuest ("Jul 2020"), Web of
+    Science ("OCT 15", "JUL-AUG", "SPR", the year given apart in `year`), Zotero's
+    "1995-01-0001". A month or a season alone takes its year from `year`."""
+    text = squash(str(value or "")).strip().strip("{}").strip()
+    fallback = str(year or "").strip()[:4]
+    if not text:
+        return date_from_parts(fallback) if fallback.isdigit() else (None, None)
+    try:
+        found, precision = parse_date(text)
+        if found:
+            return found, precision
+    except ValueError:
+        pass
+    numbers = re.findall(r"\d+", text)
+    years = [n for n in numbers if len(n) == 4 and 1000 < int(n) < 2200]
+    y = years[0] if years else fallback
+    if not y.isdigit():
+        return None, None
+    rest = [int(n) for n in numbers if n != y or len(n) != 4]
+    words = re.findall(r"[A-Za-z]{3,}", text)
+    month = next((month_number(w) for w in words if month_number(w)), None)
+    month = month or next((_SEASONS[w.lower()] for w in words if w.lower() in _SEASONS), None)
+    if month is None and re.match(r"\d{4}[/-]\d{1,2}\b", text) and rest and 1 <= rest[0] <= 12:
+        month, rest = rest[0], rest[1:]  # "2019/03/15/", "1995-01-0001"
+    if month is None:
+        return dt.date(int(y), 1, 1), "year"
+    day = next((d for d in rest if 1 <= d <= 31), None)
+    if day is not None and not any(s in text.lower() for s in _SEASONS):
+        try:
+            return dt.date(int(y), month, day), None
+        except ValueError:
+            pass
+    return dt.date(int(y), month, 1), "month"
+
+
+def best_date(*candidates: tuple[dt.date | None, Precision]) -> tuple[dt.date | None, Precision]:
+    """The most precise of several readings of a record's date (the first on a tie)."""
+    dated = [c for c in candidates if c[0] is not None]
+    return max(dated, key=lambda c: _RANK[c[1]], default=(None, None))

@@ -2,9 +2,10 @@
 Mendeley, EndNote, Scopus, Web of Science, PubMed), read record by record with rispy.
 
 Quirks of real exports handled here: the abstract in `AB` or `N2`; authors in `AU` or
-`A1` as "Last, First" (one a line); the year in `PY` ("2020///" from EndNote), `Y1` or
-`DA` ("2020/05/17/"); the DOI in `DO`, sometimes as a URL; arXiv ids in URLs or the
-journal field; the venue in `JO`, `T2`, `JF` or `PB`. A record without an abstract is
+`A1` as "Last, First" (one a line); the date from `PY` ("2020///" from EndNote), `Y1` and
+`DA` ("2020/05/17/", "Jul 2020" from ProQuest, a month alone, "OCT", from Web of Science,
+its year in `PY`), the most precise reading winning; the DOI in `DO`, sometimes as a URL;
+arXiv ids in URLs or the journal field; the venue in `JO`, `T2`, `JF` or `PB`. A record without an abstract is
 skipped and reported; the rest of the file is added.
 """
 
@@ -21,11 +22,12 @@ from paperqa.errors import IngestError
 from paperqa.ingest.loaders.common import (
     LoadNote,
     arxiv_from,
+    best_date,
     clean_latex,
-    date_from_parts,
     display_name,
     doi_from,
     find_urls,
+    loose_date,
     paper_id,
     squash,
     strip_copyright,
@@ -113,10 +115,14 @@ def _paper(record: dict[str, Any], path: Path, line: int) -> Paper | IngestError
     arxiv = arxiv_from(*urls, venue, _text(record, "notes"), doi_)
     if doi_ and doi_.startswith("10.48550/arxiv."):
         doi_ = None
-    # "2020///", "2020/05/17/", "2020-05-17": year / month / day
-    when = _text(record, "date", "year", "publication_year")
-    parts = [p for p in re.split(r"[/-]", when)] + ["", "", ""]
-    date, precision = date_from_parts(parts[0], parts[1] or None, parts[2] or None)
+    # every field that dates the record, the most precise reading wins: DA "2020/05/17/",
+    # "OCT" (Web of Science: the month alone, the year in PY), "Jul 2020" (ProQuest), PY "2020///"
+    year = _text(record, "year", "publication_year")
+    date, precision = best_date(
+        loose_date(_text(record, "date"), year[:4]),
+        loose_date(_text(record, "publication_year"), year[:4]),
+        loose_date(_text(record, "year")),
+    )
     clean_title, clean_abstract = clean_latex(title), strip_copyright(clean_latex(abstract))
     return Paper(
         id=paper_id(clean_title, arxiv, doi_),

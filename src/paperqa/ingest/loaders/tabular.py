@@ -27,10 +27,12 @@ from paperqa.ingest.loaders.common import (
     LoadNote,
     Precision,
     arxiv_from,
+    best_date,
     clean_latex,
     date_from_parts,
     doi_from,
     find_urls,
+    loose_date,
     paper_id,
     parse_date,
     split_authors,
@@ -41,15 +43,18 @@ from paperqa.types import Paper, SourceRef
 
 ALIASES = {
     "title": ("title", "ti", "article title", "document title"),
+    # Web of Science tab-delimited: "PD" (or "Publication Date") gives month and day, "PY" the year
+    "month_day": ("pd", "publication date"),
     "abstract": ("abstract", "summary", "abstract note", "ab"),
     "id": ("id", "paper_id", "arxiv_id", "doi", "doc_id", "di"),
     "doi": ("doi", "di"),
-    "authors": ("authors", "author", "af", "au"),
+    "authors": ("af", "author full names", "authors", "author", "au"),
+    "groups": ("ca", "group authors"),
     "date": ("date", "published", "listing_date", "year", "publication year", "py"),
     "url": ("url", "link"),
     "venue": ("venue", "publication title", "source title", "journal", "so", "booktitle"),
     # what names a record in a skip report: Zotero's Key, Scopus's EID, WoS's UT
-    "key": ("key", "id", "eid", "ut", "pmid", "citation key"),
+    "key": ("key", "id", "eid", "ut", "ut (unique wos id)", "pmid", "citation key"),
 }
 #: What databases write where there is no abstract.
 NO_ABSTRACT = re.compile(r"^\s*\[?\s*no abstract( available)?\s*\]?\s*\.?\s*$", re.IGNORECASE)
@@ -78,17 +83,18 @@ def _csl_fields(record: dict[str, Any]) -> dict[str, Any]:
     """A CSL-JSON item in the generic field names."""
     names = []
     for a in record.get("author") or []:
-        if isinstance(a, dict):
+        if isinstance(a, dict):  # an organisation is one `literal` name, kept whole
             keys = ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
-            names.append(a.get("literal") or " ".join(str(a[k]) for k in keys if a.get(k)))
-    parts = ((record.get("issued") or {}).get("date-parts") or [[]])[0] or []
+            names.append(squash(str(a.get("literal") or " ".join(str(a[k]) for k in keys if a.get(k)))))
+    issued = record.get("issued") or {}
+    parts = (issued.get("date-parts") or [[]])[0] or []
     container = record.get("container-title") or record.get("publisher")
     return {
         "title": record.get("title"),
         "abstract": record.get("abstract"),
         "authors": [n for n in names if n],
         "date_parts": parts,
-        "date_raw": (record.get("issued") or {}).get("raw"),
+        "date_raw": issued.get("raw") or issued.get("literal"),
         "doi": record.get("DOI"),
         "url": record.get("URL"),
         "venue": container[0] if isinstance(container, list) and container else container,
@@ -119,9 +125,14 @@ def record_to_paper(
         raise fail("record has no abstract; paperqa searches abstracts", "no abstract")
     notes: list[str] = []
     if csl:
-        date, precision = date_from_parts(*(csl["date_parts"] + [None, None, None])[:3])
+        date, precision = best_date(
+            date_from_parts(*(csl["date_parts"] + [None, None, None])[:3]), loose_date(csl["date_raw"])
+        )
         if date is None and csl["date_raw"]:
-            date, precision = _date_or_note(csl["date_raw"], notes)
+            notes.append(f"date {csl['date_raw']!r} is no date; the paper is added without a date")
+    elif _field(record, "month_day"):
+        year = _field(record, "date")
+        date, precision = best_date(loose_date(_field(record, "month_day"), year), loose_date(year))
     else:
         date, precision = _date_or_note(_field(record, "date"), notes)
     given_id = _field(record, "id")
@@ -142,7 +153,8 @@ def record_to_paper(
         title=clean_title,
         abstract=clean_abstract,
         abstract_raw=abstract if squash(abstract) != clean_abstract else None,
-        authors=split_authors(csl["authors"] if csl else _field(record, "authors")),
+        authors=(csl["authors"] if csl else split_authors(_field(record, "authors")))
+        + [g for g in split_groups(_field(record, "groups")) if not csl],
         date=date,
         date_precision=precision,
         doi=doi_,
@@ -153,6 +165,11 @@ def record_to_paper(
         source=SourceRef(path=str(path), line=line, format="csl-json" if csl else fmt),
     )
     return paper, notes
+
+
+def split_groups(value: object) -> list[str]:
+    """Group authors (Web of Science `CA`), each kept whole: "World Health Organization"."""
+    return [squash(g) for g in str(value or "").split(";") if g.strip()]
 
 
 def _date_or_note(value: Any, notes: list[str]) -> tuple[dt.date | None, Precision]:
@@ -234,8 +251,10 @@ def iter_csv(path: Path, text: str, tabbed: bool = False) -> Iterator[Located]:
         except csv.Error as exc:
             raise IngestError(f"not valid CSV: {exc}", path, reader.line_num) from exc
         n += 1
-        if None in row:  # more cells than header columns
+        extra = row.pop(None, None)  # type: ignore[call-overload]
+        if extra and any(str(cell).strip() for cell in extra):  # more cells than header columns
             raise IngestError("row has more cells than the header has columns", path, start)
+        # an empty cell past the last column is a trailing tab (Web of Science writes one a row)
         yield start, n, row
         start = reader.line_num + 1
 
