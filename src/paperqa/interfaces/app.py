@@ -109,7 +109,8 @@ def _library_tab() -> LibraryTab:
     table = gr.Dataframe(headers=["date", "title", "id"], interactive=False, elem_id="papers", wrap=True)
     with gr.Row():
         files = gr.File(
-            label="Add papers: BibTeX, RIS, CSL-JSON, CSV/TSV, JSON Lines, Daily Papers, .gz",
+            label="Add papers: BibTeX, RIS, CSL-JSON, CSV/TSV, Web of Science, MEDLINE (.nbib), "
+            "EndNote XML, JSON Lines, .gz",
             file_count="multiple",
             elem_id="upload",
         )

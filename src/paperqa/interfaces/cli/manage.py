@@ -35,9 +35,11 @@ def ingest(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Add papers from files: Daily Papers .txt, arXiv/plain .jsonl, .json, .csv/.tsv, .bib, .ris
-    (or .gz); reference-manager exports (Zotero, Mendeley, JabRef, EndNote, Scopus, Web of
-    Science) as BibTeX, RIS, CSL-JSON or CSV.
+    """Add papers from files: Daily Papers .txt, arXiv/plain .jsonl, .json, .csv/.tsv, .bib, .ris,
+    .nbib, .xml (or .gz); reference-manager and database exports (Zotero, Mendeley, JabRef,
+    EndNote, Scopus, Web of Science, PubMed) as BibTeX, RIS, CSL-JSON, CSV, Web of Science
+    plain text or tab-delimited, PubMed MEDLINE or EndNote XML, in UTF-8, UTF-16 or
+    Windows-1252 (the report says when a file was not UTF-8).
 
     Everything is read and checked before anything is written. Entries that cannot be used
     (no abstract, no title, unparseable) are skipped and listed after the summary, and the
