@@ -8,8 +8,8 @@
 Nothing heavy happens at import: models load on first use.
 """
 
-from paperqa.answer.gate import NOT_IN_LIBRARY
-from paperqa.answer.tasks import Conversation
+from typing import TYPE_CHECKING, Any
+
 from paperqa.errors import (
     BackendError,
     ConfigError,
@@ -20,9 +20,37 @@ from paperqa.errors import (
     PaperNotFoundError,
     PaperQAError,
 )
-from paperqa.library import Library, LibraryStats
 from paperqa.settings import Settings
 from paperqa.types import Answer, CitedSentence, ComparisonRow, IngestReport, Paper, Reference, Source
+
+if TYPE_CHECKING:
+    from paperqa.answer.assemble import Conversation
+    from paperqa.answer.gate import NOT_IN_LIBRARY
+    from paperqa.library import Library, LibraryStats
+
+#: Names whose modules load on first use, so `import paperqa` (and `paperqa --help`,
+#: `paperqa papers`) does not import the answer path or LangChain.
+_LAZY = {
+    "Library": "paperqa.library",
+    "LibraryStats": "paperqa.library",
+    "Conversation": "paperqa.answer.assemble",
+    "NOT_IN_LIBRARY": "paperqa.answer.gate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'paperqa' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 

@@ -11,9 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from paperqa.answer.tasks import Tasks
 from paperqa.errors import PaperNotFoundError
-from paperqa.index.embeddings import PaperQAEmbeddings, get_embedder
 from paperqa.index.store import Store
 from paperqa.index.writer import CheckReport, IndexWriter, Progress, write_lock
 from paperqa.ingest.loaders import load_paths
@@ -25,6 +23,8 @@ from paperqa.types import Answer, IngestReport, Paper, normalize_title
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from paperqa.answer.tasks import Tasks
+    from paperqa.index.embeddings import PaperQAEmbeddings
     from paperqa.interfaces.runnables import AnswerRunnable, PaperRetriever
 
 
@@ -72,6 +72,8 @@ class Library:
 
     @functools.cached_property
     def tasks(self) -> Tasks:
+        from paperqa.answer.tasks import Tasks  # the answer path: imported when first asked
+
         return Tasks(self.settings, self.store, self.embedder, self.get, self._chat_model)
 
     def ask(self, question: str, **options: Any) -> Answer:
@@ -122,6 +124,8 @@ class Library:
 
     @functools.cached_property
     def embedder(self) -> PaperQAEmbeddings:
+        from paperqa.index.embeddings import get_embedder  # LangChain and onnxruntime: when first used
+
         return self._embedder or get_embedder(self.settings.embedding)
 
     @functools.cached_property

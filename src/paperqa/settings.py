@@ -22,6 +22,17 @@ from pydantic_settings import (
 )
 
 
+def default_threads() -> int:
+    """Threads a model may use by default: the CPUs this process may run on, less one for
+    everything else a laptop does (at least one). A model given every core spin-waits for
+    the one another program holds: on 2 busy cores one llama.cpp call took 50-100 s, not 0.5."""
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        available = os.cpu_count() or 1
+    return max(1, available - 1)
+
+
 def default_home() -> Path:
     """The per-user data directory, unless `PAPERQA_HOME` says otherwise."""
     return Path(platformdirs.user_data_dir("paperqa", appauthor=False))
@@ -71,7 +82,9 @@ class EmbeddingSettings(BaseModel):
         default=64, ge=1, le=2048, description="Texts sent per request to an OpenAI-compatible endpoint."
     )
     threads: int | None = Field(
-        default=None, ge=1, description="CPU threads for the local model (default: all cores)."
+        default=None,
+        ge=1,
+        description="CPU threads for the local embedding model (default: the CPUs less one, at least one).",
     )
 
 
@@ -188,7 +201,16 @@ class LLMSettings(BaseModel):
         description="Most tokens of sources put in one prompt (default: 450 for the local "
         "model, whose prompt processing sets the time to first token; 3000 for 'openai').",
     )
-    threads: int | None = Field(default=None, ge=1, description="CPU threads for the local model.")
+    threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="CPU threads the local model generates with (default: the CPUs less one, at least one).",
+    )
+    batch_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="CPU threads the local model reads the prompt with (default: as `threads`).",
+    )
 
 
 class Settings(BaseSettings):

