@@ -236,3 +236,35 @@ def test_get_by_every_form_of_an_arxiv_id(library: Library):
     assert [p.id for p in library.remove_many([first.id, bare])] == [first.id]
     with pytest.raises(PaperNotFoundError):
         library.get(first.id)
+
+
+def test_paper_list_kept_beside_the_store_follows_every_write(library: Library, tmp_path):
+    """`papers` reads the catalogue file (no chromadb) only while the store is at the
+    revision it was read at: every ingest and remove is seen; a missing token means the store."""
+    f = tmp_path / "p.jsonl"
+    f.write_text(
+        '{"title": "Paper one", "abstract": "Alpha."}\n{"title": "Paper two", "abstract": "Beta."}\n'
+    )
+    library.ingest([f])
+    assert len(library.papers()) == 2
+
+    def reader() -> Library:
+        return Library(library.settings, embedder=library.embedder)
+
+    fresh = reader()
+    assert [p.title for p in fresh.papers("two")] == ["Paper two"]
+    assert "store" not in fresh.__dict__  # answered from the catalogue: the store was never opened
+
+    library.remove("Paper two")
+    assert [p.title for p in reader().papers()] == ["Paper one"]
+    f.write_text('{"title": "Paper three", "abstract": "Gamma."}\n')
+    library.ingest([f])
+    assert sorted(p.title for p in reader().papers()) == ["Paper one", "Paper three"]
+
+    # a write cut short leaves no token: the store is read, and the catalogue not rewritten
+    token = next(library.settings.store_path.glob("paperqa-revision-*"))
+    token.unlink()
+    fresh = reader()
+    assert len(fresh.papers()) == 2 and "store" in fresh.__dict__
+    again = reader()
+    assert len(again.papers()) == 2 and "store" in again.__dict__

@@ -107,7 +107,7 @@ def test_entry_without_date_is_located(tmp_path):
 def test_txt_that_is_not_a_listing(tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("just some notes\n")
-    with pytest.raises(IngestError, match="not a Hugging Face Daily Papers listing"):
+    with pytest.raises(IngestError, match="none of the text formats paperqa reads"):
         load_paths([notes])
     # In a folder, such a file is passed over, not an error.
     assert load_paths([tmp_path]).files_ignored == [str(notes)]

@@ -56,7 +56,7 @@ def test_good_answer_is_kept_and_cited(seed_library):
     ("reply", "reason"),
     [
         ("Whales sing opera in Paris every spring.", "cited no source"),
-        ("The sky is green and whales sing opera in Paris [1].", "not in the cited source: Paris"),
+        ("The sky is green and whales sing opera in Paris [1].", "not in the cited source"),
         ("CASAL reduces hallucination [1].", "says nothing the question did not"),
         ("steer steer steer steer " * 10 + "[1].", "repeated"),
         ("  ", "nothing usable"),

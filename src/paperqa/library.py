@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel
 
 from paperqa.errors import PaperNotFoundError
-from paperqa.index.store import Store
+from paperqa.index import catalogue
+from paperqa.index.assets import LOCAL_EMBEDDING_DIM, LOCAL_EMBEDDING_MODEL
+from paperqa.index.store import Store, StoredPaper
 from paperqa.index.writer import CheckReport, IndexWriter, Progress, write_lock
 from paperqa.ingest.loaders import load_paths
 from paperqa.ingest.loaders.common import arxiv_id, doi
@@ -130,7 +132,13 @@ class Library:
 
     @functools.cached_property
     def store(self) -> Store:
-        return self._store or Store(self.settings, self.embedder.name, self.embedder.dim)
+        if self._store is not None:
+            return self._store
+        if self._embedder is None and self.settings.embedding.backend == "local":
+            # the embedded model's identity is known without loading it (listing papers needs
+            # no embedder)
+            return Store(self.settings, LOCAL_EMBEDDING_MODEL, LOCAL_EMBEDDING_DIM)
+        return Store(self.settings, self.embedder.name, self.embedder.dim)
 
     @functools.cached_property
     def writer(self) -> IndexWriter:
@@ -141,7 +149,7 @@ class Library:
     def papers(self, search: str | None = None) -> list[Paper]:
         """All papers, newest first; with `search`, those whose title, id or abstract
         contains every word of it (case-insensitive)."""
-        papers = [s.paper for s in self.store.all_papers()]
+        papers = [s.paper for s in self._stored_papers()]
         if search:
             words = normalize_title(search).split()
             papers = [
@@ -150,6 +158,27 @@ class Library:
                 if all(w in f"{p.title_key} {p.id.lower()} {normalize_title(p.abstract)}" for w in words)
             ]
         return sorted(papers, key=lambda p: (p.date or dt.date.min, p.title), reverse=True)
+
+    def _stored_papers(self) -> list[StoredPaper]:
+        """Every stored paper: from the catalogue beside an embedded store while it is
+        current (no chromadb needed), else from the store, then kept for the next reader."""
+        model = self._catalogue_model()
+        if model and (found := catalogue.read(self.settings, model)) is not None:
+            return found
+        revision = self.store.revision() if model else ""
+        papers = self.store.all_papers()
+        if model:
+            catalogue.write(self.settings, model, revision, papers)
+        return papers
+
+    def _catalogue_model(self) -> str | None:
+        """The embedding model a catalogue is keyed on, known without loading the model;
+        None when there is none to use (a store given by the caller, a remote embedder)."""
+        if self._store is not None:
+            return None
+        if self._embedder is not None:
+            return self._embedder.name
+        return LOCAL_EMBEDDING_MODEL if self.settings.embedding.backend == "local" else None
 
     def get(self, ref: str) -> Paper:
         """A paper by id (`arxiv:2401.01234`, a bare arXiv id or DOI also work), by an
@@ -166,7 +195,7 @@ class Library:
         found = self.store.papers_by_id(candidates)
         if found:
             return next(iter(found.values())).paper
-        papers = [s.paper for s in self.store.all_papers()]
+        papers = [s.paper for s in self._stored_papers()]
         if exact := [p for p in papers if ref in p.aliases]:
             return exact[0]
         key = normalize_title(ref)
@@ -207,8 +236,8 @@ class Library:
         return LibraryStats(
             papers=papers,
             chunks=chunks,
-            embedding_model=self.embedder.name,
-            embedding_dim=self.embedder.dim,
+            embedding_model=self.store.model_name,
+            embedding_dim=self.store.dim,
             store=self.store.location,
             store_bytes=self.store.size_bytes(),
             home=str(self.settings.home),

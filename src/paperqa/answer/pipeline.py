@@ -65,10 +65,8 @@ class Pipeline:
         chat_model: BaseChatModel | None = None,
         backend: str | None = None,
     ) -> None:
-        from paperqa.answer.llm import get_chat_model
-
         self.settings, self.store, self.embedder = settings, store, embedder
-        self.writer = Writer(chat_model, backend, lambda: get_chat_model(settings.llm))
+        self.writer = Writer(chat_model, backend, lambda: _chat_model(settings))
 
     @functools.cached_property
     def retriever(self) -> Retriever:
@@ -229,3 +227,11 @@ class Pipeline:
             task, question, chunks, papers, conversation, run,
             backend=self.writer.backend if run.usage.llm_calls else "none", mode=self.mode,
         )  # fmt: skip
+
+
+def _chat_model(settings: Settings) -> tuple[BaseChatModel, str]:
+    """The configured chat model, built (and LangChain's model classes imported) only when an
+    answer is written: quoted answers never need one."""
+    from paperqa.answer.llm import get_chat_model
+
+    return get_chat_model(settings.llm)

