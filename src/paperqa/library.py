@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from paperqa.interfaces.runnables import AnswerRunnable, PaperRetriever
 
 
-
 class LibraryStats(BaseModel):
     """What `paperqa stats` shows."""
 
@@ -90,6 +89,14 @@ class Library:
     def compare(self, paper_a: str, paper_b: str, **options: Any) -> Answer:
         """A side-by-side table of two papers and a cited comparative paragraph."""
         return self.tasks.compare(paper_a, paper_b, **options)
+
+    def table(self, papers: Sequence[str] = (), **options: Any) -> Answer:
+        """A literature table: papers in rows (named, or by `topic` with `limit`, or by
+        `date_from`/`date_to`), `columns` the five aspects or your own questions; each cell the
+        paper's own sentence, cited, or "Not stated in the abstract." The rows are
+        `answer.comparison` (one per column, a cell per paper); `on_cell(row, column, cell)`
+        sees each cell as it is filled. See `Tasks.table`."""
+        return self.tasks.table(papers, **options)
 
     def as_retriever(
         self,
@@ -306,5 +313,3 @@ class Library:
             self.__dict__.pop(cached, None)
         self._store = None
         return self.add_papers(papers, progress=progress)
-
-

@@ -123,14 +123,14 @@ class RetrievalSettings(BaseModel):
         default=0.1,
         ge=0.0,
         le=1.0,
-        description="A model's own \"not in the library\" is taken as a failure (and the answer quoted) "
+        description='A model\'s own "not in the library" is taken as a failure (and the answer quoted) '
         "when the best passage is this much above `min_relevance`.",
     )
     list_relevance: float = Field(
         default=0.35,
         ge=-1.0,
         le=1.0,
-        description="A paper belongs in the answer to a \"which papers ...\" question when its best "
+        description='A paper belongs in the answer to a "which papers ..." question when its best '
         "passage is at least this similar to the question (or its abstract holds the topic's "
         "distinctive words).",
     )

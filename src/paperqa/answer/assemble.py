@@ -78,12 +78,16 @@ def numbering(
     """The answer's source numbers mapped to the conversation's.
 
     Only cited papers take a number of the conversation, in the order the answer first cites
-    them, so a new conversation's first answer reads [1], [2]...; a comparison keeps its two
-    papers' order (the table's columns). Uncited sources get numbers past the conversation's
+    them, so a new conversation's first answer reads [1], [2]...; a comparison or table keeps its
+    papers' order (the table's columns or rows). Uncited sources get numbers past the conversation's
     without keeping them.
     """
     by_number = {s.number: s for s in sources}
-    order = [s.number for s in sources] if task == "compare" else [c for s in sentences for c in s.citations]
+    order = (
+        [s.number for s in sources]
+        if task in ("compare", "table")
+        else [c for s in sentences for c in s.citations]
+    )
     mapping = {
         n: conversation.number_for(by_number[n].paper.id) for n in dict.fromkeys(order) if n in by_number
     }

@@ -1,5 +1,5 @@
-"""`compare`: two papers side by side, one cited sentence per aspect and paper, and a
-paragraph that contrasts them aspect by aspect."""
+"""`compare`: two papers side by side, one cited sentence per aspect and paper (the two-row
+literature table, `table.fill`), and a paragraph that contrasts them aspect by aspect."""
 
 from __future__ import annotations
 
@@ -9,16 +9,14 @@ from paperqa.answer.checking import Rules
 from paperqa.answer.citations import renumber
 from paperqa.answer.generation import Run
 from paperqa.answer.pipeline import Draft, Pipeline
-from paperqa.answer.sources import whole_paper
-from paperqa.types import Answer, CitedSentence, ComparisonRow, Paper
+from paperqa.answer.table import fill
+from paperqa.types import Answer, CitedSentence, Paper
 
 
 def compare(pipeline: Pipeline, a: Paper, b: Paper, run: Run) -> Answer:
     """The comparison of two different papers (see `Tasks.compare`)."""
-    sources, rank = [whole_paper(a, 1), whole_paper(b, 2)], pipeline.ranker()
-    labels = pipeline.labels(sources)
-    cells = [aspects.aspect_cells(s, label=labels[s.number]) for s in sources]
-    rows = [ComparisonRow(aspect=x, cells=[c[x] for c in cells]) for x in aspects.ASPECTS]
+    sources, rows = fill(pipeline, [a, b], list(aspects.ASPECTS))
+    rank, labels = pipeline.ranker(), pipeline.labels(sources)
 
     def draft() -> Draft:
         variables = {"title_a": a.title, "title_b": b.title}

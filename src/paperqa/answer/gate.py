@@ -12,6 +12,7 @@ from paperqa.types import RetrievedChunk
 #: answer prompt asks the model for it, the code emits it, the tests look for it.
 NOT_IN_LIBRARY = "The library has no paper that answers this question."
 
+
 def _best(chunks: Sequence[RetrievedChunk]) -> float:
     return max((c.dense or 0.0 for c in chunks), default=0.0)
 

@@ -165,8 +165,10 @@ def _spelled_alike(stem: str, source_stems: set[str]) -> bool:
     if american in source_stems or stem.replace("iz", "is") in source_stems:
         return True
     return any(
-        len(s) == len(stem) and sum(a != b for a, b in zip(s, stem, strict=True)) == 1
-        or abs(len(s) - len(stem)) == 1 and _one_insertion(s, stem)
+        len(s) == len(stem)
+        and sum(a != b for a, b in zip(s, stem, strict=True)) == 1
+        or abs(len(s) - len(stem)) == 1
+        and _one_insertion(s, stem)
         for s in source_stems
         if abs(len(s) - len(stem)) <= 1 and s[:2] == stem[:2]
     )

@@ -281,6 +281,7 @@ def list_topics(question: str) -> tuple[str, list[str]]:
     parts = [p.strip() for p in re.split(r"\s+(?:or|and/or)\s+", topic) if p.strip()] if request else []
     return topic, parts if len(parts) > 1 else [topic]
 
+
 # --- the intent ---------------------------------------------------------------------------
 
 

@@ -21,7 +21,6 @@ _COMPARE = [
 ]
 
 
-
 def find_papers(
     retriever: Retriever, store: Store, settings: RetrievalSettings, request: str, n: int = 1
 ) -> list[Paper]:

@@ -8,7 +8,7 @@ rewrite those sentences (generation), `ground` checks every sentence against wha
 cites (checking, grounding), and `assemble` numbers citations for the conversation
 and adds the reference list. How much the model writes is `LLMSettings.answer_mode`,
 decided in one place (`Pipeline.compose`). This module is the front: it checks the
-input and hands each task to its module (ask, summaries, comparison).
+input and hands each task to its module (ask, summaries, comparison, table).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from paperqa.answer.generation import OnToken, Run
 from paperqa.answer.pipeline import Pipeline
 from paperqa.answer.resolve import find_pair, find_papers
 from paperqa.answer.summaries import summarize_paper, summarize_topic
+from paperqa.answer.table import OnCell, table, topic_papers
 from paperqa.errors import InputError
 from paperqa.index.embeddings import PaperQAEmbeddings
 from paperqa.index.store import Store
@@ -180,3 +181,57 @@ class Tasks:
                 f"Both names refer to the same paper ({a.id}: {a.title}); name two different papers."
             )
         return compare(self.pipeline, a, b, run)
+
+    def table(
+        self,
+        papers: Sequence[str] = (),
+        *,
+        columns: Sequence[str] = (),
+        topic: str | None = None,
+        limit: int = 10,
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
+        on_cell: OnCell | None = None,
+        callbacks: Any = None,
+    ) -> Answer:
+        """A literature table: the papers named (id, title or short name), else the `limit`
+        papers most about `topic`, else those dated in the range; columns the five aspects
+        or the researcher's own (each a question asked of each paper)."""
+        run = Run(None, callbacks=callbacks)
+        chosen = self.table_papers(papers, topic=topic, limit=limit, date_from=date_from, date_to=date_to)
+        return table(self.pipeline, chosen, [check_question(c, "column") for c in columns], run, on_cell)
+
+    def table_papers(
+        self,
+        papers: Sequence[str] = (),
+        *,
+        topic: str | None = None,
+        limit: int = 10,
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
+    ) -> list[Paper]:
+        """The rows of a table (see `table`), in order."""
+        if limit < 1:
+            raise InputError(f"--limit must be at least 1 (got {limit}).")
+        if papers:
+            return [self.resolve(p) for p in papers]
+        if topic is not None:
+            topic = check_question(topic, "topic")
+            chosen = topic_papers(self.pipeline, topic, limit, date_from=date_from, date_to=date_to)
+            if not chosen:
+                raise InputError(
+                    f'No paper of the library is about "{topic}"; try other words or name papers.'
+                )
+            return chosen
+        if date_from is None and date_to is None:
+            raise InputError("Name the papers of the table, or give a topic or a date range.")
+        dated = [
+            p
+            for p in self.pipeline.all_papers()
+            if p.date
+            and (date_from is None or p.date >= date_from)
+            and (date_to is None or p.date <= date_to)
+        ]
+        if not dated:
+            raise InputError("No paper of the library is dated in that range.")
+        return sorted(dated, key=lambda p: (p.date, p.title), reverse=True)[:limit]

@@ -99,8 +99,15 @@ def conversation_from(messages: Sequence[ChatMessage], library: Library) -> Conv
         previous_question = None
     if previous_question is not None:  # an earlier question without the reply: keep its subject
         conversation.turns.append(
-            Answer(task="ask", question=previous_question, text="", sentences=[], references=[], sources=[],
-                   backend="")  # fmt: skip
+            Answer(
+                task="ask",
+                question=previous_question,
+                text="",
+                sentences=[],
+                references=[],
+                sources=[],
+                backend="",
+            )  # fmt: skip
         )
     return conversation
 

@@ -34,10 +34,13 @@ class Corpus:
     vocabulary: frozenset[str]
     paper_freq: dict[str, int]  # stem -> papers that use it
     n_papers: int
+    position: dict[str, int]  # chunk id -> its row (built once: 27 ms a query at 134k chunks)
+    paper_codes: np.ndarray  # each chunk's paper as a small integer, for filter masks
+    paper_code: dict[str, int]  # paper id -> that integer
 
 
 # Bump when Corpus or what goes into it changes: older cache files are then rebuilt.
-CORPUS_FORMAT = 4
+CORPUS_FORMAT = 5
 
 
 def _read_cache(path: Path, key: tuple[object, ...]) -> Corpus | None:
@@ -84,6 +87,7 @@ def build_corpus(store: Store, key: tuple[object, ...]) -> Corpus:
     titles = {p.id: p.title for p in papers}
     texts = [f"{titles.get(pid, '')} {text}" for pid, text in zip(rows.paper_ids, rows.texts, strict=True)]
     paper_freq = _paper_frequencies(rows.paper_ids, texts)
+    code = {pid: i for i, pid in enumerate(dict.fromkeys(rows.paper_ids))}
     bm25 = bm25s.BM25()
     if texts:
         bm25.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
@@ -100,6 +104,9 @@ def build_corpus(store: Store, key: tuple[object, ...]) -> Corpus:
         vocabulary=frozenset(paper_freq),
         paper_freq=paper_freq,
         n_papers=len(papers),
+        position={cid: i for i, cid in enumerate(rows.ids)},
+        paper_codes=np.asarray([code[pid] for pid in rows.paper_ids], dtype=np.int32),
+        paper_code=code,
     )
 
 

@@ -106,14 +106,8 @@ class Retriever:
             return []
         lo = _date_int(date_from) if date_from else None
         hi = _date_int(date_to) if date_to else None
-        allowed = np.ones(len(corpus.ids), dtype=bool)
-        if paper_ids:
-            allowed &= np.isin(np.asarray(corpus.paper_ids), list(paper_ids))
-        if lo is not None:
-            allowed &= corpus.dates >= lo
-        if hi is not None:
-            allowed &= corpus.dates <= hi
-        n = min(self.settings.candidates, int(allowed.sum()))
+        allowed = _allowed(corpus, paper_ids, lo, hi)
+        n = min(self.settings.candidates, len(corpus.ids) if allowed is None else int(allowed.sum()))
         if n == 0:
             return []
         vector = self.embedder.embed([query])[0]
@@ -123,7 +117,7 @@ class Retriever:
         bm25_score: dict[str, float] = {}
         if tokens and tokens[0]:
             docs, scores = corpus.bm25.retrieve(  # type: ignore[attr-defined]
-                tokens, k=n, show_progress=False, weight_mask=allowed.astype(np.float32)
+                tokens, k=n, show_progress=False, weight_mask=allowed
             )
             for i, score in zip(docs[0], scores[0], strict=True):
                 if score > 0:
@@ -131,7 +125,7 @@ class Retriever:
                     bm25_score[corpus.ids[i]] = float(score)
         fused = rrf_fuse([[d.chunk_id for d in dense], bm25_rank], self.settings.rrf_k)
         by_id = {d.chunk_id: d for d in dense}
-        position = {cid: i for i, cid in enumerate(corpus.ids)}
+        position = corpus.position
         boosted = set(self.named(query)) | set(focus)
         if paper_ids:
             boosted &= set(paper_ids)
@@ -210,6 +204,23 @@ def _one_edit(word: str) -> set[str]:
     replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
     inserts = [a + c + b for a, b in splits for c in _LETTERS]
     return set(deletes + swaps + replaces + inserts)
+
+
+def _allowed(
+    corpus: Corpus, paper_ids: Sequence[str] | None, lo: int | None, hi: int | None
+) -> np.ndarray | None:
+    """The BM25 weight mask of the chunks a filter lets through; None when it lets all through."""
+    if not paper_ids and lo is None and hi is None:
+        return None
+    allowed = np.ones(len(corpus.ids), dtype=bool)
+    if paper_ids:
+        codes = [corpus.paper_code[p] for p in paper_ids if p in corpus.paper_code]
+        allowed &= np.isin(corpus.paper_codes, np.asarray(codes, dtype=np.int32))
+    if lo is not None:
+        allowed &= corpus.dates >= lo
+    if hi is not None:
+        allowed &= corpus.dates <= hi
+    return allowed.astype(np.float32)
 
 
 def _date_int(date: dt.date) -> int:

@@ -58,6 +58,12 @@ class NameIndex:
 
     def named(self, query: str) -> list[str]:
         found = [self.by_acronym[a] for a in NAME_TOKEN.findall(query) if a in self.by_acronym]
-        key = f" {normalize_title(query)} "
-        found += [pid for head, pid in self.by_title.items() if head in key]
+        # A title head is named when it is a run of the query's words: look up each run of
+        # three words or more (a few hundred dict lookups, not a scan of every title).
+        words = normalize_title(query).split()
+        for start in range(len(words)):
+            for end in range(start + MIN_TITLE_HEAD_WORDS, len(words) + 1):
+                pid = self.by_title.get(f" {' '.join(words[start:end])} ")
+                if pid is not None:
+                    found.append(pid)
         return list(dict.fromkeys(found))

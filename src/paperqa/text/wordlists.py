@@ -73,9 +73,15 @@ PHRASE_LINKS = frozenset(
 
 #: Counts written as words, with their value: "six domain experts" holds the figure 6
 #: ("one" is left out: "one of the" is not a count).
-_COUNTS = (
-    ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
-    + ("thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
+_COUNTS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve") + (
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
 )
 NUMBER_WORDS = {w: str(i) for i, w in enumerate(_COUNTS, 2)} | {
     "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000",

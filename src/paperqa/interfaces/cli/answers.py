@@ -1,19 +1,21 @@
-"""`paperqa` commands that answer: ask, chat, summarize, compare."""
+"""`paperqa` commands that answer: ask, chat, summarize, compare, table."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.live import Live
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
 from paperqa.errors import PaperQAError
-from paperqa.interfaces.cli._common import JsonOpt, StrictOpt, app, open_library, out, print_error
+from paperqa.interfaces.cli._common import JsonOpt, StrictOpt, app, err, open_library, out, print_error
 from paperqa.types import Answer
 
 
@@ -204,3 +206,112 @@ def compare(
     """Two papers side by side (problem, approach, data, results, limitations), then a cited paragraph."""
     library = open_library(ctx)
     _run(lambda on_token: library.compare(paper_a, paper_b, on_token=on_token), as_json)
+
+
+@app.command()
+def table(
+    ctx: typer.Context,
+    papers: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="The papers, one per row: id, title or short name (CASAL, SAE-V). Or use --topic."
+        ),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--column",
+            "-c",
+            help="A column: what to ask each paper ('dataset', 'model size', 'Which baselines do they "
+            "beat?'); repeatable, up to 10. Default: Problem, Approach, Data / setting, Key results, "
+            "Limitations.",
+        ),
+    ] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", "-t", help="Rows: the papers most about this topic.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", help="With --topic or dates: at most this many papers.")
+    ] = 10,
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or after this."),
+    ] = None,
+    until: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or before this."),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="rich (the terminal; default), markdown, csv or json."),
+    ] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write the table here; the format follows the extension (.md, .csv, .json)."
+        ),
+    ] = None,
+) -> None:
+    """A literature table: papers in rows, a cited cell per column.
+
+    Each cell is the sentence of that paper's own abstract that answers the column, with its
+    citation, or "Not stated in the abstract." Under the table, one sentence per column says
+    which papers state it and what they share. Examples:
+
+        paperqa table CASAL SAE-V LegalVis -c dataset -c "main result"
+
+        paperqa table --topic "activation steering" --limit 8 --out steering.csv
+    """
+    from paperqa.answer.aspects import ASPECTS
+    from paperqa.interfaces.export import FORMATS, format_for, render_table
+
+    if fmt is not None and fmt not in FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+    if papers and topic is not None:
+        raise typer.BadParameter("give PAPERS or --topic, not both")
+    library = open_library(ctx)
+    target = format_for(out_file, fmt) if out_file is not None else (fmt or "rich")
+    rows = library.tasks.table_papers(
+        papers or [],
+        topic=topic,
+        limit=limit,
+        date_from=since.date() if since else None,
+        date_to=until.date() if until else None,
+    )
+    ids, columns = [p.id for p in rows], column or []
+    with Progress(
+        TextColumn("Filling cells"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task("cells", total=len(rows) * len(columns or ASPECTS))
+        answer = library.table(ids, columns=columns, on_cell=lambda *_: progress.advance(task))
+    if out_file is not None:
+        out_file.write_text(render_table(answer, target), encoding="utf-8")
+        err.print(
+            f"Wrote {len(answer.sources)} papers x {len(answer.comparison or [])} columns to {out_file}."
+        )
+        return
+    if target == "rich":
+        _print_table(answer)
+    else:
+        sys.stdout.write(render_table(answer, target))
+
+
+def _print_table(answer: Answer) -> None:
+    from paperqa.interfaces.export import cell_text, note
+
+    grid = Table(show_lines=True, expand=True)
+    grid.add_column("Paper", style="bold", ratio=1)
+    for row in answer.comparison or []:
+        grid.add_column(row.aspect, ratio=2)
+    for i, source in enumerate(sorted(answer.sources, key=lambda s: s.number)):
+        cells = [cell_text(row.cells[i]) for row in answer.comparison or []]
+        grid.add_row(f"[{source.number}] {source.paper.title}", *cells)
+    out.print(grid)
+    if said := note(answer):
+        out.print(said, style="yellow", highlight=False)
+    _print_answer(answer)

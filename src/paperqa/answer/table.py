@@ -1,0 +1,285 @@
+"""`table`: a literature table. Papers in rows; columns the five comparison aspects or the
+researcher's own ("dataset", "model size", "Which baselines do they compare against?").
+
+Each cell is the sentence of that paper's abstract that answers its column, quoted and
+cited, or `NOT_STATED`: an aspect column by the aspect classifier (`aspects`), a column of
+the researcher's by the learned sentence ranker and answerability gate restricted to that
+one abstract (`evidence.score_sentences`), so a cell never quotes another paper. Cells are
+independent; every column question and abstract sentence is embedded once, in one batch.
+Under the table, one cited sentence per column says which papers state it and which names
+they share. `compare` is the two-paper case (`comparison`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from paperqa.answer import aspects
+from paperqa.answer.assemble import Conversation
+from paperqa.answer.citations import renumber
+from paperqa.answer.evidence import Ranker, score_sentences, source_sentences
+from paperqa.answer.extractive import quote
+from paperqa.answer.generation import Run
+from paperqa.answer.intent import read_intent
+from paperqa.answer.listing import LIST_PASSAGES, LIST_RARE_SHARE, list_sources
+from paperqa.answer.pipeline import Pipeline
+from paperqa.answer.quoting import clean
+from paperqa.answer.ranking import Idf, bundled_models
+from paperqa.answer.sources import whole_paper
+from paperqa.errors import InputError
+from paperqa.text.names import terms
+from paperqa.text.wordlists import FIELD_ACRONYMS
+from paperqa.types import Answer, CitedSentence, ComparisonRow, Paper, Source
+
+NOT_STATED = aspects.NOT_STATED
+#: A table has at most this many papers and columns: beyond, it no longer fits a page.
+MAX_PAPERS = 30
+MAX_COLUMNS = 10
+#: A column of the researcher's is filled only where the answerability gate gives the abstract
+#: at least this probability of answering it (None: the gate's own cut, fitted on QASPER train).
+#: A stricter cut was tried on the 60 hand-labelled seed cells (`benchmarks/bench_table.py`):
+#: it leaves more cells "Not stated" without making the filled ones more often on their column
+#: (the gate does not tell on-column sentences apart), so none is applied.
+CELL_ANSWERABLE: float | None = None
+#: What a table says about cells of the researcher's own columns: how often, on hand-labelled
+#: cells, such a cell answers its column (the aspects' cells: 0.91; `benchmarks/bench_table.py`).
+OWN_COLUMNS_NOTE = (
+    "Cells of the columns you named hold each paper's sentence closest to the column; on "
+    "hand-labelled seed cells about 4 in 10 answer it (the five aspect columns: 9 in 10). Check them."
+)
+#: ...and the ranker gives its sentence at least this probability of answering.
+CELL_MIN_SCORE = 0.2
+#: Column names that mean one of the five aspects, which the aspect classifier fills.
+ASPECT_ALIASES: dict[str, str] = {
+    **dict.fromkeys(["problem", "motivation", "research question", "gap", "goal", "aim"], "Problem"),
+    **dict.fromkeys(
+        ["approach", "method", "methods", "methodology", "contribution", "technique"], "Approach"
+    ),
+    **dict.fromkeys(
+        [
+            "data / setting",
+            "data",
+            "dataset",
+            "datasets",
+            "data set",
+            "benchmark",
+            "benchmarks",
+            "setting",
+            "experimental setting",
+            "evaluation data",
+        ],
+        "Data / setting",
+    ),
+    **dict.fromkeys(
+        [
+            "key results",
+            "key result",
+            "results",
+            "result",
+            "main result",
+            "main results",
+            "findings",
+            "main finding",
+            "main findings",
+            "finding",
+            "outcome",
+            "outcomes",
+        ],
+        "Key results",
+    ),
+    **dict.fromkeys(
+        ["limitations", "limitation", "weaknesses", "weakness", "limits", "open problems"], "Limitations"
+    ),
+}
+#: A column written as a question starts like one.
+_QUESTION = re.compile(
+    r"^(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|does|do|did|can|could|has|have)\b",
+    re.IGNORECASE,
+)
+
+#: Called as each cell is filled: (row, column, cell), rows and columns from 0.
+OnCell = Callable[[int, int, CitedSentence], None]
+
+
+def column_question(column: str) -> str:
+    """The question a column asks of each paper: the column itself when it starts as one
+    ("Which datasets did they use"), else "What <column> does the paper report?"."""
+    text = " ".join(column.split()).rstrip(" ?")
+    if not text:
+        raise InputError("A column is empty: name what each paper should be asked (e.g. 'dataset').")
+    if _QUESTION.match(text):
+        return f"{text}?"
+    return f"What {text} does the paper report?"
+
+
+def aspect_of(column: str) -> str | None:
+    """The comparison aspect a column names ("limitations", "main result", "dataset"), if any."""
+    folded = " ".join(column.strip().rstrip("?").casefold().split())
+    return ASPECT_ALIASES.get(folded)
+
+
+def check_shape(papers: Sequence[Paper], columns: Sequence[str]) -> None:
+    if not papers:
+        raise InputError("The table has no papers: name papers, or give --topic or --since/--until.")
+    if len(papers) > MAX_PAPERS:
+        raise InputError(
+            f"{len(papers)} papers is more than a table holds ({MAX_PAPERS}); "
+            "name fewer papers or lower --limit."
+        )
+    if len(columns) > MAX_COLUMNS:
+        raise InputError(f"{len(columns)} columns is more than a table holds ({MAX_COLUMNS}); drop some.")
+    seen = [p.id for p in papers]
+    if len(set(seen)) < len(seen):
+        twice = next(pid for pid, n in Counter(seen).items() if n > 1)
+        raise InputError(f"Paper {twice} is named twice; each paper is one row.")
+
+
+@dataclass(frozen=True)
+class ColumnFiller:
+    """Fills the cells of one researcher's column, paper by paper."""
+
+    question: str
+    rank: Ranker
+    idf: Idf
+    cut: float
+
+    def cell(self, source: Source, label: str | None) -> CitedSentence:
+        intent = read_intent(self.question, chosen=(source.paper.id,))
+        scored = score_sentences(intent, [source], self.rank, self.idf)
+        best = max(scored, key=lambda e: e.score, default=None)
+        cut = self.cut if CELL_ANSWERABLE is None else CELL_ANSWERABLE
+        if best is None or best.answerable < cut or best.score < CELL_MIN_SCORE:
+            return CitedSentence(text=NOT_STATED)
+        short = label if label and " " not in label else None
+        return quote(clean(best.sentence, short), source.number, best.sentence)
+
+
+def fill(
+    pipeline: Pipeline, papers: Sequence[Paper], columns: Sequence[str], on_cell: OnCell | None = None
+) -> tuple[list[Source], list[ComparisonRow]]:
+    """The table's sources (paper i is source i + 1) and its columns, each a `ComparisonRow`
+    with one cell per paper."""
+    sources = [whole_paper(p, i) for i, p in enumerate(papers, 1)]
+    labels = pipeline.labels(sources)
+    own = [c for c in columns if aspect_of(c) is None]
+    rank, idf = pipeline.ranker(), pipeline.idf()
+    if own:  # one embedding batch: every column question and every sentence of every abstract
+        questions = [column_question(c) for c in own]
+        rank(questions[0], [*questions[1:], *(t for s in sources for t in source_sentences(s))])
+    cut = pipeline.settings.retrieval.answerable_cut
+    cut = bundled_models().gate_cut if cut is None else cut
+    by_aspect = (
+        [aspects.aspect_cells(s, label=labels[s.number]) for s in sources] if len(own) < len(columns) else []
+    )
+    rows = []
+    for j, column in enumerate(columns):
+        aspect = aspect_of(column)
+        filler = None if aspect else ColumnFiller(column_question(column), rank, idf, cut)
+        cells = []
+        for i, source in enumerate(sources):
+            cell = by_aspect[i][aspect] if aspect else filler.cell(source, labels[source.number])  # type: ignore[union-attr]
+            cells.append(cell)
+            if on_cell is not None:
+                on_cell(i, j, cell)
+        rows.append(ComparisonRow(aspect=column.strip() if column.strip() else str(aspect), cells=cells))
+    return sources, rows
+
+
+def overview(rows: Sequence[ComparisonRow], labels: dict[int, str], n_papers: int) -> list[CitedSentence]:
+    """One sentence per column: which papers' abstracts state it (cited) and which do not,
+    and the names (datasets, models, methods) two or more of its cells share."""
+    out = []
+    for row in rows:
+        stated = [(i + 1, c) for i, c in enumerate(row.cells) if c.citations]
+        if not stated:
+            continue
+        silent = [labels[i + 1] for i, c in enumerate(row.cells) if not c.citations]
+        who = _join([labels[n] for n, _ in stated])
+        text = f"{row.aspect}: stated by {who}"
+        if silent:
+            text += f"; not stated by {_join(silent)}"
+        shared = _shared_names(stated, labels)
+        if shared:
+            name, numbers = shared
+            text += f"; {_join([labels[n] for n in numbers])} all mention {name}"
+        out.append(
+            CitedSentence(
+                text=f"{text}.",
+                citations=[n for n, _ in stated],
+                support=1.0,
+                supported=True,
+                evidence=" | ".join(c.evidence or c.text for _, c in stated),
+                origin="note",
+                grounded=True,
+            )
+        )
+    return out
+
+
+def _shared_names(
+    stated: Sequence[tuple[int, CitedSentence]], labels: dict[int, str]
+) -> tuple[str, list[int]] | None:
+    """The name most cells of a column use, when two or more use it (not a paper's own name)."""
+    own = {label.casefold() for label in labels.values()}
+    users: dict[str, list[int]] = {}
+    shown: dict[str, str] = {}
+    for number, cell in stated:
+        for name in {t for t in terms(cell.evidence or cell.text) if t not in FIELD_ACRONYMS}:
+            key = name.casefold()
+            if key in own:
+                continue
+            users.setdefault(key, []).append(number)
+            shown.setdefault(key, name)
+    common = max(users.items(), key=lambda kv: (len(kv[1]), kv[0]), default=None)
+    if common is None or len(common[1]) < 2:
+        return None
+    return shown[common[0]], sorted(common[1])
+
+
+def _join(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def topic_papers(
+    pipeline: Pipeline,
+    topic: str,
+    limit: int,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> list[Paper]:
+    """The `limit` papers most about `topic`, chosen as for "which papers ..." questions
+    (`listing.list_sources`: close in meaning, or holding the topic's distinctive words)."""
+    chunks = pipeline.retriever.retrieve(
+        topic, k=max(LIST_PASSAGES, 3 * limit), date_from=date_from, date_to=date_to
+    )
+    rare = pipeline.retriever.rare_stems(topic, LIST_RARE_SHARE)
+    settings = pipeline.settings.retrieval
+    sources = list_sources(
+        pipeline.sources(chunks), [rare] if rare else [], settings.list_relevance, settings.list_margin
+    )
+    return [s.paper for s in sources][:limit]
+
+
+def table(
+    pipeline: Pipeline,
+    papers: Sequence[Paper],
+    columns: Sequence[str],
+    run: Run,
+    on_cell: OnCell | None = None,
+) -> Answer:
+    """The literature table of `papers` on `columns` (default: the five aspects)."""
+    columns = list(columns) or list(aspects.ASPECTS)
+    check_shape(papers, columns)
+    sources, rows = run.stage("fill cells", lambda: fill(pipeline, papers, columns, on_cell), {})
+    labels = pipeline.labels(sources)
+    sentences = overview(rows, labels, len(papers))
+    question = f"Table: {' | '.join(r.aspect for r in rows)}"
+    answer = pipeline.assemble("table", question, sentences, sources, Conversation(), run)
+    identity = {s.number: s.number for s in sources}
+    answer.comparison = [r.model_copy(update={"cells": renumber(r.cells, identity)}) for r in rows]
+    return answer
