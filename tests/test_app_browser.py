@@ -127,6 +127,34 @@ def test_compare_renders_table_with_both_titles(page, tmp_path):
     shot(page, "compare", tmp_path)
 
 
+def test_table_of_four_papers_with_a_column_of_ones_own_then_csv(page, tmp_path):
+    page.get_by_role("tab", name="Table").click()
+    box = page.locator("#table-papers input")
+    for name in ("Hallucination reduction with CASAL", "SAE-V", "LegalVis", "Mimicking the Physicist"):
+        box.click()
+        box.fill(name)
+        page.get_by_role("option").filter(has_text=name).first.click()
+    page.fill("#table-columns textarea", "main result\nWhich baselines do they compare against?")
+    page.click("#table-btn")
+    page.wait_for_selector("#lit-table .pq-source", timeout=TIMEOUT)  # finished: the cards are there
+    table = page.inner_text("#lit-table table")
+    assert "main result" in table and "Which baselines do they compare against?" in table
+    assert table.count("[1]") >= 2 and "96%" in table and "reading…" not in table
+    assert "4 in 10" in page.inner_text("#lit-table")  # the note on columns of one's own
+    page.locator("#lit-table table a.pq-cite").first.click()
+    source = page.locator('#lit-table .pq-source[data-n="1"]')
+    assert source.locator("details").evaluate("d => d.open")
+    assert source.locator("details mark").first.is_visible()
+    shot(page, "table", tmp_path)
+    with page.expect_download() as download:
+        page.locator("#table-files").get_by_text("table.csv").click()
+    saved = tmp_path / "table.csv"
+    download.value.save_as(saved)
+    lines = saved.read_text().splitlines()
+    assert lines[0] == "number,paper_id,title,date,main result,Which baselines do they compare against?"
+    assert len(lines) == 5 and lines[1].startswith("1,hallucination-reduction-with")
+
+
 def count_papers(page) -> int:
     status = page.inner_text("#status")
     return int(status.split("Library:")[1].split("papers")[0])

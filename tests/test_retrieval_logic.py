@@ -60,6 +60,9 @@ def test_paper_names_are_unique_acronyms():
         ("How is LIB computed? And FIND?", ["lib", "find"]),
         ("how do I find features", []),  # lower-case "find" is a word, not the benchmark
         ("tell me about the local interaction basis please", ["lib"]),
+        ("The Local Interaction Basis", ["lib"]),  # the whole question is the title head
+        ("compare a function interpretation benchmark and SAE-V", ["find", "saev"]),
+        ("local interaction", []),  # two words of a title head do not name it
         ("which LLM papers are there", []),  # LLM is in several papers: not a name
     ],
 )

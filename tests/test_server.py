@@ -126,6 +126,25 @@ def test_streaming_answers_as_server_sent_events(client: httpx.Client):
     assert all(kind == "token" for kind, _ in events[:-1])
 
 
+def test_table_as_json_and_cell_by_cell(client: httpx.Client):
+    body = {"papers": ["CASAL", "SAE-V", "LegalVis"], "columns": ["main result", "model size"]}
+    table = client.post("/table", json=body).json()
+    assert [row["aspect"] for row in table["comparison"]] == ["main result", "model size"]
+    assert "96%" in table["comparison"][0]["cells"][2]["text"] and len(table["references"]) == 3
+    events = []
+    with client.stream("POST", "/table", params={"stream": "true"}, json=body) as r:
+        event = None
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                events.append((event, json.loads(line[6:])))
+    cells = [data for kind, data in events if kind == "cell"]
+    assert len(cells) == 6 and events[-1][0] == "answer"
+    assert {(c["row"], c["column"]) for c in cells} == {(i, j) for i in range(3) for j in range(2)}
+    assert events[-1][1]["comparison"] == table["comparison"]
+
+
 @pytest.mark.parametrize(
     ("method", "path", "kwargs", "status", "message"),
     [
@@ -141,6 +160,8 @@ def test_streaming_answers_as_server_sent_events(client: httpx.Client):
         ("get", "/papers/no-such-paper-anywhere", {}, 404, "No paper"),
         ("delete", "/papers/no-such-paper-anywhere", {}, 404, "No paper"),
         ("post", "/compare", {"json": {"paper_a": "CASAL", "paper_b": "casal"}}, 400, "same paper"),
+        ("post", "/table", {"json": {"papers": ["CASAL", "casal"]}}, 400, "named twice"),
+        ("post", "/table", {"json": {"topic": "steering", "limit": 99}}, 422, "limit"),
         (
             "post",
             "/v1/chat/completions",

@@ -4,15 +4,19 @@ updates; the layout and the wiring are in `paperqa.interfaces.app`."""
 from __future__ import annotations
 
 import html
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
+from paperqa.answer.aspects import ASPECTS
 from paperqa.answer.generation import streamed
 from paperqa.answer.tasks import Conversation, check_question
 from paperqa.errors import PaperQAError, user_message
 from paperqa.interfaces.chat import ChatSession
+from paperqa.interfaces.export import note, render_table
 from paperqa.interfaces.render import (
     answer_html,
     cards_of,
@@ -21,20 +25,34 @@ from paperqa.interfaces.render import (
     error_html,
     example_questions,
     library_header,
+    literature_table_html,
     papers_table,
     report_markdown,
     sources_html,
     status_markdown,
+    table_html,
 )
 from paperqa.library import Library
 from paperqa.types import Answer, Paper
 
 MAX_UPLOAD_FILES = 20
+#: A table by topic in the app holds at most this many papers.
+TABLE_TOPIC_PAPERS = 10
 #: Characters of a queued question shown in the status line.
 STATUS_QUESTION_CHARS = 80
-#: Paper pickers the library's refresh fills (summary, compare a and b, remove).
-PICKERS = 4
+#: Paper pickers the library's refresh fills (summary, compare a and b, remove, table).
+PICKERS = 5
 PAPER_MODE, TOPIC_MODE = "A paper", "A topic"
+
+
+def _table_files(answer: Answer) -> list[str]:
+    """The table as CSV and Markdown files to download."""
+    folder = Path(tempfile.mkdtemp(prefix="paperqa-table-"))
+    paths = []
+    for name, fmt in (("table.csv", "csv"), ("table.md", "markdown")):
+        (folder / name).write_text(render_table(answer, fmt), encoding="utf-8")
+        paths.append(str(folder / name))
+    return paths
 
 
 def paper_choice(p: Paper) -> tuple[str, str]:
@@ -149,6 +167,42 @@ class Actions:
                 yield error_html(user_message(item))
             elif isinstance(item, Answer):
                 yield comparison_html(item)
+
+    def table(
+        self, papers: list[str] | None, topic: str, columns_text: str, backend: str
+    ) -> Iterator[tuple[Any, Any]]:
+        """The literature table, filled cell by cell; then the CSV and Markdown to download."""
+        columns = [c.strip() for c in (columns_text or "").splitlines() if c.strip()]
+        if not papers and not (topic or "").strip():
+            yield error_html("Pick papers, or type a topic."), gr.update(visible=False)
+            return
+        lib = self.pick(backend)
+        try:
+            rows = lib.tasks.table_papers(papers or [], topic=topic.strip() or None, limit=TABLE_TOPIC_PAPERS)
+        except PaperQAError as exc:
+            yield error_html(str(exc)), gr.update(visible=False)
+            return
+        titles = [p.title for p in rows]
+        shown = columns or list(ASPECTS)
+        cells: dict[tuple[int, int], Any] = {}
+        yield table_html(titles, shown, cells), gr.update(visible=False)
+        ids = [p.id for p in rows]
+
+        def fill(put: Any) -> Answer:  # each cell handed over as (row, column, cell)
+            return lib.table(ids, columns=columns, on_cell=lambda r, k, c: put((r, k, c)))
+
+        for item in streamed(fill):
+            if isinstance(item, BaseException):
+                yield error_html(user_message(item)), gr.update(visible=False)
+            elif isinstance(item, Answer):
+                yield (
+                    literature_table_html(item, note(item)),
+                    gr.update(value=_table_files(item), visible=True),
+                )
+            elif isinstance(item, tuple):
+                row, column, cell = item
+                cells[(row, column)] = cell
+                yield table_html(titles, shown, cells), gr.update(visible=False)
 
     # --- the library ---
 

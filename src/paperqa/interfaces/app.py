@@ -220,14 +220,41 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
                     paper_b = gr.Dropdown(label="Second paper", filterable=True, elem_id="paper-b")
                 compare_btn = gr.Button("Compare", variant="primary", elem_id="compare-btn")
                 compare_out = gr.HTML(elem_id="comparison")
+            with gr.Tab("Table", id="table"):
+                gr.Markdown(
+                    "Papers in rows, your questions in columns: each cell is the paper's own sentence, "
+                    "cited, or *Not stated in the abstract*."
+                )
+                with gr.Row():
+                    table_papers = gr.Dropdown(
+                        label="Papers (type to search; up to 30)", multiselect=True, filterable=True,
+                        max_choices=30, elem_id="table-papers", scale=3,
+                    )  # fmt: skip
+                    table_topic = gr.Textbox(
+                        label="…or a topic",
+                        placeholder="e.g. activation steering",
+                        elem_id="table-topic",
+                        scale=2,
+                    )
+                table_columns = gr.Textbox(
+                    label="Columns, one per line (empty: Problem, Approach, Data / setting, Key results, "
+                    "Limitations)", placeholder="dataset\nmodel size\nWhich baselines do they beat?",
+                    lines=3, elem_id="table-columns",
+                )  # fmt: skip
+                table_btn = gr.Button("Make the table", variant="primary", elem_id="table-btn")
+                table_out = gr.HTML(elem_id="lit-table")
+                table_files = gr.File(
+                    label="Download", file_count="multiple", interactive=False, visible=False,
+                    elem_id="table-files",
+                )  # fmt: skip
             with gr.Tab("Library", id="library"):
                 lib = _library_tab()
             with gr.Tab("Settings", id="settings"):
                 backend, status_md = _settings_tab(remote is not None)
 
         pickers = [
-            lib.table, lib.note, summary_paper, paper_a, paper_b, lib.to_remove, status_md, chat.header,
-            chat.examples,
+            lib.table, lib.note, summary_paper, paper_a, paper_b, lib.to_remove, table_papers, status_md,
+            chat.header, chat.examples,
         ]  # fmt: skip
         _wire_chat(act, chat, backend)
         mode.change(
@@ -239,6 +266,10 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
             [mode, summary_paper, summary_topic, backend], summary_out, api_name="summarize",
         )  # fmt: skip
         compare_btn.click(act.compare, [paper_a, paper_b, backend], compare_out, api_name="compare")
+        table_btn.click(
+            act.table, [table_papers, table_topic, table_columns, backend], [table_out, table_files],
+            api_name="table",
+        )  # fmt: skip
         _wire_library(act, lib, pickers)
         demo.load(act.refresh, lib.search, pickers, **_PRIVATE)
     return demo

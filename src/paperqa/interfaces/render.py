@@ -50,7 +50,8 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   event.stopPropagation();
   const n = link.dataset.n || (link.getAttribute("href") || "").split("-").pop();
-  const source = document.querySelector(`#sources .pq-source[data-n="${n}"]`);
+  const scope = link.closest(".pq-scope") || document.querySelector("#sources");
+  const source = scope && scope.querySelector(`.pq-source[data-n="${n}"]`);
   if (!source) return;
   for (let d = source.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
   source.querySelectorAll("details").forEach((d) => { d.open = true; });
@@ -191,6 +192,50 @@ def comparison_html(answer: Answer) -> str:
         f"<tbody>{rows}</tbody></table>"
     )
     return f"{table}<h3>In one paragraph</h3>{answer_html(answer)}"
+
+
+def table_html(
+    titles: Sequence[str], columns: Sequence[str], cells: dict[tuple[int, int], CitedSentence]
+) -> str:
+    """A literature table, papers in rows: the cells filled so far (`cells` by (row, column)),
+    the others marked as being read."""
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    rows = []
+    for i, title in enumerate(titles):
+        tds = []
+        for j in range(len(columns)):
+            cell = cells.get((i, j))
+            if cell is None:
+                tds.append('<td class="pq-note">reading…</td>')
+            else:
+                tds.append(f"<td>{sentence_html(cell) if cell.citations else html.escape(cell.text)}</td>")
+        rows.append(f"<tr><th>[{i + 1}] {html.escape(title)}</th>{''.join(tds)}</tr>")
+    return (
+        f'<table class="pq-table pq-answer"><thead><tr><th>Paper</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def literature_table_html(answer: Answer, note: str | None = None) -> str:
+    """The finished table, its note, the overview paragraph and a card per paper with the
+    sentences its cells quote marked; each [n] opens its card (`.pq-scope`)."""
+    rows = answer.comparison or []
+    titles = [s.paper.title for s in sorted(answer.sources, key=lambda s: s.number)]
+    cells = {(i, j): cell for j, row in enumerate(rows) for i, cell in enumerate(row.cells)}
+    evidence: dict[int, list[str]] = {}
+    for cell in cells.values():
+        for n in cell.citations:
+            if cell.evidence and cell.evidence not in evidence.setdefault(n, []):
+                evidence[n].append(cell.evidence)
+    papers = {s.number: s.paper for s in answer.sources}
+    cards = "".join(
+        card_html(SourceCard(r, papers.get(r.number), evidence.get(r.number, []))) for r in answer.references
+    )
+    said = f'<p class="pq-note">{html.escape(note)}</p>' if note else ""
+    return (
+        f'<div class="pq-scope">{table_html(titles, [r.aspect for r in rows], cells)}{said}'
+        f"<h3>In one paragraph</h3>{answer_html(answer)}<h3>Sources</h3>{cards}</div>"
+    )
 
 
 def error_html(message: str) -> str:

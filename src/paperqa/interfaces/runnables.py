@@ -103,12 +103,33 @@ class CompareInput(BaseModel):
     paper_b: str
 
 
-TaskInput = AskInput | SummarizeInput | CompareInput
+class TableInput(BaseModel):
+    """What `table` takes: the papers (or a topic, or dates) in rows, and the columns."""
+
+    papers: list[str] = Field(
+        default_factory=list, description="One row per paper (ids, titles, short names)."
+    )
+    columns: list[str] = Field(
+        default_factory=list,
+        description="What to ask each paper ('dataset', 'Which baselines?'); default: the five aspects.",
+    )
+    topic: str | None = Field(default=None, description="Rows: the papers most about this topic.")
+    limit: int = Field(
+        default=10, ge=1, le=30, description="With a topic or dates: at most this many papers."
+    )
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+TaskInput = AskInput | SummarizeInput | CompareInput | TableInput
 _INPUTS: dict[str, type[TaskInput]] = {"ask": AskInput, "summarize": SummarizeInput, "compare": CompareInput}
 
 
-def run_task(tasks: Tasks, request: TaskInput, *, on_token: Any = None, callbacks: Any = None) -> Answer:
-    """The answer to one request: what the runnables and `paperqa serve` both call."""
+def run_task(
+    tasks: Tasks, request: TaskInput, *, on_token: Any = None, on_cell: Any = None, callbacks: Any = None
+) -> Answer:
+    """The answer to one request: what the runnables and `paperqa serve` both call
+    (`on_cell(row, column, cell)`: a table's cells as they are filled)."""
     if isinstance(request, AskInput):
         return tasks.ask(
             request.question,
@@ -122,6 +143,17 @@ def run_task(tasks: Tasks, request: TaskInput, *, on_token: Any = None, callback
     if isinstance(request, SummarizeInput):
         return tasks.summarize(
             request.paper, topic=request.topic, tldr=request.tldr, on_token=on_token, callbacks=callbacks
+        )
+    if isinstance(request, TableInput):
+        return tasks.table(
+            request.papers,
+            columns=request.columns,
+            topic=request.topic,
+            limit=request.limit,
+            date_from=request.since,
+            date_to=request.until,
+            on_cell=on_cell,
+            callbacks=callbacks,
         )
     return tasks.compare(request.paper_a, request.paper_b, on_token=on_token, callbacks=callbacks)
 

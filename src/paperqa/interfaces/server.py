@@ -2,7 +2,8 @@
 
 - JSON API: `GET /papers`, `GET /papers/{id}`, `POST /ask`, `POST /summarize`,
   `POST /compare` (each `?stream=true` for server-sent events: `token` events with the
-  model's draft, then one `answer` event with the checked answer), `POST /papers`
+  model's draft, then one `answer` event with the checked answer), `POST /table` (a
+  literature table; `?stream=true` sends a `cell` event per cell as it is filled), `POST /papers`
   (upload files; the ingest report), `DELETE /papers/{id}`, `GET /stats`, `GET /healthz`.
   OpenAPI docs at `/docs`.
 - OpenAI-compatible: `POST /v1/chat/completions` (plain and `stream: true`) and
@@ -38,7 +39,14 @@ from paperqa.errors import InputError, PaperNotFoundError, PaperQAError, user_me
 from paperqa.interfaces import openai_compat
 from paperqa.interfaces.access import MAX_UPLOAD_FILES, MAX_UPLOAD_MB, USER, authorized, password_for
 from paperqa.interfaces.openai_compat import ChatRequest
-from paperqa.interfaces.runnables import AskInput, CompareInput, SummarizeInput, TaskInput, run_task
+from paperqa.interfaces.runnables import (
+    AskInput,
+    CompareInput,
+    SummarizeInput,
+    TableInput,
+    TaskInput,
+    run_task,
+)
 from paperqa.library import Library, LibraryStats
 from paperqa.types import Answer, IngestReport, Paper
 
@@ -172,6 +180,19 @@ def _answer_routes(library: Library) -> APIRouter:
     def compare(body: CompareInput, stream: bool = False) -> Any:
         return answer(body, stream)
 
+    @router.post("/table", response_model=Answer)
+    def table(body: TableInput, stream: bool = False) -> Any:
+        """Papers in rows, a cited cell per column (`answer.comparison`: one entry per column,
+        a cell per paper). Streamed: `cell` events {row, column, cell}, then `answer`."""
+
+        def run(put: Any) -> Answer:
+            def on_cell(row: int, column: int, cell: Any) -> None:
+                put({"row": row, "column": column, "cell": cell.model_dump()})
+
+            return run_task(library.tasks, body, on_cell=on_cell if put else None)
+
+        return run(None) if not stream else StreamingResponse(_sse(run), media_type="text/event-stream")
+
     return router
 
 
@@ -211,12 +232,15 @@ def _mount_ui(app: FastAPI, library: Library, password: str | None) -> None:
 
 
 def _sse(run: Callable[[Any], Answer]) -> Iterator[str]:
-    """Server-sent events: `token` events as the model writes, then `answer` (or `error`)."""
+    """Server-sent events: `token` events as the model writes (`cell` as a table fills),
+    then `answer` (or `error`)."""
     for item in streamed(run):
         if isinstance(item, Answer):
             yield f"event: answer\ndata: {item.model_dump_json()}\n\n"
         elif isinstance(item, BaseException):  # the stream has started: report, do not raise
             yield f"event: error\ndata: {json.dumps({'error': user_message(item)})}\n\n"
+        elif isinstance(item, dict):  # a table's cell
+            yield f"event: cell\ndata: {json.dumps(item)}\n\n"
         else:
             yield f"event: token\ndata: {json.dumps(item)}\n\n"
 
