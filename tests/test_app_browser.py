@@ -147,7 +147,7 @@ def test_table_of_four_papers_with_a_column_of_ones_own_then_csv(page, tmp_path)
     assert source.locator("details mark").first.is_visible()
     shot(page, "table", tmp_path)
     with page.expect_download() as download:
-        page.locator("#table-files").get_by_text("table.csv").click()
+        page.locator('#table-files a[download="table.csv"]').click()
     saved = tmp_path / "table.csv"
     download.value.save_as(saved)
     lines = saved.read_text().splitlines()

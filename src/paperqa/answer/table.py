@@ -199,7 +199,8 @@ def overview(rows: Sequence[ComparisonRow], labels: dict[int, str], n_papers: in
             continue
         silent = [labels[i + 1] for i, c in enumerate(row.cells) if not c.citations]
         who = _join([labels[n] for n, _ in stated])
-        text = f"{row.aspect}: stated by {who}"
+        asked = row.aspect.strip()
+        text = f"“{asked}”: answered by {who}" if asked.endswith("?") else f"{asked}: stated by {who}"
         if silent:
             text += f"; not stated by {_join(silent)}"
         shared = _shared_names(stated, labels)
