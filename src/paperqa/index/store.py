@@ -274,6 +274,26 @@ class Store:
             offset += len(rows["ids"])
         return table
 
+    def nearest(
+        self,
+        vector: np.ndarray,
+        k: int,
+        paper_ids: Sequence[str] | None = None,
+        date_range: tuple[int | None, int | None] = (None, None),
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the `k` chunks nearest to `vector`, as `query`
+        filters them, without reading their text (what retrieval needs: it holds the texts)."""
+        rows = self._chunks.query(
+            query_embeddings=vector.reshape(1, -1),
+            n_results=k,
+            where=_where(paper_ids, date_range),
+            include=["distances"],
+        )
+        return [
+            (cid, 1.0 - float(d))
+            for cid, d in zip(rows["ids"][0], (rows["distances"] or [[]])[0], strict=True)
+        ]
+
     def query(
         self,
         vector: np.ndarray,
@@ -283,18 +303,10 @@ class Store:
     ) -> list[ScoredChunk]:
         """The `k` chunks nearest to `vector`, optionally among some papers or dates
         (`date_range` as YYYYMMDD integers, either end open)."""
-        clauses: list[dict[str, Any]] = []
-        if paper_ids:
-            clauses.append({"paper_id": {"$in": list(paper_ids)}})
-        if date_range[0] is not None:
-            clauses.append({"date": {"$gte": date_range[0]}})
-        if date_range[1] is not None:
-            clauses.append({"date": {"$lte": date_range[1]}})
-        where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
         rows = self._chunks.query(
             query_embeddings=vector.reshape(1, -1),
             n_results=k,
-            where=where,
+            where=_where(paper_ids, date_range),
             include=["metadatas", "documents", "distances"],
         )
         return [
@@ -376,6 +388,20 @@ def _stored(rows: Any) -> dict[str, StoredPaper]:
         )
         for pid, meta in zip(rows["ids"], rows["metadatas"] or [], strict=True)
     }
+
+
+def _where(
+    paper_ids: Sequence[str] | None, date_range: tuple[int | None, int | None]
+) -> dict[str, Any] | None:
+    """The Chroma filter for some papers and a date range (YYYYMMDD integers, either end open)."""
+    clauses: list[dict[str, Any]] = []
+    if paper_ids:
+        clauses.append({"paper_id": {"$in": list(paper_ids)}})
+    if date_range[0] is not None:
+        clauses.append({"date": {"$gte": date_range[0]}})
+    if date_range[1] is not None:
+        clauses.append({"date": {"$lte": date_range[1]}})
+    return clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
 
 
 def _client(settings: Settings) -> Any:

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -98,7 +99,6 @@ class Retriever:
         focus: Sequence[str] = (),
     ) -> list[RetrievedChunk]:
         """The best `k` passages for `query`, named and `focus` papers first."""
-        import bm25s
 
         k = k or self.settings.k
         corpus = self.corpus()
@@ -110,23 +110,16 @@ class Retriever:
         n = min(self.settings.candidates, len(corpus.ids) if allowed is None else int(allowed.sum()))
         if n == 0:
             return []
+        # BM25 (numpy) runs beside the query's embedding and the Chroma search (ONNX and Rust,
+        # both outside the GIL): the two halves of a query overlap on a 2-core machine.
+        lexical = _BM25_POOL.submit(_bm25, corpus, query, n, allowed)
         vector = self.embedder.embed([query])[0]
-        dense = self.store.query(vector, k=n, paper_ids=paper_ids, date_range=(lo, hi))
-        tokens = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)
-        bm25_rank: list[str] = []
-        bm25_score: dict[str, float] = {}
-        if tokens and tokens[0]:
-            docs, scores = corpus.bm25.retrieve(  # type: ignore[attr-defined]
-                tokens, k=n, show_progress=False, weight_mask=allowed
-            )
-            for i, score in zip(docs[0], scores[0], strict=True):
-                if score > 0:
-                    bm25_rank.append(corpus.ids[i])
-                    bm25_score[corpus.ids[i]] = float(score)
-        fused = rrf_fuse([[d.chunk_id for d in dense], bm25_rank], self.settings.rrf_k)
-        by_id = {d.chunk_id: d for d in dense}
+        dense = self.store.nearest(vector, k=n, paper_ids=paper_ids, date_range=(lo, hi))
+        bm25_rank, bm25_score = lexical.result()
+        fused = rrf_fuse([[cid for cid, _ in dense], bm25_rank], self.settings.rrf_k)
+        similarity = dict(dense)
         position = corpus.position
-        boosted = set(self.named(query)) | set(focus)
+        boosted = set(corpus.names.named(query)) | set(focus)
         if paper_ids:
             boosted &= set(paper_ids)
         chunks = []
@@ -134,14 +127,13 @@ class Retriever:
             i = position.get(cid)
             if i is None:  # a chunk newer than the cached corpus: skip until the next rebuild
                 continue
-            d = by_id.get(cid)
             chunks.append(
                 RetrievedChunk(
                     chunk_id=cid,
                     paper_id=corpus.paper_ids[i],
                     index=corpus.indexes[i],
                     text=corpus.texts[i],
-                    dense=d.similarity if d else None,
+                    dense=similarity.get(cid),
                     bm25=bm25_score.get(cid),
                     fused=round(score, 6),
                     named=corpus.paper_ids[i] in boosted,
@@ -151,8 +143,9 @@ class Retriever:
             )
         chunks += self._missing_named(vector, boosted, {c.paper_id for c in chunks}, corpus)
         chunks.sort(key=lambda c: (not c.named, -c.fused))
-        live = self.store.papers_by_id(list({c.paper_id for c in chunks}))
-        return diversify([c for c in chunks if c.paper_id in live], k, self.settings.max_per_paper)
+        # Every chunk is of the corpus read at the store's current revision (checked above),
+        # so its paper is in the library: no look-up of the papers is needed.
+        return diversify(chunks, k, self.settings.max_per_paper)
 
     def _missing_named(
         self, vector: np.ndarray, boosted: set[str], present: set[str], corpus: Corpus
@@ -204,6 +197,30 @@ def _one_edit(word: str) -> set[str]:
     replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
     inserts = [a + c + b for a, b in splits for c in _LETTERS]
     return set(deletes + swaps + replaces + inserts)
+
+
+#: One thread for BM25 beside each query's embedding (shared by every Retriever of the process).
+_BM25_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperqa-bm25")
+
+
+def _bm25(
+    corpus: Corpus, query: str, n: int, allowed: np.ndarray | None
+) -> tuple[list[str], dict[str, float]]:
+    """The corpus's best `n` chunks for `query` by BM25 (ids in order, and their scores)."""
+    import bm25s
+
+    tokens = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)
+    ranked: list[str] = []
+    scores: dict[str, float] = {}
+    if tokens and tokens[0]:
+        docs, values = corpus.bm25.retrieve(  # type: ignore[attr-defined]
+            tokens, k=n, show_progress=False, weight_mask=allowed
+        )
+        for i, score in zip(docs[0], values[0], strict=True):
+            if score > 0:
+                ranked.append(corpus.ids[i])
+                scores[corpus.ids[i]] = float(score)
+    return ranked, scores
 
 
 def _allowed(
