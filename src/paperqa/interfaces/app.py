@@ -74,6 +74,16 @@ class LibraryTab:
     cancel: gr.Button
 
 
+@dataclass
+class TableTab:
+    papers: gr.Dropdown
+    topic: gr.Textbox
+    columns: gr.Textbox
+    make: gr.Button
+    out: gr.HTML
+    files: gr.File
+
+
 def _chat_tab() -> ChatTab:
     session = gr.State(lambda: ChatSession())
     api_conversation = gr.State(lambda: Conversation())
@@ -129,6 +139,36 @@ def _library_tab() -> LibraryTab:
         search, note, table, files, upload, report, upload_api, to_remove, remove, remove_note, confirm_row,
         confirm, cancel,
     )  # fmt: skip
+
+
+def _table_tab() -> TableTab:
+    gr.Markdown(
+        "Papers in rows, your questions in columns: each cell is the paper's own sentence, "
+        "cited, or *Not stated in the abstract*."
+    )
+    with gr.Row():
+        table_papers = gr.Dropdown(
+            label="Papers (type to search; up to 30)", multiselect=True, filterable=True,
+            max_choices=30, elem_id="table-papers", scale=3,
+        )  # fmt: skip
+        table_topic = gr.Textbox(
+            label="…or a topic",
+            placeholder="e.g. activation steering",
+            elem_id="table-topic",
+            scale=2,
+        )
+    table_columns = gr.Textbox(
+        label="Columns, one per line (empty: Problem, Approach, Data / setting, Key results, "
+        "Limitations)", placeholder="dataset\nmodel size\nWhich baselines do they beat?",
+        lines=3, elem_id="table-columns",
+    )  # fmt: skip
+    table_btn = gr.Button("Make the table", variant="primary", elem_id="table-btn")
+    table_out = gr.HTML(elem_id="lit-table")
+    table_files = gr.File(
+        label="Download", file_count="multiple", interactive=False, visible=False,
+        elem_id="table-files",
+    )  # fmt: skip
+    return TableTab(table_papers, table_topic, table_columns, table_btn, table_out, table_files)
 
 
 def _settings_tab(has_remote: bool) -> tuple[gr.Radio, gr.Markdown]:
@@ -221,39 +261,14 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
                 compare_btn = gr.Button("Compare", variant="primary", elem_id="compare-btn")
                 compare_out = gr.HTML(elem_id="comparison")
             with gr.Tab("Table", id="table"):
-                gr.Markdown(
-                    "Papers in rows, your questions in columns: each cell is the paper's own sentence, "
-                    "cited, or *Not stated in the abstract*."
-                )
-                with gr.Row():
-                    table_papers = gr.Dropdown(
-                        label="Papers (type to search; up to 30)", multiselect=True, filterable=True,
-                        max_choices=30, elem_id="table-papers", scale=3,
-                    )  # fmt: skip
-                    table_topic = gr.Textbox(
-                        label="…or a topic",
-                        placeholder="e.g. activation steering",
-                        elem_id="table-topic",
-                        scale=2,
-                    )
-                table_columns = gr.Textbox(
-                    label="Columns, one per line (empty: Problem, Approach, Data / setting, Key results, "
-                    "Limitations)", placeholder="dataset\nmodel size\nWhich baselines do they beat?",
-                    lines=3, elem_id="table-columns",
-                )  # fmt: skip
-                table_btn = gr.Button("Make the table", variant="primary", elem_id="table-btn")
-                table_out = gr.HTML(elem_id="lit-table")
-                table_files = gr.File(
-                    label="Download", file_count="multiple", interactive=False, visible=False,
-                    elem_id="table-files",
-                )  # fmt: skip
+                table = _table_tab()
             with gr.Tab("Library", id="library"):
                 lib = _library_tab()
             with gr.Tab("Settings", id="settings"):
                 backend, status_md = _settings_tab(remote is not None)
 
         pickers = [
-            lib.table, lib.note, summary_paper, paper_a, paper_b, lib.to_remove, table_papers, status_md,
+            lib.table, lib.note, summary_paper, paper_a, paper_b, lib.to_remove, table.papers, status_md,
             chat.header, chat.examples,
         ]  # fmt: skip
         _wire_chat(act, chat, backend)
@@ -266,8 +281,8 @@ def build(library: Library, remote: Library | None = None) -> gr.Blocks:
             [mode, summary_paper, summary_topic, backend], summary_out, api_name="summarize",
         )  # fmt: skip
         compare_btn.click(act.compare, [paper_a, paper_b, backend], compare_out, api_name="compare")
-        table_btn.click(
-            act.table, [table_papers, table_topic, table_columns, backend], [table_out, table_files],
+        table.make.click(
+            act.table, [table.papers, table.topic, table.columns, backend], [table.out, table.files],
             api_name="table",
         )  # fmt: skip
         _wire_library(act, lib, pickers)

@@ -16,7 +16,15 @@ from rich.text import Text
 
 from paperqa.errors import PaperQAError
 from paperqa.interfaces.cli._common import JsonOpt, StrictOpt, app, err, open_library, out, print_error
+from paperqa.library import Library
 from paperqa.types import Answer
+
+SinceOpt = Annotated[
+    dt.datetime | None, typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or after this.")
+]
+UntilOpt = Annotated[
+    dt.datetime | None, typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or before this.")
+]
 
 
 def _run(produce: Callable[[Callable[[str], None] | None], Answer], as_json: bool) -> Answer:
@@ -99,14 +107,8 @@ def ask(
     paper: Annotated[
         list[str] | None, typer.Option("--paper", "-p", help="Only these papers (id or title); repeatable.")
     ] = None,
-    since: Annotated[
-        dt.datetime | None,
-        typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or after this."),
-    ] = None,
-    until: Annotated[
-        dt.datetime | None,
-        typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or before this."),
-    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     strict: StrictOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -233,14 +235,8 @@ def table(
     limit: Annotated[
         int, typer.Option("--limit", "-n", help="With --topic or dates: at most this many papers.")
     ] = 10,
-    since: Annotated[
-        dt.datetime | None,
-        typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or after this."),
-    ] = None,
-    until: Annotated[
-        dt.datetime | None,
-        typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or before this."),
-    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     fmt: Annotated[
         str | None,
         typer.Option("--format", "-f", help="rich (the terminal; default), markdown, csv or json."),
@@ -262,7 +258,6 @@ def table(
 
         paperqa table --topic "activation steering" --limit 8 --out steering.csv
     """
-    from paperqa.answer.aspects import ASPECTS
     from paperqa.interfaces.export import FORMATS, format_for, render_table
 
     if fmt is not None and fmt not in FORMATS:
@@ -278,17 +273,7 @@ def table(
         date_from=since.date() if since else None,
         date_to=until.date() if until else None,
     )
-    ids, columns = [p.id for p in rows], column or []
-    with Progress(
-        TextColumn("Filling cells"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as progress:
-        task = progress.add_task("cells", total=len(rows) * len(columns or ASPECTS))
-        answer = library.table(ids, columns=columns, on_cell=lambda *_: progress.advance(task))
+    answer = _fill_with_progress(library, [p.id for p in rows], column or [])
     if out_file is not None:
         out_file.write_text(render_table(answer, target), encoding="utf-8")
         err.print(
@@ -299,6 +284,18 @@ def table(
         _print_table(answer)
     else:
         sys.stdout.write(render_table(answer, target))
+
+
+def _fill_with_progress(library: Library, ids: list[str], columns: list[str]) -> Answer:
+    """The table, with a progress bar on the terminal while its cells are filled."""
+    from paperqa.answer.aspects import ASPECTS
+
+    with Progress(
+        TextColumn("Filling cells"), BarColumn(), MofNCompleteColumn(), console=err, transient=True,
+        disable=not err.is_terminal,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("cells", total=len(ids) * len(columns or ASPECTS))
+        return library.table(ids, columns=columns, on_cell=lambda *_: progress.advance(task))
 
 
 def _print_table(answer: Answer) -> None:
