@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -112,9 +113,10 @@ def test_json_endpoints(client: httpx.Client):
     )
 
 
-def test_streaming_answers_as_server_sent_events(client: httpx.Client):
+def sse_events(client: httpx.Client, path: str, body: dict) -> list[tuple[str | None, Any]]:
+    """(event, data) of a streamed answer, in order."""
     events = []
-    with client.stream("POST", "/ask", params={"stream": "true"}, json={"question": "What is CASAL?"}) as r:
+    with client.stream("POST", path, params={"stream": "true"}, json=body) as r:
         assert r.headers["content-type"].startswith("text/event-stream")
         event = None
         for line in r.iter_lines():
@@ -122,6 +124,11 @@ def test_streaming_answers_as_server_sent_events(client: httpx.Client):
                 event = line[7:]
             elif line.startswith("data: "):
                 events.append((event, json.loads(line[6:])))
+    return events
+
+
+def test_streaming_answers_as_server_sent_events(client: httpx.Client):
+    events = sse_events(client, "/ask", {"question": "What is CASAL?"})
     assert events[-1][0] == "answer" and events[-1][1]["references"]
     assert all(kind == "token" for kind, _ in events[:-1])
 
@@ -131,14 +138,7 @@ def test_table_as_json_and_cell_by_cell(client: httpx.Client):
     table = client.post("/table", json=body).json()
     assert [row["aspect"] for row in table["comparison"]] == ["main result", "model size"]
     assert "96%" in table["comparison"][0]["cells"][2]["text"] and len(table["references"]) == 3
-    events = []
-    with client.stream("POST", "/table", params={"stream": "true"}, json=body) as r:
-        event = None
-        for line in r.iter_lines():
-            if line.startswith("event: "):
-                event = line[7:]
-            elif line.startswith("data: "):
-                events.append((event, json.loads(line[6:])))
+    events = sse_events(client, "/table", body)
     cells = [data for kind, data in events if kind == "cell"]
     assert len(cells) == 6 and events[-1][0] == "answer"
     assert {(c["row"], c["column"]) for c in cells} == {(i, j) for i in range(3) for j in range(2)}
