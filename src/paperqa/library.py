@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import time
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from paperqa.errors import PaperNotFoundError
+from paperqa.errors import LibraryLockedError, PaperNotFoundError
 from paperqa.index import catalogue
 from paperqa.index.assets import LOCAL_EMBEDDING_DIM, LOCAL_EMBEDDING_MODEL
 from paperqa.index.store import Store, StoredPaper
@@ -176,7 +177,17 @@ class Library:
         papers = self.store.all_papers()
         if model:
             catalogue.write(self.settings, model, revision, papers)
+            if catalogue.mirrored_revision(self.settings) is None:
+                self._adopt_revision(revision)
         return papers
+
+    def _adopt_revision(self, revision: str) -> None:
+        """A library written before the revision mirror existed gets one now, so the next
+        reader needs no chromadb: only while no write runs (the write lock is free) and the
+        store is still at the revision its papers were just read at."""
+        with contextlib.suppress(LibraryLockedError), write_lock(self.settings.home):
+            if self.store.revision() == revision:
+                catalogue.mirror_revision(self.settings, revision)
 
     def _catalogue_model(self) -> str | None:
         """The embedding model a catalogue is keyed on, known without loading the model;
