@@ -117,3 +117,21 @@ def test_table_command(seed_library, tmp_path: Path):
     assert (
         bad.returncode != 0 and "cannot tell the format" in bad.stderr and not (tmp_path / "t.docx").exists()
     )
+
+
+def test_a_writing_model_may_shorten_own_column_cells_under_the_checks(seed_library):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from paperqa.library import Library
+
+    settings = seed_library.settings
+    free = settings.model_copy(update={"llm": settings.llm.model_copy(update={"answer_mode": "free"})})
+    replies = [
+        "The LegalVis authors evaluated their identification model and obtained an accuracy of 96%.",
+        "CASAL is the best method ever made.",  # adds what the sentence does not say: refused
+    ]
+    library = Library(free, embedder=seed_library.embedder, chat_model=FakeListChatModel(responses=replies))
+    legalvis, casal = library.table(["LegalVis", "CASAL"], columns=["accuracy"]).comparison[0].cells
+    assert legalvis.origin == "rewrite" and legalvis.text == replies[0] and legalvis.citations == [1]
+    assert legalvis.evidence and "qualitative analysis" in legalvis.evidence  # the quoted sentence
+    assert casal.origin == "quote" and "best method" not in casal.text

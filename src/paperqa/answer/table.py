@@ -159,10 +159,15 @@ class ColumnFiller:
 
 
 def fill(
-    pipeline: Pipeline, papers: Sequence[Paper], columns: Sequence[str], on_cell: OnCell | None = None
+    pipeline: Pipeline,
+    papers: Sequence[Paper],
+    columns: Sequence[str],
+    on_cell: OnCell | None = None,
+    run: Run | None = None,
 ) -> tuple[list[Source], list[ComparisonRow]]:
     """The table's sources (paper i is source i + 1) and its columns, each a `ComparisonRow`
-    with one cell per paper."""
+    with one cell per paper. With a chat model writing (`free` or `rewrite` mode, and `run`
+    given), a cell of one's own column may be shortened into a direct answer (`shorten`)."""
     sources = [whole_paper(p, i) for i, p in enumerate(papers, 1)]
     labels = pipeline.labels(sources)
     own = [c for c in columns if aspect_of(c) is None]
@@ -175,18 +180,34 @@ def fill(
     by_aspect = (
         [aspects.aspect_cells(s, label=labels[s.number]) for s in sources] if len(own) < len(columns) else []
     )
+    names = pipeline.names(sources) if run is not None and pipeline.mode != "quote" else {}
     rows = []
     for j, column in enumerate(columns):
         aspect = aspect_of(column)
         filler = None if aspect else ColumnFiller(column_question(column), rank, idf, cut)
         cells = []
         for i, source in enumerate(sources):
-            cell = by_aspect[i][aspect] if aspect else filler.cell(source, labels[source.number])  # type: ignore[union-attr]
+            if aspect:
+                cell = by_aspect[i][aspect]
+            else:
+                cell = filler.cell(source, labels[source.number])  # type: ignore[union-attr]
+                if run is not None and pipeline.mode != "quote" and cell.citations:
+                    cell = shorten(pipeline, filler.question, cell, names[source.number], run)  # type: ignore[union-attr]
             cells.append(cell)
             if on_cell is not None:
                 on_cell(i, j, cell)
         rows.append(ComparisonRow(aspect=column.strip() if column.strip() else str(aspect), cells=cells))
     return sources, rows
+
+
+def shorten(
+    pipeline: Pipeline, question: str, cell: CitedSentence, names: Sequence[str], run: Run
+) -> CitedSentence:
+    """The chat model's direct answer to the column from the quoted sentence, kept when it passes
+    the rewrite checks (grounded in that sentence alone, every figure and name kept, no word
+    the sentence and the question lack) and is shorter than the quote; else the quote."""
+    written = pipeline.writer.rewrite(question, cell, names, run)
+    return written if len(written.text) < len(cell.text) else cell
 
 
 def overview(rows: Sequence[ComparisonRow], labels: dict[int, str], n_papers: int) -> list[CitedSentence]:
@@ -276,7 +297,7 @@ def table(
     """The literature table of `papers` on `columns` (default: the five aspects)."""
     columns = list(columns) or list(aspects.ASPECTS)
     check_shape(papers, columns)
-    sources, rows = run.stage("fill cells", lambda: fill(pipeline, papers, columns, on_cell), {})
+    sources, rows = run.stage("fill cells", lambda: fill(pipeline, papers, columns, on_cell, run), {})
     labels = pipeline.labels(sources)
     sentences = overview(rows, labels, len(papers))
     question = f"Table: {' | '.join(r.aspect for r in rows)}"
