@@ -45,14 +45,14 @@ MAX_COLUMNS = 10
 #: it leaves more cells "Not stated" without making the filled ones more often on their column
 #: (the gate does not tell on-column sentences apart), so none is applied.
 CELL_ANSWERABLE: float | None = None
+#: ...and the ranker gives its sentence at least this probability of answering.
+CELL_MIN_SCORE = 0.2
 #: What a table says about cells of the researcher's own columns: how often, on hand-labelled
 #: cells, such a cell answers its column (the aspects' cells: 0.91; `benchmarks/bench_table.py`).
 OWN_COLUMNS_NOTE = (
     "Cells of the columns you named hold each paper's sentence closest to the column; on "
     "hand-labelled seed cells about 4 in 10 answer it (the five aspect columns: 9 in 10). Check them."
 )
-#: ...and the ranker gives its sentence at least this probability of answering.
-CELL_MIN_SCORE = 0.2
 #: Column names that mean one of the five aspects, which the aspect classifier fills.
 ASPECT_ALIASES: dict[str, str] = {
     **dict.fromkeys(["problem", "motivation", "research question", "gap", "goal", "aim"], "Problem"),
