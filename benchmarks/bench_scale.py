@@ -125,11 +125,19 @@ def main() -> None:
         ("74,728", ROOT / "benchmarks/out/arxiv-all", "ingest-all-resumed.json"),
     ]
     out = {**header("bench_scale.py"), "sizes": {}}
+    earlier = json.loads((RESULTS / "scale.json").read_text()) if (RESULTS / "scale.json").exists() else {}
     for label, home, ingest in sizes:
         if not home.exists():
             print(f"skipping {label}: no library at {home} (see the docstring)", file=sys.stderr)
+            if label in earlier.get("sizes", {}):  # keep the last measurement, with its date
+                kept = earlier["sizes"][label]
+                out["sizes"][label] = {**kept, "measured": kept.get("measured", earlier.get("date"))}  # type: ignore[index]
             continue
-        out["sizes"][label] = {**measure(home, args.asks), **ingest_numbers(ingest)}  # type: ignore[index]
+        out["sizes"][label] = {  # type: ignore[index]
+            **measure(home, args.asks),
+            **ingest_numbers(ingest),
+            "measured": out["date"],
+        }
         print(label, json.dumps(out["sizes"][label]), file=sys.stderr)  # type: ignore[index]
     (RESULTS / "scale.json").write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(out, indent=2))
