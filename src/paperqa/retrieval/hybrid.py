@@ -99,7 +99,6 @@ class Retriever:
         focus: Sequence[str] = (),
     ) -> list[RetrievedChunk]:
         """The best `k` passages for `query`, named and `focus` papers first."""
-
         k = k or self.settings.k
         corpus = self.corpus()
         if not corpus.ids:
