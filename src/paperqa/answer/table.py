@@ -101,6 +101,9 @@ _QUESTION = re.compile(
     re.IGNORECASE,
 )
 
+#: A table by topic reads this many passages per paper it may hold (a paper has one to three).
+TOPIC_PASSAGES_PER_PAPER = 3
+
 #: Called as each cell is filled: (row, column, cell), rows and columns from 0.
 OnCell = Callable[[int, int, CitedSentence], None]
 
@@ -277,7 +280,7 @@ def topic_papers(
     """The `limit` papers most about `topic`, chosen as for "which papers ..." questions
     (`listing.list_sources`: close in meaning, or holding the topic's distinctive words)."""
     chunks = pipeline.retriever.retrieve(
-        topic, k=max(LIST_PASSAGES, 3 * limit), date_from=date_from, date_to=date_to
+        topic, k=max(LIST_PASSAGES, TOPIC_PASSAGES_PER_PAPER * limit), date_from=date_from, date_to=date_to
     )
     rare = pipeline.retriever.rare_stems(topic, LIST_RARE_SHARE)
     settings = pipeline.settings.retrieval
