@@ -25,7 +25,6 @@ from paperqa.answer.listing import (
 )
 from paperqa.answer.pipeline import Draft, Pipeline
 from paperqa.answer.quoting import clean, paper_label
-from paperqa.answer.ranking import bundled_models
 from paperqa.answer.resolve import find_papers
 from paperqa.answer.sources import fit_budget
 from paperqa.types import Answer, CitedSentence, Paper, RetrievedChunk, Source
@@ -119,9 +118,7 @@ def answer_from(
         lambda: select(intent, meant, rank, idf=idf, limit=ANSWER_SENTENCES, per_source=PER_PAPER_SENTENCES),
         {"question": question},
     )
-    cut = pipeline.settings.retrieval.answerable_cut
-    cut = bundled_models().gate_cut if cut is None else cut
-    if intent.papers and chosen and chosen[0].answerable < cut:
+    if intent.papers and chosen and chosen[0].answerable < pipeline.answerable_cut():
         sentences = not_stated(chosen[0], question)
         return pipeline.assemble("ask", question, sentences, whole, conversation, run, not_stated=True)
 

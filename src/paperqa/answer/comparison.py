@@ -6,7 +6,6 @@ from __future__ import annotations
 from paperqa.answer import aspects, extractive
 from paperqa.answer.assemble import Conversation
 from paperqa.answer.checking import Rules
-from paperqa.answer.citations import renumber
 from paperqa.answer.generation import Run
 from paperqa.answer.pipeline import Draft, Pipeline
 from paperqa.answer.table import fill
@@ -31,5 +30,5 @@ def compare(pipeline: Pipeline, a: Paper, b: Paper, run: Run) -> Answer:
     answer = pipeline.compose(
         "compare", f"Compare: {a.title} | {b.title}", sources, Conversation(), run, quote=quote, draft=draft
     )
-    answer.comparison = [r.model_copy(update={"cells": renumber(r.cells, {1: 1, 2: 2})}) for r in rows]
+    answer.comparison = rows  # a comparison keeps its sources' numbers (`assemble.numbering`)
     return answer

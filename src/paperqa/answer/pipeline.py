@@ -19,7 +19,7 @@ from paperqa.answer.evidence import Ranker
 from paperqa.answer.gate import off_topic
 from paperqa.answer.generation import Run, Writer
 from paperqa.answer.quoting import paper_label
-from paperqa.answer.ranking import Idf
+from paperqa.answer.ranking import Idf, bundled_models
 from paperqa.answer.sources import group_sources, render_sources
 from paperqa.index.embeddings import PaperQAEmbeddings
 from paperqa.index.store import Store
@@ -125,6 +125,12 @@ class Pipeline:
         corpus = self.retriever.corpus()
         n, freq = max(corpus.n_papers, 1), corpus.paper_freq
         return lambda stem: math.log(n / freq[stem]) if freq.get(stem) else 0.0
+
+    def answerable_cut(self) -> float:
+        """The gate's probability under which a chosen abstract does not answer: the setting,
+        else the cut fitted with the gate."""
+        cut = self.settings.retrieval.answerable_cut
+        return bundled_models().gate_cut if cut is None else cut
 
     @staticmethod
     def labels(sources: Sequence[Source]) -> dict[int, str]:

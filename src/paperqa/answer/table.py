@@ -20,15 +20,14 @@ from dataclasses import dataclass
 
 from paperqa.answer import aspects
 from paperqa.answer.assemble import Conversation
-from paperqa.answer.citations import renumber
 from paperqa.answer.evidence import Ranker, score_sentences, source_sentences
 from paperqa.answer.extractive import quote
 from paperqa.answer.generation import Run
-from paperqa.answer.intent import read_intent
+from paperqa.answer.intent import Intent, read_intent
 from paperqa.answer.listing import LIST_PASSAGES, LIST_RARE_SHARE, list_sources
 from paperqa.answer.pipeline import Pipeline
 from paperqa.answer.quoting import clean
-from paperqa.answer.ranking import Idf, bundled_models
+from paperqa.answer.ranking import Idf
 from paperqa.answer.sources import whole_paper
 from paperqa.errors import InputError
 from paperqa.text.names import terms
@@ -143,19 +142,21 @@ def check_shape(papers: Sequence[Paper], columns: Sequence[str]) -> None:
 
 @dataclass(frozen=True)
 class ColumnFiller:
-    """Fills the cells of one researcher's column, paper by paper."""
+    """Fills the cells of one researcher's column, paper by paper (its intent read once)."""
 
-    question: str
+    intent: Intent
     rank: Ranker
     idf: Idf
     cut: float
 
+    @property
+    def question(self) -> str:
+        return self.intent.question
+
     def cell(self, source: Source, label: str | None) -> CitedSentence:
-        intent = read_intent(self.question, chosen=(source.paper.id,))
-        scored = score_sentences(intent, [source], self.rank, self.idf)
+        scored = score_sentences(self.intent, [source], self.rank, self.idf)
         best = max(scored, key=lambda e: e.score, default=None)
-        cut = self.cut if CELL_ANSWERABLE is None else CELL_ANSWERABLE
-        if best is None or best.answerable < cut or best.score < CELL_MIN_SCORE:
+        if best is None or best.answerable < self.cut or best.score < CELL_MIN_SCORE:
             return CitedSentence(text=NOT_STATED)
         short = label if label and " " not in label else None
         return quote(clean(best.sentence, short), source.number, best.sentence)
@@ -178,8 +179,7 @@ def fill(
     if own:  # one embedding batch: every column question and every sentence of every abstract
         questions = [column_question(c) for c in own]
         rank(questions[0], [*questions[1:], *(t for s in sources for t in source_sentences(s))])
-    cut = pipeline.settings.retrieval.answerable_cut
-    cut = bundled_models().gate_cut if cut is None else cut
+    cut = pipeline.answerable_cut() if CELL_ANSWERABLE is None else CELL_ANSWERABLE
     by_aspect = (
         [aspects.aspect_cells(s, label=labels[s.number]) for s in sources] if len(own) < len(columns) else []
     )
@@ -187,7 +187,7 @@ def fill(
     rows = []
     for j, column in enumerate(columns):
         aspect = aspect_of(column)
-        filler = None if aspect else ColumnFiller(column_question(column), rank, idf, cut)
+        filler = None if aspect else ColumnFiller(read_intent(column_question(column)), rank, idf, cut)
         cells = []
         for i, source in enumerate(sources):
             if aspect:
@@ -199,7 +199,7 @@ def fill(
             cells.append(cell)
             if on_cell is not None:
                 on_cell(i, j, cell)
-        rows.append(ComparisonRow(aspect=column.strip() if column.strip() else str(aspect), cells=cells))
+        rows.append(ComparisonRow(aspect=column.strip(), cells=cells))
     return sources, rows
 
 
@@ -213,7 +213,7 @@ def shorten(
     return written if len(written.text) < len(cell.text) else cell
 
 
-def overview(rows: Sequence[ComparisonRow], labels: dict[int, str], n_papers: int) -> list[CitedSentence]:
+def overview(rows: Sequence[ComparisonRow], labels: dict[int, str]) -> list[CitedSentence]:
     """One sentence per column: which papers' abstracts state it (cited) and which do not,
     and the names (datasets, models, methods) two or more of its cells share."""
     out = []
@@ -302,9 +302,7 @@ def table(
     check_shape(papers, columns)
     sources, rows = run.stage("fill cells", lambda: fill(pipeline, papers, columns, on_cell, run), {})
     labels = pipeline.labels(sources)
-    sentences = overview(rows, labels, len(papers))
     question = f"Table: {' | '.join(r.aspect for r in rows)}"
-    answer = pipeline.assemble("table", question, sentences, sources, Conversation(), run)
-    identity = {s.number: s.number for s in sources}
-    answer.comparison = [r.model_copy(update={"cells": renumber(r.cells, identity)}) for r in rows]
+    answer = pipeline.assemble("table", question, overview(rows, labels), sources, Conversation(), run)
+    answer.comparison = rows  # a table keeps its sources' numbers (`assemble.numbering`)
     return answer

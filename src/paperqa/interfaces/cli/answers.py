@@ -299,16 +299,16 @@ def _fill_with_progress(library: Library, ids: list[str], columns: list[str]) ->
 
 
 def _print_table(answer: Answer) -> None:
-    from paperqa.interfaces.export import cell_text, note
+    from paperqa.interfaces.export import grid, note
 
-    grid = Table(show_lines=True, expand=True)
-    grid.add_column("Paper", style="bold", ratio=1)
-    for row in answer.comparison or []:
-        grid.add_column(row.aspect, ratio=2)
-    for i, source in enumerate(sorted(answer.sources, key=lambda s: s.number)):
-        cells = [cell_text(row.cells[i]) for row in answer.comparison or []]
-        grid.add_row(f"[{source.number}] {source.paper.title}", *cells)
-    out.print(grid)
+    header, rows = grid(answer)
+    shown = Table(show_lines=True, expand=True)
+    shown.add_column("Paper", style="bold", ratio=1)
+    for column in header[2:]:
+        shown.add_column(column, ratio=2)
+    for number, title, *cells in rows:
+        shown.add_row(f"{number} {title}", *cells)
+    out.print(shown)
     if said := note(answer):
         out.print(said, style="yellow", highlight=False)
     _print_answer(answer)
