@@ -229,6 +229,11 @@ def test_a_rewrite_may_reorder_around_the_question_and_prepositions():
         # British and American spellings, inflections
         ("The network stops memorizing labels.", "The network stops memorising labels."),
         ("The authors assess robustness.", "Assessing robustness is the goal."),
+        # a negation the source states in other words, or beside the same words
+        ("The model requires no parallel corpora.", "We train the model without parallel corpora."),
+        ("Capsule networks do not need routing.", "We propose capsule networks that are routing-free."),
+        ("Pruned networks do not lose accuracy.", "The pruned networks never lose accuracy on ImageNet."),
+        ("The method is not only fast but accurate.", "The method is fast and accurate."),
     ],
 )
 def test_faithful_paraphrases_are_grounded(sentence, source):
@@ -245,6 +250,16 @@ def test_faithful_paraphrases_are_grounded(sentence, source):
             "The images are not downsampled uniformly before recognition.",
             "We compare recognition on images that are downsampled uniformly and with foveation.",
             "negation",
+        ),
+        (  # an inserted negation, where the source negates something else
+            "Planning tasks can not be solved using A* search.",
+            "We show that planning tasks can be solved optimally using A* search. Prior heuristics do not scale.",
+            "states a negation",
+        ),
+        (  # a dropped negation: "no worse" made "worse"
+            "Its expression ability is worse than fully connected networks with the same depth.",
+            "Its expression ability is no worse than fully connected networks with the same depth.",
+            "drops a negation",
         ),
         (  # a claim about another paper: none of its own words is in this source
             "Graph embeddings encode gender bias in knowledge bases.",
