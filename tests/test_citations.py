@@ -156,6 +156,22 @@ def test_a_new_conversation_numbers_cited_papers_from_one():
     }
 
 
+def test_a_table_lists_every_row_even_one_it_never_cites():
+    """A table's row [1] whose cells all say "Not stated" is still in the reference list."""
+    from paperqa.answer.assemble import Conversation, assemble
+    from paperqa.answer.generation import Run
+    from paperqa.types import Paper, Source
+
+    sources = [
+        Source(number=n, paper=Paper(id=f"p{n}", title=f"P{n}", abstract="x."), passages=[], text="x.")
+        for n in range(1, 4)
+    ]
+    said = [CitedSentence(text="Only P2 states it.", citations=[2])]
+    for task, listed in (("table", [1, 2, 3]), ("compare", [1, 2, 3]), ("ask", [1])):
+        answer = assemble(task, "q", said, sources, Conversation(), Run(), backend="none", mode="quote")
+        assert [r.number for r in answer.references] == listed
+
+
 @pytest.mark.parametrize(
     "sentences",
     [

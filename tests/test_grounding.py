@@ -253,7 +253,8 @@ def test_faithful_paraphrases_are_grounded(sentence, source):
         ),
         (  # an inserted negation, where the source negates something else
             "Planning tasks can not be solved using A* search.",
-            "We show that planning tasks can be solved optimally using A* search. Prior heuristics do not scale.",
+            "We show that planning tasks can be solved optimally using A* search. "
+            "Prior heuristics do not scale.",
             "states a negation",
         ),
         (  # a dropped negation: "no worse" made "worse"

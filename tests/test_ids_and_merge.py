@@ -122,6 +122,15 @@ def test_merge_keeps_first_id_and_fills_gaps():
             None,
         ),
         ({}, {"doi": "10.1/b"}, None),
+        # a preprint (dated by its arXiv month) and its publication the next year: one paper
+        ({"arxiv_id": "1912.00001", "date": dt.date(2019, 12, 1)}, {"date": dt.date(2020, 6, 1)}, None),
+        ({"arxiv_id": "1412.00001", "date": dt.date(2014, 12, 1)}, {"date": dt.date(2020, 6, 1)}, "years"),
+        # the same identifier: one paper whatever the years
+        (
+            {"arxiv_id": "1912.00001", "date": dt.date(2019, 12, 1)},
+            {"arxiv_id": "1912.00001", "date": dt.date(2022, 1, 1)},
+            None,
+        ),
     ],
 )
 def test_same_title_records_contradict_only_on_ids_or_year(a, b, why):

@@ -44,6 +44,20 @@ def test_jsonl_generic(tmp_path):
     assert b.id == "doi:10.1000/abc" and b.url == "https://x.org/b"
 
 
+def test_an_undated_record_with_an_arxiv_id_is_dated_by_its_month(tmp_path):
+    f = tmp_path / "qasper.jsonl"
+    rows = [
+        {"id": "1907.06292", "title": "Tweets", "abstract": "About tweets."},  # QASPER's papers
+        {"id": "2401.01234", "title": "Dated", "abstract": "Dated.", "date": "2024-03-02"},
+        {"id": "hep-th/9901001", "title": "Old style", "abstract": "Old."},
+    ]
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    tweets, dated, old = papers_of(f)
+    assert (tweets.date, tweets.date_precision, tweets.date_text) == (dt.date(2019, 7, 1), "month", "2019-07")
+    assert dated.date == dt.date(2024, 3, 2)  # the record's own date wins
+    assert old.date is None  # an old-style id says no month a rule can trust
+
+
 def test_json_array_records_know_their_lines(tmp_path):
     f = tmp_path / "list.json"
     f.write_text(

@@ -92,8 +92,13 @@ class Paper(BaseModel):
             return f"different DOIs ({self.doi}, {other.doi})"
         if self.arxiv_id and other.arxiv_id and self.arxiv_id != other.arxiv_id:
             return f"different arXiv ids ({self.arxiv_id}, {other.arxiv_id})"
+        if (self.doi and self.doi == other.doi) or (self.arxiv_id and self.arxiv_id == other.arxiv_id):
+            return None  # the same identifier: one paper, whatever years its records give
         if self.date and other.date and self.date.year != other.date.year:
-            return f"different years ({self.date.year}, {other.date.year})"
+            # a preprint is often published the year after arXiv lists it
+            preprint = (self.arxiv_id or other.arxiv_id) and abs(self.date.year - other.date.year) == 1
+            if not preprint:
+                return f"different years ({self.date.year}, {other.date.year})"
         return None
 
     @property

@@ -56,6 +56,8 @@ def assemble(
     sentences = renumber(sentences, mapping)
     numbered = [s.model_copy(update={"number": mapping[s.number]}) for s in sources]
     cited = {c for s in sentences for c in s.citations}
+    if task in ("compare", "table"):  # every row (or side) is numbered, cited or "Not stated"
+        cited = {s.number for s in numbered}
     run.usage.total_seconds = run.elapsed()
     return Answer(
         task=task,

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from paperqa.errors import IngestError
 from paperqa.ingest.loaders import arxiv, bibtex, endnote_xml, hf_daily, ris, tabular, tagged
-from paperqa.ingest.loaders.common import LoadNote, read_text, read_text_encoded
+from paperqa.ingest.loaders.common import LoadNote, dated_by_arxiv_id, read_text, read_text_encoded
 from paperqa.types import Paper, SkippedRecord
 
 SUFFIXES = {
@@ -59,7 +59,15 @@ def load_file(
     path: Path, *, listing_year: int | None = None, today: dt.date | None = None
 ) -> Iterator[Paper | IngestError | LoadNote]:
     """The papers of one file. A bad record is yielded as an `IngestError`;
-    a file that cannot be read at all raises one."""
+    a file that cannot be read at all raises one. A paper whose record gives no date but a
+    modern arXiv id ("1907.06292") is dated by the id's month, when arXiv first listed it."""
+    for item in _load_by_kind(path, listing_year, today):
+        yield dated_by_arxiv_id(item) if isinstance(item, Paper) else item
+
+
+def _load_by_kind(
+    path: Path, listing_year: int | None, today: dt.date | None
+) -> Iterator[Paper | IngestError | LoadNote]:
     kind = file_kind(path)
     if kind is None:
         raise IngestError(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from paperqa.errors import IngestError
-from paperqa.types import normalize_title
+from paperqa.types import Paper, normalize_title
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,20 @@ def arxiv_id(value: str | None) -> str | None:
     if value and (m := ARXIV_ID.match(value.strip())):
         return m.group(1)
     return None
+
+
+#: A modern arXiv id: two digits of year, two of month ("1907.06292", since April 2007).
+_MODERN_ARXIV_ID = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
+
+
+def dated_by_arxiv_id(paper: Paper) -> Paper:
+    """The paper dated by its arXiv id's month when its record gave no date (month precision:
+    the month arXiv first listed it, which the id encodes); otherwise the paper as it is."""
+    m = _MODERN_ARXIV_ID.match(paper.arxiv_id or "")
+    if paper.date is not None or m is None or not 1 <= int(m.group(2)) <= 12:
+        return paper
+    date = dt.date(2000 + int(m.group(1)), int(m.group(2)), 1)
+    return paper.model_copy(update={"date": date, "date_precision": "month"})
 
 
 def doi(value: str | None) -> str | None:
