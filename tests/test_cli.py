@@ -94,6 +94,7 @@ def test_bad_file_is_one_line_and_exit_1(home: Path, tmp_path: Path):
     [
         (["show", "nothing like this"], "No paper has the id or title"),
         (["remove", "nothing like this"], "No paper has the id or title"),
+        (["summarize", "nothing like this"], "paperqa summarize --topic 'nothing like this'"),
         (["ingest", "/no/such/path.jsonl"], "no such file"),
         (["eval", "--questions", "/no/such/q.jsonl"], "no such question file"),
         (["eval", "--questions", str(Path(__file__)), "--limit", "1"], "test_cli.py:1: not valid JSON"),

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from paperqa.errors import PaperQAError
+from paperqa.errors import PaperNotFoundError, PaperQAError
 from paperqa.interfaces.cli._common import JsonOpt, StrictOpt, app, err, open_library, out, print_error
 from paperqa.library import Library
 from paperqa.types import Answer
@@ -192,10 +192,24 @@ def summarize(
     if tldr and topic is not None:
         raise typer.BadParameter("--tldr summarizes one PAPER, not a --topic")
     library = open_library(ctx)
+    if paper is not None and not tldr:
+        _topic_hint(library, paper)
     _run(
         lambda on_token: library.summarize(paper, topic=topic, tldr=tldr, strict=strict, on_token=on_token),
         as_json,
     )
+
+
+def _topic_hint(library: Library, paper: str) -> None:
+    """A PAPER that names no paper ("question answering datasets") was likely meant as a topic."""
+    try:
+        library.get(paper)
+    except PaperNotFoundError as exc:
+        if not str(exc).startswith("No paper"):
+            raise
+        raise PaperNotFoundError(
+            f"{exc} To summarize the papers on a topic: paperqa summarize --topic {paper!r}"
+        ) from None
 
 
 @app.command()
