@@ -40,6 +40,12 @@ def test_ingest_list_show_stats_remove(home: Path):
     assert len(listed) == 29 and listed[0]["date"] == "2025-12-22"
     tsv = run("papers", "--search", "sparse autoencoders", home=home).stdout
     assert "SAE-V" in tsv
+    dated = [
+        line.split("\t")[1] for line in run("papers", "--since", "2025-12", home=home).stdout.splitlines()
+    ]
+    assert dated and all(d.startswith("2025-12") for d in dated)
+    through = run("papers", "--until", "2025", home=home).stdout.splitlines()  # through December
+    assert len(through) == 29 and run("papers", "--since", "2026", home=home).stdout == ""
 
     shown = run("show", "CASAL", home=home).stdout
     assert "Hallucination reduction with CASAL" in shown and "8 authors" in shown
@@ -107,6 +113,11 @@ def test_bad_file_is_one_line_and_exit_1(home: Path, tmp_path: Path):
 def test_user_mistakes(home: Path, args: list[str], message: str):
     proc = run(*args, home=home, check=False)
     assert proc.returncode == 1 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_bad_date_is_a_usage_error_that_says_how_to_write_one(home: Path):
+    proc = run("papers", "--since", "2024-13", home=home, check=False)
+    assert proc.returncode == 2 and "write 2024, 2024-05 or 2024-05-17" in proc.stderr
 
 
 def test_bad_setting_is_explained(home: Path):

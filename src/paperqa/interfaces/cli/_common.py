@@ -3,6 +3,9 @@ and how a Library is opened from them."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -136,6 +139,37 @@ StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Drop sentences the sources do not support (default: flag them).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(help="Only papers dated on or after this: 2024, 2024-05 or 2024-05-17.", metavar="DATE"),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Only papers dated on or before this: 2024 (through December), 2024-05 or 2024-05-17.",
+        metavar="DATE",
+    ),
+]
+_BOUND = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def date_bound(value: str | None, *, end: bool, option: str) -> dt.date | None:
+    """A --since/--until value as a date: a year or month starts on its first day for --since
+    and ends on its last for --until ("--until 2024" keeps papers of December 2024)."""
+    if value is None:
+        return None
+    m = _BOUND.fullmatch(value.strip())
+    try:
+        if m is None:
+            raise ValueError
+        year, month, day = int(m[1]), int(m[2] or (12 if end else 1)), m[3]
+        last = calendar.monthrange(year, month)[1]
+        return dt.date(year, month, int(day) if day else (last if end else 1))
+    except ValueError:
+        hint = f"{value!r} is no date; write 2024, 2024-05 or 2024-05-17"
+        raise typer.BadParameter(hint, param_hint=option) from None
+
+
 HostOpt = Annotated[
     str, typer.Option(help="Address to listen on; other than loopback needs PAPERQA_APP_PASSWORD.")
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,16 +14,20 @@ from rich.table import Table
 from rich.text import Text
 
 from paperqa.errors import PaperNotFoundError, PaperQAError
-from paperqa.interfaces.cli._common import JsonOpt, StrictOpt, app, err, open_library, out, print_error
+from paperqa.interfaces.cli._common import (
+    JsonOpt,
+    SinceOpt,
+    StrictOpt,
+    UntilOpt,
+    app,
+    date_bound,
+    err,
+    open_library,
+    out,
+    print_error,
+)
 from paperqa.library import Library
 from paperqa.types import Answer
-
-SinceOpt = Annotated[
-    dt.datetime | None, typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or after this.")
-]
-UntilOpt = Annotated[
-    dt.datetime | None, typer.Option(formats=["%Y-%m-%d", "%Y"], help="Only papers dated on or before this.")
-]
 
 
 def _run(produce: Callable[[Callable[[str], None] | None], Answer], as_json: bool) -> Answer:
@@ -124,8 +127,8 @@ def ask(
         lambda on_token: library.ask(
             question,
             paper_ids=paper,
-            date_from=since.date() if since else None,
-            date_to=until.date() if until else None,
+            date_from=date_bound(since, end=False, option="--since"),
+            date_to=date_bound(until, end=True, option="--until"),
             strict=strict,
             on_token=on_token,
         ),
@@ -284,8 +287,8 @@ def table(
         papers or [],
         topic=topic,
         limit=limit,
-        date_from=since.date() if since else None,
-        date_to=until.date() if until else None,
+        date_from=date_bound(since, end=False, option="--since"),
+        date_to=date_bound(until, end=True, option="--until"),
     )
     answer = _fill_with_progress(library, [p.id for p in rows], column or [])
     if out_file is not None:

@@ -11,7 +11,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from paperqa.interfaces.cli._common import app, open_library, out, print_field, print_report, progress_bar
+from paperqa.interfaces.cli._common import (
+    SinceOpt,
+    UntilOpt,
+    app,
+    date_bound,
+    open_library,
+    out,
+    print_field,
+    print_report,
+    progress_bar,
+)
 from paperqa.types import Paper
 
 
@@ -72,10 +82,20 @@ def papers(
         str | None,
         typer.Option("--search", "-s", help="Only papers whose title, id or abstract has all these words."),
     ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines, one paper a line.")] = False,
 ) -> None:
-    """List the papers in the library, newest first."""
-    found = open_library(ctx).papers(search)
+    """List the papers in the library, newest first (with --since/--until, only the dated
+    papers in that range)."""
+    start = date_bound(since, end=False, option="--since")
+    end = date_bound(until, end=True, option="--until")
+    found = [
+        p
+        for p in open_library(ctx).papers(search)
+        if (start is None and end is None)
+        or (p.date is not None and (start is None or p.date >= start) and (end is None or p.date <= end))
+    ]
     if as_json:
         for paper in found:
             sys.stdout.write(paper.model_dump_json(exclude_none=True) + "\n")
