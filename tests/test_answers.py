@@ -113,3 +113,33 @@ def test_compare_rows_and_a_contrasting_paragraph(seed_library):
     assert rows["Approach"][1].text.startswith("The SAE-V authors introduce SAE-V")
     assert answer.sentences and all(s.citations == [1, 2] and " whereas " in s.text for s in answer.sentences)
     assert len(answer.sentences) == len({s.text for s in answer.sentences}) <= 5
+
+
+def test_a_question_naming_a_paper_is_answered_from_that_paper(library, tmp_path):
+    """ "What is TweetQA?" (the title writes TWEETQA) quotes TWEETQA, not a paper that
+    merely shares its words about tweets."""
+    import json
+
+    papers = [
+        {
+            "id": "1907.06292",
+            "title": "TWEETQA: A Social Media Focused Question Answering Dataset",
+            "abstract": "With social media becoming increasingly popular, developing automated question "
+            "answering systems over tweets is critical. We present the first large-scale dataset for "
+            "question answering over social media data. We only gather tweets used by journalists to "
+            "write news articles, and ask annotators to write questions and answers upon them.",
+        },
+        {
+            "id": "2001.09215",
+            "title": "An Iterative Approach for Identifying Complaint Based Tweets in Social Media Platforms",
+            "abstract": "Twitter is a social media platform where users express opinions over a variety of "
+            "issues. We propose an iterative methodology to identify complaint based tweets about "
+            "transport, and a dataset of tweets labelled by annotators.",
+        },
+    ]
+    f = tmp_path / "two.jsonl"
+    f.write_text("".join(json.dumps(p) + "\n" for p in papers))
+    library.ingest([f])
+    answer = library.ask("What is TweetQA?")
+    cited = {r.title.split(":")[0] for r in answer.references}
+    assert answer.sentences and cited == {"TWEETQA"}

@@ -234,6 +234,11 @@ def test_a_rewrite_may_reorder_around_the_question_and_prepositions():
         ("Capsule networks do not need routing.", "We propose capsule networks that are routing-free."),
         ("Pruned networks do not lose accuracy.", "The pruned networks never lose accuracy on ImageNet."),
         ("The method is not only fast but accurate.", "The method is fast and accurate."),
+        # a yes/no answer's "No:" before the source's own negated sentence
+        (
+            "No: in its current form LIB is not applicable to LLMs.",
+            "In its current form LIB is not applicable to LLMs.",
+        ),
     ],
 )
 def test_faithful_paraphrases_are_grounded(sentence, source):
@@ -255,6 +260,11 @@ def test_faithful_paraphrases_are_grounded(sentence, source):
             "Planning tasks can not be solved using A* search.",
             "We show that planning tasks can be solved optimally using A* search. "
             "Prior heuristics do not scale.",
+            "states a negation",
+        ),
+        (  # "No:" before a sentence the source states without a negation
+            "No: LIB is applicable to large language models.",
+            "LIB is applicable to large language models.",
             "states a negation",
         ),
         (  # a dropped negation: "no worse" made "worse"

@@ -64,6 +64,8 @@ def test_paper_names_are_unique_acronyms():
         ("compare a function interpretation benchmark and SAE-V", ["find", "saev"]),
         ("local interaction", []),  # two words of a title head do not name it
         ("which LLM papers are there", []),  # LLM is in several papers: not a name
+        ("What is Casal?", []),  # a capitalised word is not written as a name
+        ("What does SAE-v do? And CaSAL?", ["saev", "casal"]),  # a name in another case
     ],
 )
 def test_named_papers(query, expected):

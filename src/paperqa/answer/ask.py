@@ -104,14 +104,17 @@ def answer_from(
     strict: bool,
 ) -> Answer:
     """The answer from retrieved passages. A follow-up's evidence comes from the papers it
-    refers back to ("what are its results?") when they have any, not from a paper that
-    merely shares a word. A question about chosen papers whose abstracts do not answer it
-    is told so, with the closest sentence."""
+    refers back to ("what are its results?"), a question naming papers from those papers,
+    when retrieval found them, not from a paper that merely shares a word. A question about
+    chosen papers whose abstracts do not answer it is told so, with the closest sentence."""
     question = intent.question
     sources = pipeline.sources(chunks)
     # Abstracts are short: the sentence that answers may lie outside the retrieved passages.
     whole = [s.model_copy(update={"text": s.paper.abstract}) for s in sources]
-    meant = [s for s in whole if s.paper.id in intent.focus] or whole
+    # a follow-up's papers, or the papers the question names ("What is TweetQA?" is not
+    # answered from a paper that merely mentions tweets), when retrieval found them
+    about = intent.focus or intent.named
+    meant = [s for s in whole if s.paper.id in about] or whole
     rank, idf = pipeline.ranker(), pipeline.idf()
     chosen = run.stage(
         "select evidence",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,8 +57,23 @@ class NameIndex:
             out.setdefault(pid, set()).add(acronym)
         return out
 
+    @functools.cached_property
+    def by_folded(self) -> dict[str, str]:
+        """Acronyms by their case-folded spelling, where that spelling is one paper's alone:
+        a query may write "TweetQA" for the title's "TWEETQA"."""
+        papers: dict[str, set[str]] = {}
+        for acronym, pid in self.by_acronym.items():
+            papers.setdefault(acronym.casefold(), set()).add(pid)
+        return {folded: next(iter(pids)) for folded, pids in papers.items() if len(pids) == 1}
+
     def named(self, query: str) -> list[str]:
-        found = [self.by_acronym[a] for a in NAME_TOKEN.findall(query) if a in self.by_acronym]
+        """Ids of the papers the query names: by a short name (as written, or in another case
+        when the query writes it as a name too: "TweetQA", never "find") or by a title head."""
+        found = [
+            pid
+            for a in NAME_TOKEN.findall(query)
+            if (pid := self.by_acronym.get(a) or self.by_folded.get(a.casefold())) is not None
+        ]
         # A title head is named when it is a run of the query's words: look up each run of
         # three words or more (a few hundred dict lookups, not a scan of every title).
         words = normalize_title(query).split()
