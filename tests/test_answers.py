@@ -143,3 +143,31 @@ def test_a_question_naming_a_paper_is_answered_from_that_paper(library, tmp_path
     answer = library.ask("What is TweetQA?")
     cited = {r.title.split(":")[0] for r in answer.references}
     assert answer.sentences and cited == {"TWEETQA"}
+
+
+def test_a_topic_summary_quotes_what_each_paper_does_not_its_background(library, tmp_path):
+    import json
+
+    papers = [
+        {
+            "id": "1806.04511",
+            "title": "Multilingual Sentiment Analysis with Limited Data",
+            "abstract": "Sentiment analysis is the task of finding the sentiment expressed in text. "
+            "We train a sentiment analysis model with recurrent neural networks on English reviews "
+            "and reuse it for Russian, Spanish, Turkish and Dutch reviews.",
+        },
+        {
+            "id": "1610.09225",
+            "title": "Sentiment Analysis of Tweets and Stock Markets",
+            "abstract": "Sentiment analysis aims to uncover the opinions conveyed in a text. "
+            "We correlate the sentiment of tweets about a company with its stock price movements, "
+            "and find that positive tweets precede rising prices.",
+        },
+    ]
+    f = tmp_path / "sentiment.jsonl"
+    f.write_text("".join(json.dumps(p) + "\n" for p in papers))
+    library.ingest([f])
+    summary = library.summarize(topic="sentiment analysis")
+    quoted = " ".join(s.text for s in summary.sentences)
+    assert "is the task of" not in quoted and "aims to uncover" not in quoted
+    assert "recurrent neural networks" in quoted and "stock price" in quoted

@@ -3,16 +3,18 @@ the library's papers on a topic."""
 
 from __future__ import annotations
 
-from paperqa.answer import extractive
+from paperqa.answer import aspects, extractive
 from paperqa.answer.assemble import Conversation
 from paperqa.answer.checking import Rules
-from paperqa.answer.evidence import select
+from paperqa.answer.evidence import Evidence, Ranker, select
 from paperqa.answer.gate import relevant
 from paperqa.answer.generation import Run
-from paperqa.answer.intent import QuestionKind, read_intent
+from paperqa.answer.intent import Intent, QuestionKind, read_intent
 from paperqa.answer.pipeline import Draft, Pipeline
+from paperqa.answer.ranking import Idf
 from paperqa.answer.sources import fit_budget, whole_paper
-from paperqa.types import Answer, Paper
+from paperqa.text.sentences import split_sentences
+from paperqa.types import Answer, Paper, Source
 
 SUMMARY_WORDS = 130
 TLDR_WORDS = 35
@@ -66,10 +68,41 @@ def summarize_topic(pipeline: Pipeline, topic: str, run: Run, *, strict: bool) -
 
     def quote() -> list:
         intent = read_intent(topic).as_kind(QuestionKind.GENERAL)
+        idf = pipeline.idf()
         chosen = select(
-            intent, sources, rank,
-            idf=pipeline.idf(), limit=TOPIC_SENTENCES, per_source=1, max_words=SUMMARY_WORDS,
-        )  # fmt: skip
+            intent, sources, rank, idf=idf, limit=TOPIC_SENTENCES, per_source=1, max_words=SUMMARY_WORDS
+        )
+        chosen = own_findings(intent, chosen, {s.number: s for s in sources}, rank, idf)
         return extractive.quote_evidence(chosen, pipeline.labels(sources))
 
     return pipeline.compose("summarize", question, sources, conversation, run, quote=quote, draft=draft)
+
+
+def own_findings(
+    intent: Intent, chosen: list[Evidence], by_number: dict[int, Source], rank: Ranker, idf: Idf
+) -> list[Evidence]:
+    """The topic summary's sentences with each background sentence ("Sentiment analysis aims
+    to uncover emotions ...": what the field is, not what the paper found) replaced by that
+    paper's best sentence of its own, within the summary's words."""
+    out: list[Evidence] = []
+    words = 0
+    for e in chosen:
+        own = findings(by_number[e.number])
+        if own.text != by_number[e.number].text and e.sentence not in own.text:
+            e = next(iter(select(intent, [own], rank, idf=idf, limit=1, per_source=1)), e)
+        n = len(e.sentence.split())
+        if out and words + n > SUMMARY_WORDS:
+            break
+        out.append(e)
+        words += n
+    return out
+
+
+def findings(source: Source) -> Source:
+    """The source reduced to what its paper does and finds: its abstract without the
+    background sentences before the contribution ("Sentiment analysis aims to uncover
+    emotions ..." says what the field is, not what the paper found). A topic summary quotes
+    one sentence a paper; it should be the paper's own."""
+    sentences = split_sentences(source.paper.abstract)
+    own = [s for s, aspect in zip(sentences, aspects.classify(sentences), strict=True) if aspect != "Problem"]
+    return source.model_copy(update={"text": " ".join(own)}) if own else source
