@@ -268,6 +268,20 @@ def test_what_is_questions_want_the_sentence_that_introduces_the_name(question, 
     assert term is not None and defines(term, sentence) is defines_it
 
 
+@pytest.mark.parametrize(
+    ("name", "title", "abstract", "titled"),
+    [
+        ("TweetQA", "TWEETQA: A Social Media Focused QA Dataset", ["We present a dataset."], True),
+        ("TweetQA", "TWEETQA: A Social Media Focused QA Dataset", ["TweetQA holds tweets."], False),
+        ("TweetQA", "Question Answering over Tweets", ["We present a dataset."], False),
+    ],
+)
+def test_a_name_only_the_title_gives_is_defined_by_the_contribution(name, title, abstract, titled):
+    from paperqa.answer import ranking
+
+    assert ranking.titled(name, title, abstract) is titled
+
+
 def test_longer_what_questions_keep_their_kind():
     from paperqa.answer.intent import QuestionKind, question_kind
 

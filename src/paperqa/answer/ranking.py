@@ -82,6 +82,14 @@ def defines(name: str, sentence: str) -> bool:
     return False
 
 
+def titled(name: str, title: str, sentences: Sequence[str]) -> bool:
+    """`name` is the paper's name in its title ("TWEETQA: A Social Media ...") and the
+    abstract never writes it."""
+    head = fold(title.split(":")[0]).strip()
+    folded = fold(name).strip()
+    return bool(folded) and head == folded and not any(folded in fold(s) for s in sentences)
+
+
 def rare_overlap(asked: set[str], sentence_stems: set[str], idf: Idf) -> float:
     total = sum(idf(s) for s in asked)
     return sum(idf(s) for s in asked & sentence_stems) / total if total > 0 else 0.0
@@ -102,6 +110,18 @@ def features(
     rare = [rare_overlap(set(intent.stems), st, idf) for st in sentence_stems]
     overlaps = [len(asked_words & content_words(s)) / max(len(asked_words), 1) for s in sentences]
     best_cos, best_overlap, best_rare = max(cosines), max(overlaps), max(rare)
+    defined = [
+        intent.kind == QuestionKind.DEFINITION and bool(intent.term) and defines(intent.term or "", s)
+        for s in sentences
+    ]
+    if (
+        intent.kind == QuestionKind.DEFINITION
+        and not any(defined)
+        and titled(intent.term or "", title, sentences)
+    ):
+        # "What is TweetQA?" of "TWEETQA: A Social Media Focused ... Dataset" whose abstract never
+        # writes the name: the sentence saying what the paper presents defines it
+        defined = [bool(CONTRIBUTION.search(s)) for s in sentences]
     for i, s in enumerate(sentences):
         unreferenced = _REFERENCES.sub(" ", s)  # "[Simonyan et al., 2013]" holds no name or figure of its own
         found = {t.casefold() for t in terms(unreferenced)} - own
@@ -120,7 +140,7 @@ def features(
             min(len(new_names), 2) / 2 if intent.kind == QuestionKind.NAME else 0.0,
             bool(new_names) and bool(intent.head) and intent.head <= sentence_stems[i],
             bool(new_names) and bool(intent.count) and re.search(rf"\b{intent.count}\b", s, re.I) is not None,
-            intent.kind == QuestionKind.DEFINITION and bool(intent.term) and defines(intent.term or "", s),
+            defined[i],
             bool(CONTRIBUTION.search(s)),
             bool(BACKGROUND.match(s)) and not intent.background,
             bool(DANGLING.match(s)),
