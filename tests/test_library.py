@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 import numpy as np
 import pytest
 
@@ -80,6 +83,29 @@ def test_changed_abstract_replaces_chunks(library: Library, tmp_path):
     assert len(report.updated) == 1 and library.store.counts() == (1, 1)
     assert not old_ids & set(_all_chunk_ids(library))
     assert library.get("Paper one").abstract.startswith("Delta")
+
+
+def test_a_new_date_reaches_the_passages_that_dates_filter_on(library: Library, tmp_path):
+    """A re-ingest that changes only a paper's date updates it without re-embedding, and the
+    passages' date (what --since/--until filter on) with it; `check` finds and repairs a
+    library where only the record was updated (as ingests before 2026-12-01 left it)."""
+    f = tmp_path / "p.jsonl"
+    f.write_text('{"title": "Paper one", "abstract": "Alpha beta gamma."}\n')
+    library.ingest([f])
+    f.write_text('{"title": "Paper one", "abstract": "Alpha beta gamma.", "date": "2019-07"}\n')
+    report = library.ingest([f])
+    assert report.updated and report.chunks_added == 0
+    since = dt.date(2019, 1, 1)
+    assert library.ask("alpha beta gamma?", date_from=since).references  # found by date
+    assert library.check().ok
+
+    paper = library.get("Paper one")
+    stored = library.store.papers_by_id([paper.id])[paper.id]
+    moved = paper.model_copy(update={"date": dt.date(2020, 3, 1)})
+    library.store.update_papers([dataclasses.replace(stored, paper=moved)])  # the record alone
+    assert library.check().stale_dates == [paper.id]
+    assert library.check(repair=True).repaired and library.check().ok
+    assert library.ask("alpha beta gamma?", date_from=dt.date(2020, 1, 1)).references
 
 
 def test_bm25_corpus_is_cached_per_library_revision(library: Library, tmp_path, monkeypatch):

@@ -71,7 +71,8 @@ class ScoredChunk:
     span: tuple[int, int]
 
 
-def _date_int(date: dt.date | None) -> int:
+def date_int(date: dt.date | None) -> int:
+    """A date as the YYYYMMDD integer the chunks carry (0: none)."""
     return date.year * 10000 + date.month * 100 + date.day if date else 0
 
 
@@ -80,7 +81,7 @@ def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "paper_id": chunk.paper_id,
         "index": chunk.index,
         "title": chunk.title,
-        "date": _date_int(chunk.date),
+        "date": date_int(chunk.date),
         "start_char": chunk.start_char,
         "end_char": chunk.end_char,
         "start_token": chunk.start_token,
@@ -255,6 +256,13 @@ class Store:
                 metadatas=[_chunk_metadata(c) for c in part],
             )
 
+    @_changes_library
+    def update_chunk_metadata(self, chunks: Sequence[Chunk]) -> None:
+        """Rewrite the metadata (title, date) of chunks whose text and vectors did not change."""
+        for start in range(0, len(chunks), _PAGE):
+            part = chunks[start : start + _PAGE]
+            self._chunks.update(ids=[c.id for c in part], metadatas=[_chunk_metadata(c) for c in part])
+
     def all_chunks(self) -> ChunkTable:
         """Every chunk's id, paper, position, text and date (for BM25 and filters)."""
         table = ChunkTable([], [], [], [], [], [])
@@ -372,7 +380,7 @@ def _paper_metadata(s: StoredPaper) -> dict[str, Any]:
     return {
         "title": s.paper.title,
         "title_key": s.paper.title_key,
-        "date": _date_int(s.paper.date),
+        "date": date_int(s.paper.date),
         "content_hash": s.content_hash,
         "n_chunks": s.n_chunks,
         "json": s.paper.model_dump_json(exclude_none=True),

@@ -14,7 +14,7 @@ from filelock import FileLock, Timeout
 from pydantic import BaseModel, Field
 
 from paperqa.errors import LibraryLockedError
-from paperqa.index.store import Store, StoredPaper
+from paperqa.index.store import Store, StoredPaper, date_int
 from paperqa.ingest.chunking import chunk_paper
 from paperqa.ingest.loaders import merge_papers
 from paperqa.settings import Settings
@@ -38,11 +38,15 @@ class CheckReport(BaseModel):
         default_factory=dict, description="Paper id -> chunks it should have but has not (or has extra)."
     )
     orphan_chunks: int = Field(default=0, description="Chunks of no paper (left by an interrupted remove).")
+    stale_dates: list[str] = Field(
+        default_factory=list,
+        description="Papers whose chunks carry another date than the paper (what --since/--until filter on).",
+    )
     repaired: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.incomplete and not self.orphan_chunks
+        return not self.incomplete and not self.orphan_chunks and not self.stale_dates
 
 
 @contextlib.contextmanager
@@ -125,10 +129,12 @@ class IndexWriter:
                 to_embed.extend(chunks[p.id])
                 (report.added if old is None else report.updated).append(p.id)
                 continue
-            report.unchanged.append(p.id)
             to_embed.extend(c for c in chunks[p.id] if c.id not in present)  # repair a crash
-            if old.paper != p:
+            if old.paper != p:  # a new date, DOI, authors...: no re-embedding, but updated
                 metadata_only.append(p)
+                report.updated.append(p.id)
+            else:
+                report.unchanged.append(p.id)
 
         vectors = self.embedder.embed([c.embed_text for c in to_embed]) if to_embed else None
         rewrite_ids = [p.id for p in rewrite]
@@ -146,6 +152,8 @@ class IndexWriter:
             store.update_papers(
                 [StoredPaper(p, p.content_hash(salt), len(chunks[p.id])) for p in metadata_only]
             )
+            # the chunks carry the date that --since/--until filter on
+            store.update_chunk_metadata([c for p in metadata_only for c in chunks[p.id] if c.id in present])
 
     def check(self, *, repair: bool = False) -> CheckReport:
         """Compare every paper's record with its chunks. With `repair`: re-embed what an
@@ -159,10 +167,27 @@ class IndexWriter:
             incomplete = {
                 s.paper.id: s.n_chunks - have[s.paper.id] for s in stored if have[s.paper.id] != s.n_chunks
             }
+            dated = {s.paper.id: date_int(s.paper.date) for s in stored}
+            stale = sorted(
+                {
+                    pid
+                    for pid, d in zip(table.paper_ids, table.dates, strict=True)
+                    if pid in dated and d != dated[pid]
+                }
+                - set(incomplete)
+            )
             report = CheckReport(
-                papers=len(stored), chunks=len(table.ids), incomplete=incomplete, orphan_chunks=len(orphans)
+                papers=len(stored),
+                chunks=len(table.ids),
+                incomplete=incomplete,
+                orphan_chunks=len(orphans),
+                stale_dates=stale,
             )
             if repair and not report.ok:
+                by_id = {s.paper.id: s.paper for s in stored}
+                self.store.update_chunk_metadata(
+                    [c for pid in stale for c in chunk_paper(by_id[pid], self.settings.chunking)]
+                )
                 self.store.delete_chunks(orphans)
                 broken = [s.paper for s in stored if s.paper.id in incomplete]
                 self.store.delete_chunks_of([p.id for p in broken])

@@ -184,7 +184,8 @@ def check(
     ctx: typer.Context,
     repair: Annotated[bool, typer.Option("--repair", help="Fix what is found.")] = False,
 ) -> None:
-    """Check that every paper has all its chunks and no chunk is left without a paper.
+    """Check that every paper has all its chunks, no chunk is left without a paper, and
+    every chunk carries its paper's date.
 
     For after a crash or a killed process. Exit status 1 when something is wrong and not
     repaired.
@@ -201,8 +202,13 @@ def check(
         )
     if report.orphan_chunks:
         out.print(f"{report.orphan_chunks} chunk(s) belong to no paper (an interrupted remove).")
+    if report.stale_dates:
+        out.print(
+            f"{len(report.stale_dates)} paper(s) whose passages carry an old date, so --since/--until "
+            "miss them (an ingest before 2026-12-01 updated only the paper's record)."
+        )
     if report.repaired:
-        out.print("Repaired: missing chunks re-embedded, stray chunks deleted.")
+        out.print("Repaired: missing chunks re-embedded, stray chunks deleted, passage dates rewritten.")
         return
     out.print("Run `paperqa check --repair` to fix it.")
     raise typer.Exit(1)
