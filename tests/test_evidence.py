@@ -167,6 +167,7 @@ def test_paper_label(title, abstract, label):
             "activation steering",
             ["activation steering"],
         ),
+        ("Which papers about machine translation?", "machine translation", ["machine translation"]),
         # only "which papers" questions are split at "or"
         (
             "How are sparse autoencoders used or criticised in the library's papers?",

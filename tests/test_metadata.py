@@ -122,6 +122,9 @@ def test_library_answers_record_questions_without_the_model(seed_library: Librar
     [
         ("Which papers from 2025 deal with steering?", "Which papers deal with steering?", 2025, 2025),
         ("Which papers published before 2023 use probes?", "Which papers use probes?", None, 2022),
+        ("Which 2019 papers deal with translation?", "Which papers deal with translation?", 2019, 2019),
+        ("Which papers about translation are from 2019?", "Which papers about translation?", 2019, 2019),
+        ("Which papers on steering were published in 2025?", "Which papers on steering?", 2025, 2025),
         (
             "Which papers use 2048-dimensional embeddings?",
             "Which papers use 2048-dimensional embeddings?",

@@ -43,7 +43,7 @@ class QuestionKind(StrEnum):
 
 
 _LIST = re.compile(
-    r"\bwhich (?:of the )?(?:papers|works|studies|articles|publications)\b"
+    r"\bwhich (?:of the )?(?:(?:19|20)\d\d\s+)?(?:papers|works|studies|articles|publications)\b"
     r"|\b(?:papers|works|studies|articles) (?:in the library )?"
     r"(?:that|which|on|about|use|using|study|apply)\b"
     r"|\bwhat (?:does|do) (?:the )?(?:library|papers|collection) (?:say|have|contain|report)"
@@ -228,15 +228,25 @@ _YEAR_PHRASE = re.compile(
 )
 
 
+#: "Which 2019 papers ...": the year as the papers' adjective.
+_YEAR_OF_PAPERS = re.compile(rf"\b{_YEAR}\s+(?=(?:papers|works|studies|articles|publications)\b)", re.I)
+#: A verb left alone at the end once the year phrase is gone: "... are (from 2019)?".
+_LEFT_VERB = re.compile(r"\s+(?:are|is|were|was|published|written|dated|released)\s*(?=[?.!]*$)", re.I)
+
+
 def year_filter(question: str) -> tuple[str, dt.date | None, dt.date | None]:
     """A question about several papers with a year ("Which papers from 2025 deal with
-    steering?"): (the question without the year phrase, since, until); unchanged and no
-    dates when it has none."""
+    steering?", "Which 2019 papers ...", "Which papers about X are from 2019?"): (the
+    question without the year phrase, since, until); unchanged and no dates when it has none."""
+    if (m := _YEAR_OF_PAPERS.search(question)) and int(m.group(1)) <= dt.date.today().year + 1:
+        a = int(m.group(1))
+        return f"{question[: m.start()]}{question[m.end() :]}".strip(), dt.date(a, 1, 1), dt.date(a, 12, 31)
     m = _YEAR_PHRASE.search(question)
     if not m or int(m.group(2)) > dt.date.today().year + 1:  # "in 2048 dimensions" is no date
         return question, None, None
     since, until = _year_range(m.group(1).lower(), m.group(2), m.group(3))
-    return f"{question[: m.start()]}{question[m.end() :]}".strip(), since, until
+    rest = f"{question[: m.start()]}{question[m.end() :]}".strip()
+    return _LEFT_VERB.sub("", rest), since, until
 
 
 def _year_range(word: str, first: str, last: str | None) -> tuple[dt.date | None, dt.date | None]:
@@ -257,7 +267,7 @@ def _year_range(word: str, first: str, last: str | None) -> tuple[dt.date | None
 _LIST_REQUEST = re.compile(
     r"^\W*(?:which|what)\s+(?:of the\s+)?(?:papers|works|studies|articles|publications)\s+"
     r"(?:(?:in|of|from) the library\s+)?"
-    r"(?:(?:deal|deals|work|works|are|is|have|has)\s+(?:with|about|on)\s+|"
+    r"(?:(?:deal|deals|work|works|are|is|have|has)\s+(?:with|about|on)\s+|(?:about|on|regarding|concerning)\s+|"
     r"(?:study|studies|use|uses|apply|applies|propose|proposes|introduce|introduces|present|presents|"
     r"address|addresses|discuss|discusses|mention|mentions|focus on|focuses on|investigate|investigates|"
     r"explore|explores|evaluate|evaluates|report|reports|tackle|tackles|consider|considers)\s+)?",
