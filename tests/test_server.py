@@ -162,6 +162,9 @@ def test_table_as_json_and_cell_by_cell(client: httpx.Client):
         ("post", "/compare", {"json": {"paper_a": "CASAL", "paper_b": "casal"}}, 400, "same paper"),
         ("post", "/table", {"json": {"papers": ["CASAL", "casal"]}}, 400, "named twice"),
         ("post", "/table", {"json": {"topic": "steering", "limit": 99}}, 422, "limit"),
+        # a misspelt filter is refused, not ignored (the answer would be unfiltered)
+        ("post", "/ask", {"json": {"question": "What is CASAL?", "date_from": "2025"}}, 422, "date_from"),
+        ("post", "/ask", {"json": {"question": "What is CASAL?", "since": "2025-13"}}, 422, "2024-05"),
         (
             "post",
             "/v1/chat/completions",
@@ -176,6 +179,15 @@ def test_bad_input_is_a_4xx_with_a_message_and_changes_nothing(client, method, p
     r = getattr(client, method)(path, **kwargs)
     assert r.status_code == status and message in r.json()["error"]
     assert "Traceback" not in r.text and client.get("/stats").json()["papers"] == before
+
+
+def test_dates_as_a_year_or_a_month(client: httpx.Client):
+    dated = client.post("/ask", json={"question": "Which papers deal with hallucinations?", "until": "2025"})
+    assert dated.status_code == 200 and all(r["date"] <= "2025-12-31" for r in dated.json()["references"])
+    none = client.post(
+        "/ask", json={"question": "Which papers deal with hallucinations?", "since": "2030-01"}
+    )
+    assert none.status_code == 200 and not none.json()["references"]
 
 
 def test_upload_and_remove(client: httpx.Client, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import re
@@ -27,6 +28,24 @@ class SourceRef(BaseModel):
     path: str = Field(description="File the record came from.")
     line: int | None = Field(default=None, description="1-based line of the record, if known.")
     format: str = Field(description="Loader that read it, e.g. 'hf-daily', 'arxiv', 'bibtex'.")
+
+
+_BOUND = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def date_bound(value: str, *, end: bool) -> dt.date:
+    """A "since"/"until" bound written 2024, 2024-05 or 2024-05-17: a year or month starts on
+    its first day as a lower bound and ends on its last as an upper one ("until 2024" keeps
+    December 2024). Raises ValueError with how to write one."""
+    m = _BOUND.fullmatch(value.strip())
+    try:
+        if m is None:
+            raise ValueError
+        year, month = int(m[1]), int(m[2] or (12 if end else 1))
+        day = int(m[3]) if m[3] else (calendar.monthrange(year, month)[1] if end else 1)
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{value!r} is no date; write 2024, 2024-05 or 2024-05-17") from None
 
 
 class Paper(BaseModel):

@@ -16,15 +16,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from paperqa.types import Answer
+from paperqa.types import Answer, date_bound
 
 if TYPE_CHECKING:
     from paperqa.answer.tasks import Tasks
@@ -76,20 +76,44 @@ class PaperRetriever(BaseRetriever):
         return documents[:k]
 
 
+def _bound(end: bool) -> BeforeValidator:
+    return BeforeValidator(lambda v: date_bound(v, end=end) if isinstance(v, str) else v)
+
+
+Since = Annotated[
+    dt.date | None,
+    _bound(end=False),
+    Field(default=None, description="Only papers dated on or after this: 2024, 2024-05 or 2024-05-17."),
+]
+Until = Annotated[
+    dt.date | None,
+    _bound(end=True),
+    Field(
+        default=None, description="Only papers dated on or before this: 2024 (through December), 2024-05..."
+    ),
+]
+#: A request with a field these inputs do not have ("date_from") is refused, not run unfiltered.
+_STRICT = ConfigDict(extra="forbid")
+
+
 class AskInput(BaseModel):
     """What `ask` takes, as a runnable's input (a plain string is a question)."""
+
+    model_config = _STRICT
 
     question: str = Field(description="The question; at most 2,000 characters.")
     paper_ids: list[str] | None = Field(
         default=None, description="Only these papers (ids, titles, short names)."
     )
-    since: dt.date | None = None
-    until: dt.date | None = None
+    since: Since = None
+    until: Until = None
     strict: bool = False
 
 
 class SummarizeInput(BaseModel):
     """What `summarize` takes: one paper (id, title or short name) or a topic."""
+
+    model_config = _STRICT
 
     paper: str | None = Field(default=None, description="One paper (id, title or short name)...")
     topic: str | None = Field(default=None, description="...or a topic across the library.")
@@ -99,12 +123,16 @@ class SummarizeInput(BaseModel):
 class CompareInput(BaseModel):
     """The two papers `compare` takes."""
 
+    model_config = _STRICT
+
     paper_a: str
     paper_b: str
 
 
 class TableInput(BaseModel):
     """What `table` takes: the papers (or a topic, or dates) in rows, and the columns."""
+
+    model_config = _STRICT
 
     papers: list[str] = Field(
         default_factory=list, description="One row per paper (ids, titles, short names)."
@@ -117,8 +145,8 @@ class TableInput(BaseModel):
     limit: int = Field(
         default=10, ge=1, le=30, description="With a topic or dates: at most this many papers."
     )
-    since: dt.date | None = None
-    until: dt.date | None = None
+    since: Since = None
+    until: Until = None
 
 
 TaskInput = AskInput | SummarizeInput | CompareInput | TableInput

@@ -3,9 +3,7 @@ and how a Library is opened from them."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
+from paperqa import types
 from paperqa.errors import ConfigError
 from paperqa.library import Library
 from paperqa.settings import Settings
@@ -150,24 +149,16 @@ UntilOpt = Annotated[
         metavar="DATE",
     ),
 ]
-_BOUND = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
 def date_bound(value: str | None, *, end: bool, option: str) -> dt.date | None:
-    """A --since/--until value as a date: a year or month starts on its first day for --since
-    and ends on its last for --until ("--until 2024" keeps papers of December 2024)."""
+    """A --since/--until value as a date (`paperqa.types.date_bound`), or a usage error."""
     if value is None:
         return None
-    m = _BOUND.fullmatch(value.strip())
     try:
-        if m is None:
-            raise ValueError
-        year, month, day = int(m[1]), int(m[2] or (12 if end else 1)), m[3]
-        last = calendar.monthrange(year, month)[1]
-        return dt.date(year, month, int(day) if day else (last if end else 1))
-    except ValueError:
-        hint = f"{value!r} is no date; write 2024, 2024-05 or 2024-05-17"
-        raise typer.BadParameter(hint, param_hint=option) from None
+        return types.date_bound(value, end=end)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
 
 
 HostOpt = Annotated[
