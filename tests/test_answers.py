@@ -115,11 +115,18 @@ def test_compare_rows_and_a_contrasting_paragraph(seed_library):
     assert len(answer.sentences) == len({s.text for s in answer.sentences}) <= 5
 
 
+def ingest_records(library: Library, folder, records: list[dict]) -> None:
+    """Ingest paper records given as dicts (a JSONL file, as a user's export would be)."""
+    import json
+
+    f = folder / "papers.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in records))
+    library.ingest([f])
+
+
 def test_a_question_naming_a_paper_is_answered_from_that_paper(library, tmp_path):
     """ "What is TweetQA?" (the title writes TWEETQA) quotes TWEETQA, not a paper that
     merely shares its words about tweets."""
-    import json
-
     papers = [
         {
             "id": "1907.06292",
@@ -137,9 +144,7 @@ def test_a_question_naming_a_paper_is_answered_from_that_paper(library, tmp_path
             "transport, and a dataset of tweets labelled by annotators.",
         },
     ]
-    f = tmp_path / "two.jsonl"
-    f.write_text("".join(json.dumps(p) + "\n" for p in papers))
-    library.ingest([f])
+    ingest_records(library, tmp_path, papers)
     answer = library.ask("What is TweetQA?")
     cited = {r.title.split(":")[0] for r in answer.references}
     assert answer.sentences and cited == {"TWEETQA"}
@@ -148,8 +153,6 @@ def test_a_question_naming_a_paper_is_answered_from_that_paper(library, tmp_path
 
 
 def test_a_topic_summary_quotes_what_each_paper_does_not_its_background(library, tmp_path):
-    import json
-
     papers = [
         {
             "id": "1806.04511",
@@ -166,9 +169,7 @@ def test_a_topic_summary_quotes_what_each_paper_does_not_its_background(library,
             "and find that positive tweets precede rising prices.",
         },
     ]
-    f = tmp_path / "sentiment.jsonl"
-    f.write_text("".join(json.dumps(p) + "\n" for p in papers))
-    library.ingest([f])
+    ingest_records(library, tmp_path, papers)
     summary = library.summarize(topic="sentiment analysis")
     quoted = " ".join(s.text for s in summary.sentences)
     assert "is the task of" not in quoted and "aims to uncover" not in quoted
