@@ -147,6 +147,10 @@ def paper(title: str, abstract: str = "An abstract about nothing in particular."
             "x",
             "Zero-Effort Image-to-Music Generation",
         ),
+        # a one-word title head written as a name is the name, before any name after the colon
+        ("Sentence-BERT: Sentence Embeddings using Siamese BERT-Networks", "x", "Sentence-BERT"),
+        ("Position: Interpretability Needs Benchmarks", "x", "Position"),  # the head, as before
+        ("Review: Probing BERT-Networks", "x", "BERT-Networks"),  # a plain word is not the name
     ],
 )
 def test_paper_label(title, abstract, label):

@@ -29,6 +29,11 @@ LABEL_WORDS = 6
 DATASET_WINDOW = 60
 
 
+#: A title's one-word head written as a name: capitals inside it or a digit ("Sentence-BERT",
+#: "GluonCV", "Word2Vec"), not a plain word ("Position: ...", "Review: ...").
+_ONE_WORD_NAME = re.compile(r"(?=\S*(?:[A-Z]{2}|[a-z][A-Z]|\d))[\w.+-]+")
+
+
 def paper_label(paper: Paper) -> str:
     """How a sentence can name a paper: the name it gives its own contribution, in its title
     (CASAL, SAE-V, LegalVis) or introduced in its abstract ("we present TimeX"); else its
@@ -41,10 +46,12 @@ def paper_label(paper: Paper) -> str:
         for name, end in introduced(paper.abstract)
         if name not in FIELD_ACRONYMS and "dataset" not in paper.abstract[end : end + DATASET_WINDOW]
     ]
+    head = paper.title.split(":")[0].strip()
+    if ":" in paper.title and _ONE_WORD_NAME.fullmatch(head):  # "Sentence-BERT: Sentence Embeddings ..."
+        return head
     for name in (*named, *in_title):
         if name in paper.title or name in named:
             return name
-    head = paper.title.split(":")[0].strip()
     words = head.split()
     return head if len(words) <= LABEL_WORDS else " ".join(words[:LABEL_WORDS]) + "…"
 
