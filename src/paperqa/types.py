@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import re
@@ -28,24 +27,6 @@ class SourceRef(BaseModel):
     path: str = Field(description="File the record came from.")
     line: int | None = Field(default=None, description="1-based line of the record, if known.")
     format: str = Field(description="Loader that read it, e.g. 'hf-daily', 'arxiv', 'bibtex'.")
-
-
-_BOUND = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
-
-
-def date_bound(value: str, *, end: bool) -> dt.date:
-    """A "since"/"until" bound written 2024, 2024-05 or 2024-05-17: a year or month starts on
-    its first day as a lower bound and ends on its last as an upper one ("until 2024" keeps
-    December 2024). Raises ValueError with how to write one."""
-    m = _BOUND.fullmatch(value.strip())
-    try:
-        if m is None:
-            raise ValueError
-        year, month = int(m[1]), int(m[2] or (12 if end else 1))
-        day = int(m[3]) if m[3] else (calendar.monthrange(year, month)[1] if end else 1)
-        return dt.date(year, month, day)
-    except ValueError:
-        raise ValueError(f"{value!r} is no date; write 2024, 2024-05 or 2024-05-17") from None
 
 
 class Paper(BaseModel):
@@ -103,6 +84,17 @@ class Paper(BaseModel):
         if self.date_precision == "month":
             return f"{self.date.year}-{self.date.month:02d}"
         return self.date.isoformat()
+
+    def dated_within(self, since: dt.date | None, until: dt.date | None) -> bool:
+        """The paper is dated in [since, until] (either end open); with no bound at all, any
+        paper is, dated or not."""
+        if since is None and until is None:
+            return True
+        return (
+            self.date is not None
+            and (since is None or self.date >= since)
+            and (until is None or self.date <= until)
+        )
 
     def contradicts(self, other: Paper) -> str | None:
         """Why two records with the same title are two papers (a different DOI, arXiv id or

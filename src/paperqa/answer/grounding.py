@@ -210,9 +210,10 @@ def polarity_flip(sentence: str, evidence: Sequence[str]) -> str | None:
     source_scopes = [w for s in sources for w in negation_scopes(s, NEGATION_OR_ABSENCE, *SOURCE_SCOPE)]
     # an answer's "No:" negates what follows as a whole: some negation of the source must
     # stand beside its words ("No: ... is not applicable to LLMs" quoting "... not applicable")
-    verdict = _NO_VERDICT.match(sentence)
-    sentence = _VERDICT.sub("", sentence)
-    scopes = negation_scopes(sentence, NEGATION, *SENTENCE_SCOPE) + ([stems(sentence)] if verdict else [])
+    verdict = _VERDICT.match(sentence)
+    said_no = verdict is not None and verdict.group(1).lower() == "no"
+    sentence = sentence[verdict.end() :] if verdict else sentence
+    scopes = negation_scopes(sentence, NEGATION, *SENTENCE_SCOPE) + ([stems(sentence)] if said_no else [])
     for scope in scopes:
         if scope and not any(scope & other for other in source_scopes):
             return "states a negation the source does not"
@@ -246,8 +247,7 @@ NEGATION_OR_ABSENCE_WORD = re.compile(
 )
 NEGATION_OR_ABSENCE = re.compile(f"{NEGATION.pattern}|{NEGATION_OR_ABSENCE_WORD.pattern}", re.IGNORECASE)
 _NOT_ONLY = re.compile(r"\bnot (?:only|just|merely|necessarily)\b", re.IGNORECASE)
-_VERDICT = re.compile(r"^\s*(?:yes|no)\s*[:,.;]\s*", re.IGNORECASE)
-_NO_VERDICT = re.compile(r"^\s*no\s*[:,.;]", re.IGNORECASE)
+_VERDICT = re.compile(r"^\s*(yes|no)\s*[:,.;]\s*", re.IGNORECASE)
 _SCOPE_WORD = re.compile(r"[a-z0-9][a-z0-9'*-]*")
 #: Words looked at on either side of a negation for its content words.
 _SCOPE_REACH = 12

@@ -239,8 +239,7 @@ def year_filter(question: str) -> tuple[str, dt.date | None, dt.date | None]:
     steering?", "Which 2019 papers ...", "Which papers about X are from 2019?"): (the
     question without the year phrase, since, until); unchanged and no dates when it has none."""
     if (m := _YEAR_OF_PAPERS.search(question)) and int(m.group(1)) <= dt.date.today().year + 1:
-        a = int(m.group(1))
-        return f"{question[: m.start()]}{question[m.end() :]}".strip(), dt.date(a, 1, 1), dt.date(a, 12, 31)
+        return f"{question[: m.start()]}{question[m.end() :]}".strip(), *_year_range("in", m.group(1), None)
     m = _YEAR_PHRASE.search(question)
     if not m or int(m.group(2)) > dt.date.today().year + 1:  # "in 2048 dimensions" is no date
         return question, None, None

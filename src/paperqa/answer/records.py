@@ -82,7 +82,7 @@ def answer(
         chosen = list(named)
         lines = [(field_sentence(request.field, p), p) for p in chosen]
         return _cited(lines)
-    everything = [p for p in papers() if _in_range(p, request.since, request.until)]
+    everything = [p for p in papers() if p.dated_within(request.since, request.until)]
     if request.field == "by_author":
         key = (request.author or "").casefold()
         unnamed = sum(1 for p in everything if not p.authors)
@@ -124,14 +124,6 @@ def _cited(lines: Sequence[tuple[str, Paper]]) -> tuple[list[CitedSentence], lis
         for i, (text, p) in enumerate(lines, 1)
     ]
     return sentences, sources
-
-
-def _in_range(p: Paper, since: dt.date | None, until: dt.date | None) -> bool:
-    if since is None and until is None:
-        return True
-    if p.date is None:
-        return False
-    return (since is None or p.date >= since) and (until is None or p.date <= until)
 
 
 def _author_matches(key: str, author: str) -> bool:

@@ -88,7 +88,7 @@ def own_findings(
     words = 0
     for e in chosen:
         own = findings(by_number[e.number])
-        if own.text != by_number[e.number].text and e.sentence not in own.text:
+        if e.sentence not in own.text:  # a background sentence
             e = next(iter(select(intent, [own], rank, idf=idf, limit=1, per_source=1)), e)
         n = len(e.sentence.split())
         if out and words + n > SUMMARY_WORDS:

@@ -225,13 +225,7 @@ class Tasks:
             return chosen
         if date_from is None and date_to is None:
             raise InputError("Name the papers of the table, or give a topic or a date range.")
-        dated = [
-            p
-            for p in self.pipeline.all_papers()
-            if p.date
-            and (date_from is None or p.date >= date_from)
-            and (date_to is None or p.date <= date_to)
-        ]
+        dated = [p for p in self.pipeline.all_papers() if p.dated_within(date_from, date_to)]
         if not dated:
             raise InputError("No paper of the library is dated in that range.")
         return sorted(dated, key=lambda p: (p.date, p.title), reverse=True)[:limit]

@@ -24,7 +24,8 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from paperqa.types import Answer, date_bound
+from paperqa.text.dates import date_bound
+from paperqa.types import Answer
 
 if TYPE_CHECKING:
     from paperqa.answer.tasks import Tasks

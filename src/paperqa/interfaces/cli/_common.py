@@ -13,10 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from paperqa import types
 from paperqa.errors import ConfigError
 from paperqa.library import Library
 from paperqa.settings import Settings
+from paperqa.text import dates
 from paperqa.types import IngestReport
 
 app = typer.Typer(
@@ -152,11 +152,11 @@ UntilOpt = Annotated[
 
 
 def date_bound(value: str | None, *, end: bool, option: str) -> dt.date | None:
-    """A --since/--until value as a date (`paperqa.types.date_bound`), or a usage error."""
+    """A --since/--until value as a date (`paperqa.text.dates.date_bound`), or a usage error."""
     if value is None:
         return None
     try:
-        return types.date_bound(value, end=end)
+        return dates.date_bound(value, end=end)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint=option) from None
 

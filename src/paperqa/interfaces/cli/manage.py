@@ -90,12 +90,7 @@ def papers(
     papers in that range)."""
     start = date_bound(since, end=False, option="--since")
     end = date_bound(until, end=True, option="--until")
-    found = [
-        p
-        for p in open_library(ctx).papers(search)
-        if (start is None and end is None)
-        or (p.date is not None and (start is None or p.date >= start) and (end is None or p.date <= end))
-    ]
+    found = [p for p in open_library(ctx).papers(search) if p.dated_within(start, end)]
     if as_json:
         for paper in found:
             sys.stdout.write(paper.model_dump_json(exclude_none=True) + "\n")
