@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from paperqa.answer.tasks import Tasks
     from paperqa.index.embeddings import PaperQAEmbeddings
+    from paperqa.index.encoder import Encoder, MiniLM
     from paperqa.interfaces.runnables import AnswerRunnable, PaperRetriever
 
 
@@ -76,7 +77,7 @@ class Library:
     def tasks(self) -> Tasks:
         from paperqa.answer.tasks import Tasks  # the answer path: imported when first asked
 
-        return Tasks(self.settings, self.store, self.embedder, self.get, self._chat_model)
+        return Tasks(self.settings, self.store, self.encoder, self.get, self._chat_model)
 
     def ask(self, question: str, **options: Any) -> Answer:
         """A few sentences answering `question`, each citing the papers it comes from.
@@ -134,23 +135,45 @@ class Library:
 
     @functools.cached_property
     def embedder(self) -> PaperQAEmbeddings:
-        from paperqa.index.embeddings import get_embedder  # LangChain and onnxruntime: when first used
+        """The library's embedder as a LangChain `Embeddings`: the one given, else the one the
+        settings name (the embedded model is the same one `encoder` runs)."""
+        from paperqa.index.embeddings import LocalEmbedder, get_embedder  # LangChain: when asked for
 
-        return self._embedder or get_embedder(self.settings.embedding)
+        if self._embedder is not None:
+            return self._embedder
+        if self.settings.embedding.backend == "local":
+            return LocalEmbedder(model=self._local_model)
+        return get_embedder(self.settings.embedding)
+
+    @functools.cached_property
+    def encoder(self) -> Encoder:
+        """What the index and the answers embed with: the embedder given, else the embedded
+        model itself (no LangChain import: a command that only asks never needs it), else the
+        configured endpoint's embedder."""
+        if self._embedder is not None:
+            return self._embedder
+        if self.settings.embedding.backend == "local":
+            return self._local_model
+        return self.embedder
+
+    @functools.cached_property
+    def _local_model(self) -> MiniLM:
+        from paperqa.index.encoder import MiniLM  # onnxruntime: when first used
+
+        return MiniLM(threads=self.settings.embedding.threads)
 
     @functools.cached_property
     def store(self) -> Store:
         if self._store is not None:
             return self._store
         if self._embedder is None and self.settings.embedding.backend == "local":
-            # the embedded model's identity is known without loading it (listing papers needs
-            # no embedder)
+            # the embedded model's identity is known without loading it
             return Store(self.settings, LOCAL_EMBEDDING_MODEL, LOCAL_EMBEDDING_DIM)
-        return Store(self.settings, self.embedder.name, self.embedder.dim)
+        return Store(self.settings, self.encoder.name, self.encoder.dim)
 
     @functools.cached_property
     def writer(self) -> IndexWriter:
-        return IndexWriter(self.settings, self.store, self.embedder)
+        return IndexWriter(self.settings, self.store, self.encoder)
 
     # --- reading ----------------------------------------------------------------
 
@@ -168,35 +191,25 @@ class Library:
         return sorted(papers, key=lambda p: (p.date or dt.date.min, p.title), reverse=True)
 
     def _stored_papers(self) -> list[StoredPaper]:
-        """Every stored paper: from the catalogue beside an embedded store while it is
-        current (no chromadb needed), else from the store, then kept for the next reader."""
-        model = self._catalogue_model()
-        if model and (found := catalogue.read(self.settings, model)) is not None:
-            return found
-        revision = self.store.revision() if model else ""
-        papers = self.store.all_papers()
-        if model:
-            catalogue.write(self.settings, model, revision, papers)
-            if catalogue.mirrored_revision(self.settings) is None:
-                self._adopt_revision(revision)
+        """Every stored paper: the store reads them from the catalogue beside an embedded
+        store while it is current (no chromadb needed), else from Chroma, keeping them for
+        the next reader."""
+        store = self.store
+        if self.settings.chroma_url or catalogue.mirrored_revision(self.settings) is not None:
+            return store.all_papers()
+        revision = store.revision()
+        papers = store.all_papers()
+        self._adopt_revision(revision, papers)
         return papers
 
-    def _adopt_revision(self, revision: str) -> None:
+    def _adopt_revision(self, revision: str, papers: list[StoredPaper]) -> None:
         """A library written before the revision mirror existed gets one now, so the next
         reader needs no chromadb: only while no write runs (the write lock is free) and the
         store is still at the revision its papers were just read at."""
         with contextlib.suppress(LibraryLockedError), write_lock(self.settings.home):
             if self.store.revision() == revision:
                 catalogue.mirror_revision(self.settings, revision)
-
-    def _catalogue_model(self) -> str | None:
-        """The embedding model a catalogue is keyed on, known without loading the model;
-        None when there is none to use (a store given by the caller, a remote embedder)."""
-        if self._store is not None:
-            return None
-        if self._embedder is not None:
-            return self._embedder.name
-        return LOCAL_EMBEDDING_MODEL if self.settings.embedding.backend == "local" else None
+                catalogue.write(self.settings, self.store.model_name, revision, papers)
 
     def get(self, ref: str) -> Paper:
         """A paper by id (`arxiv:2401.01234`, a bare arXiv id or DOI also work), by an
@@ -241,7 +254,7 @@ class Library:
         """The `k` papers nearest to `query`: (paper, cosine similarity, best chunk text)."""
         if not query.strip():
             raise PaperNotFoundError("The search text is empty.")
-        hits = self.store.query(self.embedder.embed([query])[0], k=4 * k)
+        hits = self.store.query(self.encoder.embed([query])[0], k=4 * k)
         papers = self.store.papers_by_id(list(dict.fromkeys(h.paper_id for h in hits)))
         best: dict[str, tuple[Paper, float, str]] = {}
         for h in hits:  # hits come best first; chunks of removed papers are skipped

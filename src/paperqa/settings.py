@@ -104,6 +104,14 @@ class RetrievalSettings(BaseModel):
         default=40, ge=5, description="Passages each of dense and BM25 search proposes before fusion."
     )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
+    exact_search_chunks: int = Field(
+        default=50_000,
+        ge=0,
+        description="Up to this many chunks, dense search compares the question with every chunk's "
+        "vector, kept with the BM25 cache: exact, the same on every build, and no chromadb "
+        "import when a command starts (2.4 ms a query at 50k chunks on 2 cores). Above it, "
+        "Chroma's approximate HNSW index answers (10 ms vs ~3 ms at 134k chunks). 0: always Chroma.",
+    )
     min_relevance: float = Field(
         default=0.25,
         ge=-1.0,

@@ -21,7 +21,7 @@ from paperqa.answer.generation import Run, Writer
 from paperqa.answer.quoting import paper_label
 from paperqa.answer.ranking import Idf, bundled_models
 from paperqa.answer.sources import group_sources, render_sources
-from paperqa.index.embeddings import PaperQAEmbeddings
+from paperqa.index.encoder import Encoder
 from paperqa.index.store import Store
 from paperqa.retrieval.hybrid import Retriever
 from paperqa.settings import Settings
@@ -61,7 +61,7 @@ class Pipeline:
         self,
         settings: Settings,
         store: Store,
-        embedder: PaperQAEmbeddings,
+        embedder: Encoder,
         chat_model: BaseChatModel | None = None,
         backend: str | None = None,
     ) -> None:

@@ -26,7 +26,7 @@ from paperqa.answer.resolve import find_pair, find_papers
 from paperqa.answer.summaries import summarize_paper, summarize_topic
 from paperqa.answer.table import OnCell, table, topic_papers
 from paperqa.errors import InputError
-from paperqa.index.embeddings import PaperQAEmbeddings
+from paperqa.index.encoder import Encoder
 from paperqa.index.store import Store
 from paperqa.retrieval.hybrid import Retriever
 from paperqa.settings import Settings
@@ -67,7 +67,7 @@ class Tasks:
         self,
         settings: Settings,
         store: Store,
-        embedder: PaperQAEmbeddings,
+        embedder: Encoder,
         resolve: Callable[[str], Paper],
         chat_model: BaseChatModel | None = None,
         backend: str | None = None,

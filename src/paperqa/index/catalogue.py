@@ -1,6 +1,7 @@
-"""The paper list of an embedded library, kept beside the store so that listing papers
-reads one file instead of importing chromadb and scanning the papers collection
-(`paperqa papers`: 0.5 s of chromadb import on the seed library, seconds at 75k papers).
+"""The paper list of an embedded library, kept beside the store so that listing papers,
+and reading the few papers an answer cites, reads one file instead of importing chromadb
+and scanning the papers collection (`paperqa papers`: 0.5 s of chromadb import on the seed
+library, seconds at 75k papers). The store reads it (`Store.all_papers`, `papers_by_id`).
 
 The store mirrors its revision token (see `Store.revision`) into a small file: removed
 before each write starts, written after the write's own token lands in Chroma. The
@@ -16,6 +17,7 @@ import contextlib
 import os
 import pickle
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from paperqa.index.store import StoredPaper
 
 #: Bump when what the catalogue holds changes: older files are then ignored and rewritten.
-CATALOGUE_FORMAT = 1
+CATALOGUE_FORMAT = 2
 REVISION_FILE = "paperqa-revision"
 
 
@@ -62,18 +64,46 @@ def mirror_revision(settings: Settings, revision: str) -> None:
         atomic_write(path, revision.encode("utf-8"))
 
 
-def read(settings: Settings, model_name: str) -> list[StoredPaper] | None:
-    """The stored papers if the catalogue is current for this store and
-    embedding model, else None."""
-    revision = mirrored_revision(settings)
-    if revision is None:
-        return None
+@dataclass
+class Catalogue:
+    """The papers of a library as the catalogue file holds them: each paper's JSON record,
+    parsed when first asked for (a question needs a few papers, not all 75k)."""
+
+    rows: dict[str, tuple[str, str, int]]  # paper id -> (paper JSON, content hash, chunk count)
+    parsed: dict[str, StoredPaper] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, papers: list[StoredPaper]) -> Catalogue:
+        rows = {
+            s.paper.id: (s.paper.model_dump_json(exclude_none=True), s.content_hash, s.n_chunks)
+            for s in papers
+        }
+        return cls(rows, {s.paper.id: s for s in papers})
+
+    def get(self, paper_id: str) -> StoredPaper | None:
+        if (found := self.parsed.get(paper_id)) is not None:
+            return found
+        if (row := self.rows.get(paper_id)) is None:
+            return None
+        from paperqa.index.store import StoredPaper  # the store imports this module
+        from paperqa.types import Paper
+
+        found = StoredPaper(Paper.model_validate_json(row[0]), content_hash=row[1], n_chunks=row[2])
+        self.parsed[paper_id] = found
+        return found
+
+    def all(self) -> list[StoredPaper]:
+        return [found for pid in self.rows if (found := self.get(pid)) is not None]
+
+
+def read(settings: Settings, model_name: str, revision: str) -> Catalogue | None:
+    """The catalogue if it was kept for this store `revision` and embedding model, else None."""
     try:
         with _catalogue_path(settings).open("rb") as f:
-            key, papers = pickle.load(f)  # noqa: S301 - our own file in the user's data directory
+            key, rows = pickle.load(f)  # noqa: S301 - our own file in the user's data directory
     except Exception:
         return None
-    return papers if key == (CATALOGUE_FORMAT, revision, model_name) else None
+    return Catalogue(rows) if key == (CATALOGUE_FORMAT, revision, model_name) else None
 
 
 def write(settings: Settings, model_name: str, revision: str, papers: list[StoredPaper]) -> None:
@@ -81,7 +111,8 @@ def write(settings: Settings, model_name: str, revision: str, papers: list[Store
     when the mirrored token agrees, so a list read during a write is never kept."""
     if settings.chroma_url or mirrored_revision(settings) != revision:
         return
-    data = pickle.dumps(((CATALOGUE_FORMAT, revision, model_name), papers), protocol=pickle.HIGHEST_PROTOCOL)
+    rows = Catalogue.of(papers).rows
+    data = pickle.dumps(((CATALOGUE_FORMAT, revision, model_name), rows), protocol=pickle.HIGHEST_PROTOCOL)
     atomic_write(_catalogue_path(settings), data)
 
 

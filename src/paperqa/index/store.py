@@ -57,6 +57,7 @@ class ChunkTable:
     texts: list[str]
     dates: list[int]
     spans: list[tuple[int, int]]
+    vectors: np.ndarray | None = None  # unit rows, when asked for
 
 
 @dataclass(frozen=True)
@@ -113,38 +114,70 @@ class Store:
         self.settings = settings
         self.model_name = model_name
         self.dim = dim
+        self._index_meta = {
+            "paperqa_schema": SCHEMA_VERSION,
+            "embedding_model": model_name,
+            "embedding_dim": dim,
+        }
+        self._handles: tuple[Any, Any, Any] | None = None
+        self._catalogue: tuple[str, catalogue.Catalogue] | None = None
+        if settings.chroma_url:
+            self._connect()  # a server that cannot be reached is said at once
+
+    @property
+    def opened(self) -> bool:
+        """Whether Chroma has been opened: an embedded library's reads of its papers and
+        revision need it only while the catalogue beside it is not current."""
+        return self._handles is not None
+
+    def _connect(self) -> tuple[Any, Any, Any]:
+        """(client, chunks, papers), opened on first use (importing chromadb takes 0.6 s)."""
+        if self._handles is not None:
+            return self._handles
         try:
-            self._open()
+            self._handles = self._open()
         except (IndexMismatchError, ConfigError):
             raise
         except Exception as exc:
-            if not settings.chroma_url:
+            if not self.settings.chroma_url:
                 raise
             raise BackendError(
-                f"Cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}: {exc}). "
+                f"Cannot reach the Chroma server at {self.settings.chroma_url} "
+                f"({type(exc).__name__}: {exc}). "
                 "Start it (`chroma run --path DIR --host 127.0.0.1 --port 8000`), check the address, "
                 "or unset PAPERQA_CHROMA_URL to use the library on this machine."
             ) from None
+        return self._handles
 
-    def _open(self) -> None:
-        settings, model_name, dim = self.settings, self.model_name, self.dim
-        self._client = _client(settings)
-        base = settings.collection
-        index_meta = {"paperqa_schema": SCHEMA_VERSION, "embedding_model": model_name, "embedding_dim": dim}
-        self._index_meta = index_meta
-        self._chunks = self._client.get_or_create_collection(
+    @property
+    def _client(self) -> Any:
+        return self._connect()[0]
+
+    @property
+    def _chunks(self) -> Any:
+        return self._connect()[1]
+
+    @property
+    def _papers(self) -> Any:
+        return self._connect()[2]
+
+    def _open(self) -> tuple[Any, Any, Any]:
+        client = _client(self.settings)
+        base = self.settings.collection
+        chunks = client.get_or_create_collection(
             f"{base}-chunks",
-            metadata=index_meta,
+            metadata=self._index_meta,
             configuration={"hnsw": {"space": "cosine"}},
             embedding_function=None,
         )
-        self._check(self._chunks.metadata or {})
-        self._papers = self._client.get_or_create_collection(
+        self._check(chunks.metadata or {})
+        papers = client.get_or_create_collection(
             f"{base}-papers",
-            metadata=index_meta,
+            metadata=self._index_meta,
             configuration={"hnsw": {"space": "cosine"}},
             embedding_function=None,
         )
+        return client, chunks, papers
 
     def _check(self, meta: dict[str, Any]) -> None:
         built_with = (meta.get("embedding_model"), meta.get("embedding_dim"), meta.get("paperqa_schema"))
@@ -166,6 +199,8 @@ class Store:
     def papers_by_id(self, ids: Sequence[str]) -> dict[str, StoredPaper]:
         """The stored papers among `ids` (repeats allowed)."""
         ids = list(dict.fromkeys(ids))
+        if (kept := self._current_catalogue()) is not None:
+            return {pid: stored for pid in ids if (stored := kept.get(pid)) is not None}
         found: dict[str, StoredPaper] = {}
         for start in range(0, len(ids), _PAGE):
             rows = self._papers.get(ids=list(ids[start : start + _PAGE]), include=["metadatas"])
@@ -185,11 +220,33 @@ class Store:
 
     def all_papers(self) -> list[StoredPaper]:
         """Every paper in the library, in no particular order."""
+        if (kept := self._current_catalogue()) is not None:
+            return kept.all()
         return _all_papers(self._papers)
+
+    def _current_catalogue(self) -> catalogue.Catalogue | None:
+        """The paper list kept beside an embedded store, while the store is at the revision it
+        was read at (see `index.catalogue`); read from the store and kept when there is none.
+        None for a server, or while a write runs."""
+        revision = catalogue.mirrored_revision(self.settings)
+        if revision is None:
+            return None
+        if self._catalogue is not None and self._catalogue[0] == revision:
+            return self._catalogue[1]
+        kept = catalogue.read(self.settings, self.model_name, revision)
+        if kept is None:
+            papers = _all_papers(self._papers)
+            catalogue.write(self.settings, self.model_name, revision, papers)
+            kept = catalogue.Catalogue.of(papers)
+        self._catalogue = (revision, kept)
+        return kept
 
     def revision(self) -> str:
         """A token that changes after every write, by any process or machine sharing the
-        library: what derived data (the BM25 cache) is keyed on. Read fresh each time."""
+        library: what derived data (the BM25 cache) is keyed on. Read fresh each time: from
+        the token an embedded store mirrors beside itself (no chromadb), else from Chroma."""
+        if (mirrored := catalogue.mirrored_revision(self.settings)) is not None:
+            return mirrored
         fresh = self._client.get_collection(self._papers.name, embedding_function=None)
         return f"{fresh.id}:{(fresh.metadata or {}).get('paperqa_revision', '')}"
 
@@ -263,13 +320,14 @@ class Store:
             part = chunks[start : start + _PAGE]
             self._chunks.update(ids=[c.id for c in part], metadatas=[_chunk_metadata(c) for c in part])
 
-    def all_chunks(self) -> ChunkTable:
-        """Every chunk's id, paper, position, text and date (for BM25 and filters)."""
+    def all_chunks(self, vectors: bool = False) -> ChunkTable:
+        """Every chunk's id, paper, position, text and date (for BM25 and filters), and with
+        `vectors` its unit-length embedding (for exact dense search beside them)."""
         table = ChunkTable([], [], [], [], [], [])
+        rows_of_vectors: list[np.ndarray] = []
+        include = ["metadatas", "documents", *(["embeddings"] if vectors else [])]
         offset = 0
-        while (rows := self._chunks.get(include=["metadatas", "documents"], limit=_PAGE, offset=offset))[
-            "ids"
-        ]:
+        while (rows := self._chunks.get(include=include, limit=_PAGE, offset=offset))["ids"]:
             for cid, meta, doc in zip(
                 rows["ids"], rows["metadatas"] or [], rows["documents"] or [], strict=True
             ):
@@ -279,7 +337,15 @@ class Store:
                 table.texts.append(doc)
                 table.dates.append(int(meta.get("date") or 0))  # type: ignore[arg-type]
                 table.spans.append((int(meta["start_char"]), int(meta["end_char"])))  # type: ignore[arg-type]
+            if vectors:
+                rows_of_vectors.append(np.asarray(rows["embeddings"], dtype=np.float32))
             offset += len(rows["ids"])
+        if vectors:
+            stacked = (
+                np.concatenate(rows_of_vectors) if rows_of_vectors else np.zeros((0, self.dim), np.float32)
+            )
+            norms = np.linalg.norm(stacked, axis=1, keepdims=True)
+            table.vectors = stacked / np.clip(norms, 1e-12, None)
         return table
 
     def nearest(

@@ -21,7 +21,7 @@ from paperqa.settings import Settings
 from paperqa.types import Chunk, IngestReport, Paper
 
 if TYPE_CHECKING:
-    from paperqa.index.embeddings import PaperQAEmbeddings
+    from paperqa.index.encoder import Encoder
 
 #: Called as work advances: (papers done, papers in all).
 Progress = Callable[[int, int], None]
@@ -67,7 +67,7 @@ def write_lock(home: Path) -> Iterator[None]:
 class IndexWriter:
     """Writes papers into one library's store with its embedder."""
 
-    def __init__(self, settings: Settings, store: Store, embedder: PaperQAEmbeddings) -> None:
+    def __init__(self, settings: Settings, store: Store, embedder: Encoder) -> None:
         self.settings, self.store, self.embedder = settings, store, embedder
 
     def lock(self) -> contextlib.AbstractContextManager[None]:

@@ -12,10 +12,11 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
-from paperqa.index.embeddings import PaperQAEmbeddings
+from paperqa.index.encoder import Encoder
 from paperqa.index.store import Store
 from paperqa.retrieval.corpus import Corpus, load_corpus
 from paperqa.settings import RetrievalSettings
@@ -52,7 +53,7 @@ def diversify(ranked: Sequence[RetrievedChunk], k: int, max_per_paper: int) -> l
 class Retriever:
     """Finds the passages for a question in one library."""
 
-    def __init__(self, store: Store, embedder: PaperQAEmbeddings, settings: RetrievalSettings) -> None:
+    def __init__(self, store: Store, embedder: Encoder, settings: RetrievalSettings) -> None:
         self.store, self.embedder, self.settings = store, embedder, settings
         self._corpus: Corpus | None = None
 
@@ -113,7 +114,10 @@ class Retriever:
         # both outside the GIL): the two halves of a query overlap on a 2-core machine.
         lexical = _BM25_POOL.submit(_bm25, corpus, query, n, allowed)
         vector = self.embedder.embed([query])[0]
-        dense = self.store.nearest(vector, k=n, paper_ids=paper_ids, date_range=(lo, hi))
+        if corpus.vectors is not None:
+            dense = exact_nearest(corpus, vector, n, allowed)
+        else:
+            dense = self.store.nearest(vector, k=n, paper_ids=paper_ids, date_range=(lo, hi))
         bm25_rank, bm25_score = lexical.result()
         fused = rrf_fuse([[cid for cid, _ in dense], bm25_rank], self.settings.rrf_k)
         similarity = dict(dense)
@@ -126,20 +130,9 @@ class Retriever:
             i = position.get(cid)
             if i is None:  # a chunk newer than the cached corpus: skip until the next rebuild
                 continue
-            chunks.append(
-                RetrievedChunk(
-                    chunk_id=cid,
-                    paper_id=corpus.paper_ids[i],
-                    index=corpus.indexes[i],
-                    text=corpus.texts[i],
-                    dense=similarity.get(cid),
-                    bm25=bm25_score.get(cid),
-                    fused=round(score, 6),
-                    named=corpus.paper_ids[i] in boosted,
-                    start_char=corpus.spans[i][0],
-                    end_char=corpus.spans[i][1],
-                )
-            )
+            named = corpus.paper_ids[i] in boosted
+            scores = {"dense": similarity.get(cid), "bm25": bm25_score.get(cid), "fused": round(score, 6)}
+            chunks.append(_chunk_at(corpus, i, named=named, **scores))
         chunks += self._missing_named(vector, boosted, {c.paper_id for c in chunks}, corpus)
         chunks.sort(key=lambda c: (not c.named, -c.fused))
         # Every chunk is of the corpus read at the store's current revision (checked above),
@@ -152,6 +145,14 @@ class Retriever:
         """The best passage of each named paper that neither search proposed."""
         out = []
         for pid in sorted(boosted - present):
+            if corpus.vectors is not None:
+                out += [
+                    _chunk_at(corpus, corpus.position[cid], dense=similarity, named=True)
+                    for cid, similarity in exact_nearest(
+                        corpus, vector, 1, _allowed(corpus, [pid], None, None)
+                    )
+                ]
+                continue
             for hit in self.store.query(vector, k=1, paper_ids=[pid]):
                 out.append(
                     RetrievedChunk(
@@ -237,6 +238,38 @@ def _allowed(
     if hi is not None:
         allowed &= corpus.dates <= hi
     return allowed.astype(np.float32)
+
+
+def exact_nearest(
+    corpus: Corpus, vector: np.ndarray, n: int, allowed: np.ndarray | None
+) -> list[tuple[str, float]]:
+    """(chunk id, cosine similarity) of the `n` chunks nearest to `vector` among those
+    `allowed` lets through, comparing it with every chunk's vector (`corpus.vectors`)."""
+    assert corpus.vectors is not None
+    query = vector / max(float(np.linalg.norm(vector)), 1e-12)
+    scores = corpus.vectors @ query.astype(np.float32)
+    if allowed is not None:
+        scores = np.where(allowed > 0, scores, -np.inf)
+    n = min(n, len(scores))
+    if n == 0:
+        return []
+    top = np.argpartition(-scores, n - 1)[:n]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(corpus.ids[i], float(scores[i])) for i in top if np.isfinite(scores[i])]
+
+
+def _chunk_at(corpus: Corpus, i: int, **scores: Any) -> RetrievedChunk:
+    """The corpus's `i`th chunk as retrieval returns it, with its `scores` (dense, bm25,
+    fused, named)."""
+    return RetrievedChunk(
+        chunk_id=corpus.ids[i],
+        paper_id=corpus.paper_ids[i],
+        index=corpus.indexes[i],
+        text=corpus.texts[i],
+        start_char=corpus.spans[i][0],
+        end_char=corpus.spans[i][1],
+        **scores,
+    )
 
 
 def _date_int(date: dt.date) -> int:
