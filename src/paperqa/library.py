@@ -77,7 +77,11 @@ class Library:
     def tasks(self) -> Tasks:
         from paperqa.answer.tasks import Tasks  # the answer path: imported when first asked
 
-        return Tasks(self.settings, self.store, self.encoder, self.get, self._chat_model)
+        from paperqa.index.vector_cache import CachedEncoder
+
+        # the sentences and questions an answer embeds are kept for the next command
+        encoder = CachedEncoder(self.encoder, self.settings.home / "cache" / "vectors.sqlite3")
+        return Tasks(self.settings, self.store, encoder, self.get, self._chat_model)
 
     def ask(self, question: str, **options: Any) -> Answer:
         """A few sentences answering `question`, each citing the papers it comes from.

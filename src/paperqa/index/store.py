@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -120,6 +121,7 @@ class Store:
             "embedding_dim": dim,
         }
         self._handles: tuple[Any, Any, Any] | None = None
+        self._opening = threading.Lock()
         self._catalogue: tuple[str, catalogue.Catalogue] | None = None
         if settings.chroma_url:
             self._connect()  # a server that cannot be reached is said at once
@@ -134,8 +136,14 @@ class Store:
         """(client, chunks, papers), opened on first use (importing chromadb takes 0.6 s)."""
         if self._handles is not None:
             return self._handles
+        with self._opening:  # the app's and server's threads may all need it first at once
+            if self._handles is None:
+                self._handles = self._opened_or_explained()
+        return self._handles
+
+    def _opened_or_explained(self) -> tuple[Any, Any, Any]:
         try:
-            self._handles = self._open()
+            return self._open()
         except (IndexMismatchError, ConfigError):
             raise
         except Exception as exc:
@@ -147,7 +155,6 @@ class Store:
                 "Start it (`chroma run --path DIR --host 127.0.0.1 --port 8000`), check the address, "
                 "or unset PAPERQA_CHROMA_URL to use the library on this machine."
             ) from None
-        return self._handles
 
     @property
     def _client(self) -> Any:
