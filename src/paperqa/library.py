@@ -76,7 +76,6 @@ class Library:
     @functools.cached_property
     def tasks(self) -> Tasks:
         from paperqa.answer.tasks import Tasks  # the answer path: imported when first asked
-
         from paperqa.index.vector_cache import CachedEncoder
 
         # the sentences and questions an answer embeds are kept for the next command

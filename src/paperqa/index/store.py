@@ -108,38 +108,23 @@ def _changes_library(write: Callable[Concatenate[Store, P], None]) -> Callable[C
     return wrapper
 
 
-class Store:
-    """Chunks and papers in Chroma, for one embedding model."""
+class _Collections:
+    """A store's Chroma client and its two collections, opened on first use (importing
+    chromadb takes 0.6 s) and once, whichever of the app's threads needs them first."""
 
     def __init__(self, settings: Settings, model_name: str, dim: int) -> None:
-        self.settings = settings
-        self.model_name = model_name
-        self.dim = dim
-        self._index_meta = {
-            "paperqa_schema": SCHEMA_VERSION,
-            "embedding_model": model_name,
-            "embedding_dim": dim,
-        }
-        self._handles: tuple[Any, Any, Any] | None = None
-        self._opening = threading.Lock()
-        self._catalogue: tuple[str, catalogue.Catalogue] | None = None
-        if settings.chroma_url:
-            self._connect()  # a server that cannot be reached is said at once
+        self.settings, self.model_name, self.dim = settings, model_name, dim
+        self.meta = {"paperqa_schema": SCHEMA_VERSION, "embedding_model": model_name, "embedding_dim": dim}
+        self.handles: tuple[Any, Any, Any] | None = None
+        self._lock = threading.Lock()
 
-    @property
-    def opened(self) -> bool:
-        """Whether Chroma has been opened: an embedded library's reads of its papers and
-        revision need it only while the catalogue beside it is not current."""
-        return self._handles is not None
-
-    def _connect(self) -> tuple[Any, Any, Any]:
-        """(client, chunks, papers), opened on first use (importing chromadb takes 0.6 s)."""
-        if self._handles is not None:
-            return self._handles
-        with self._opening:  # the app's and server's threads may all need it first at once
-            if self._handles is None:
-                self._handles = self._opened_or_explained()
-        return self._handles
+    def get(self) -> tuple[Any, Any, Any]:
+        """(client, chunks, papers)."""
+        if self.handles is None:
+            with self._lock:
+                if self.handles is None:
+                    self.handles = self._opened_or_explained()
+        return self.handles
 
     def _opened_or_explained(self) -> tuple[Any, Any, Any]:
         try:
@@ -156,31 +141,19 @@ class Store:
                 "or unset PAPERQA_CHROMA_URL to use the library on this machine."
             ) from None
 
-    @property
-    def _client(self) -> Any:
-        return self._connect()[0]
-
-    @property
-    def _chunks(self) -> Any:
-        return self._connect()[1]
-
-    @property
-    def _papers(self) -> Any:
-        return self._connect()[2]
-
     def _open(self) -> tuple[Any, Any, Any]:
         client = _client(self.settings)
         base = self.settings.collection
         chunks = client.get_or_create_collection(
             f"{base}-chunks",
-            metadata=self._index_meta,
+            metadata=self.meta,
             configuration={"hnsw": {"space": "cosine"}},
             embedding_function=None,
         )
         self._check(chunks.metadata or {})
         papers = client.get_or_create_collection(
             f"{base}-papers",
-            metadata=self._index_meta,
+            metadata=self.meta,
             configuration={"hnsw": {"space": "cosine"}},
             embedding_function=None,
         )
@@ -189,13 +162,45 @@ class Store:
     def _check(self, meta: dict[str, Any]) -> None:
         built_with = (meta.get("embedding_model"), meta.get("embedding_dim"), meta.get("paperqa_schema"))
         if built_with != (self.model_name, self.dim, SCHEMA_VERSION):
+            location = self.settings.chroma_url or str(self.settings.store_path)
             raise IndexMismatchError(
-                f"The library at {self.location} was built with embedding model "
+                f"The library at {location} was built with embedding model "
                 f"{meta.get('embedding_model')!r} ({meta.get('embedding_dim')} dimensions, index format "
                 f"{meta.get('paperqa_schema')}), but {self.model_name!r} ({self.dim} dimensions, format "
                 f"{SCHEMA_VERSION}) is configured. Either set the embedding settings back, or rebuild "
                 "the index with the configured model: `paperqa reindex`."
             )
+
+
+class Store:
+    """Chunks and papers in Chroma, for one embedding model."""
+
+    def __init__(self, settings: Settings, model_name: str, dim: int) -> None:
+        self.settings = settings
+        self.model_name = model_name
+        self.dim = dim
+        self._collections = _Collections(settings, model_name, dim)
+        self._catalogue: tuple[str, catalogue.Catalogue] | None = None
+        if settings.chroma_url:
+            self._collections.get()  # a server that cannot be reached is said at once
+
+    @property
+    def opened(self) -> bool:
+        """Whether Chroma has been opened: an embedded library's reads of its papers and
+        revision need it only while the catalogue beside it is not current."""
+        return self._collections.handles is not None
+
+    @property
+    def _client(self) -> Any:
+        return self._collections.get()[0]
+
+    @property
+    def _chunks(self) -> Any:
+        return self._collections.get()[1]
+
+    @property
+    def _papers(self) -> Any:
+        return self._collections.get()[2]
 
     @property
     def location(self) -> str:
@@ -262,7 +267,7 @@ class Store:
         whole, hence the merge."""
         catalogue.forget_revision(self.settings)
         token = uuid.uuid4().hex
-        self._papers.modify(metadata={**self._index_meta, "paperqa_revision": token})
+        self._papers.modify(metadata={**self._collections.meta, "paperqa_revision": token})
         catalogue.mirror_revision(self.settings, f"{self._papers.id}:{token}")
 
     @_changes_library
