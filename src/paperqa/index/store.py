@@ -360,6 +360,13 @@ class Store:
             table.vectors = stacked / np.clip(norms, 1e-12, None)
         return table
 
+    def chunk_vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """The unit-length vectors of the chunks `ids`, row by row in that order."""
+        rows = self._chunks.get(ids=list(ids), include=["embeddings"])
+        by_id = dict(zip(rows["ids"], np.asarray(rows["embeddings"], dtype=np.float32), strict=True))
+        vectors = np.stack([by_id[i] for i in ids]) if ids else np.zeros((0, self.dim), np.float32)
+        return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+
     def nearest(
         self,
         vector: np.ndarray,

@@ -142,30 +142,22 @@ class Retriever:
     def _missing_named(
         self, vector: np.ndarray, boosted: set[str], present: set[str], corpus: Corpus
     ) -> list[RetrievedChunk]:
-        """The best passage of each named paper that neither search proposed."""
+        """The best passage of each named paper that neither search proposed: its few chunks'
+        vectors compared with the query's (from the corpus, else fetched by id; a filtered
+        Chroma query took 150 ms at 134k chunks, a fetch by id 1 ms)."""
+        query = vector / max(float(np.linalg.norm(vector)), 1e-12)
         out = []
         for pid in sorted(boosted - present):
-            if corpus.vectors is not None:
-                out += [
-                    _chunk_at(corpus, corpus.position[cid], dense=similarity, named=True)
-                    for cid, similarity in exact_nearest(
-                        corpus, vector, 1, _allowed(corpus, [pid], None, None)
-                    )
-                ]
+            if pid not in corpus.paper_code:
                 continue
-            for hit in self.store.query(vector, k=1, paper_ids=[pid]):
-                out.append(
-                    RetrievedChunk(
-                        chunk_id=hit.chunk_id,
-                        paper_id=pid,
-                        index=hit.index,
-                        text=hit.text,
-                        dense=hit.similarity,
-                        named=True,
-                        start_char=hit.span[0],
-                        end_char=hit.span[1],
-                    )
-                )
+            rows = np.flatnonzero(corpus.paper_codes == corpus.paper_code[pid])
+            if corpus.vectors is not None:
+                vectors = corpus.vectors[rows]
+            else:
+                vectors = self.store.chunk_vectors([corpus.ids[i] for i in rows])
+            similarity = vectors @ query.astype(np.float32)
+            best = int(np.argmax(similarity))
+            out.append(_chunk_at(corpus, int(rows[best]), dense=float(similarity[best]), named=True))
         return out
 
 
