@@ -75,9 +75,8 @@ class Library:
     @functools.cached_property
     def tasks(self) -> Tasks:
         from paperqa.answer.tasks import Tasks  # the answer path: imported when first asked
-        from paperqa.index.vector_cache import CachedEncoder
+        from paperqa.index.vector_cache import CachedEncoder  # kept for the next command
 
-        # the sentences and questions an answer embeds are kept for the next command
         encoder = CachedEncoder(self.encoder, self.settings.home / "cache" / "vectors.sqlite3")
         return Tasks(self.settings, self.store, encoder, self.get, self._chat_model)
 
@@ -137,8 +136,7 @@ class Library:
 
     @functools.cached_property
     def embedder(self) -> PaperQAEmbeddings:
-        """The library's embedder as a LangChain `Embeddings`: the one given, else the one the
-        settings name (the embedded model is the same one `encoder` runs)."""
+        """The library's embedder as a LangChain `Embeddings` (running `encoder`'s model)."""
         from paperqa.index.embeddings import LocalEmbedder, get_embedder  # LangChain: when asked for
 
         if self._embedder is not None:
@@ -149,9 +147,8 @@ class Library:
 
     @functools.cached_property
     def encoder(self) -> Encoder:
-        """What the index and the answers embed with: the embedder given, else the embedded
-        model itself (no LangChain import: a command that only asks never needs it), else the
-        configured endpoint's embedder."""
+        """What the index and answers embed with: the embedder given, else the embedded model
+        itself (no LangChain import), else the configured endpoint's embedder."""
         if self._embedder is not None:
             return self._embedder
         if self.settings.embedding.backend == "local":
