@@ -289,3 +289,51 @@ def test_a_rewrite_may_not_add_even_a_generic_word():
     rewrite = "CASAL improves accuracy by 30%-40% on short-form QA benchmarks."
     assert ground(rewrite, source).ok  # free writing may use the field's generic words
     assert not ground(rewrite, source, new_words_found=1.0).ok  # a rewrite of the sentence may not
+
+
+SOURCE = (
+    "We propose CASAL, which trains a lightweight adapter on contrastive activation steering. "
+    "CASAL reduces hallucination by 30% on short-form question answering."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "closest", "ok"),
+    [
+        # another paper's claim in this paper's words: the words pass, the meaning does not
+        ("The adapter reduces hallucination in question answering with steering.", 0.31, False),
+        ("The adapter reduces hallucination in question answering with steering.", 0.62, True),
+        # too short to embed: the words alone decide
+        ("CASAL adapter.", 0.10, True),
+    ],
+)
+def test_a_sentence_must_mean_what_a_source_sentence_says(sentence, closest, ok):
+    seen: list[list[str]] = []
+
+    def meaning(text: str, sentences: list[str]) -> list[float]:
+        seen.append(sentences)
+        return [closest - 0.2, closest]
+
+    verdict = ground(sentence, [SOURCE], "", ["CASAL"], meaning=meaning)
+    assert verdict.ok is ok, verdict.reason
+    if not ok:
+        assert verdict.reason and "meaning" in verdict.reason and f"{closest:.2f}" in verdict.reason
+        assert len(seen[0]) == 2  # compared with each sentence of the source
+    assert ground(sentence, [SOURCE], "", ["CASAL"]).ok  # without an embedder: words only
+
+
+def test_the_meaning_is_read_with_abbreviations_spelled_out():
+    """An embedder reads "LLMs" far from "large language models": the sentence it compares
+    says what the source writes out."""
+    source = (
+        "We conclude that LIB is promising, but in its current form "
+        "is not applicable to large language models."
+    )
+    compared: list[str] = []
+
+    def meaning(text: str, sentences: list[str]) -> list[float]:
+        compared.append(text)
+        return [0.9]
+
+    assert ground("It is not applicable to LLMs in its current form.", [source], meaning=meaning).ok
+    assert "large language model" in compared[0] and "LLMs" not in compared[0]

@@ -51,8 +51,10 @@ def ground_sentences(
     question: str,
     sources: Sequence[Source],
     names: Mapping[int, Sequence[str]],
+    rank: Ranker | None = None,
 ) -> list[CitedSentence]:
-    """Each sentence with its grounding verdict against the sources it cites."""
+    """Each sentence with its grounding verdict against the sources it cites (with `rank`,
+    the embedder's similarities, also on what it means)."""
     text_of = {s.number: s.text for s in sources}
     out = []
     for s in sentences:
@@ -61,6 +63,7 @@ def ground_sentences(
             [text_of[c] for c in s.citations if c in text_of],
             question,
             [n for c in s.citations for n in names.get(c, ())],
+            meaning=rank,
         )
         out.append(s.model_copy(update={"grounded": verdict.ok, "problem": verdict.reason}))
     return out
@@ -97,7 +100,7 @@ def check_model_text(
     wrote = bool(sentences)
     # A sentence that cites nothing, and for which no source could be found, is a claim
     # without a source: it is never shown.
-    sentences = ground_sentences([s for s in sentences if s.citations], question, sources, names)
+    sentences = ground_sentences([s for s in sentences if s.citations], question, sources, names, rank)
     grounded = [s for s in sentences if s.grounded]
     if rules.summary_words is not None:
         grounded = _within_words(grounded[:SUMMARY_SENTENCES], rules.summary_words)
