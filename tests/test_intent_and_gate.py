@@ -10,9 +10,10 @@ import pytest
 
 from paperqa.answer.assemble import Conversation
 from paperqa.answer.evidence import verdict
-from paperqa.answer.intent import QuestionKind, read_intent, subject_of
+from paperqa.answer.intent import QuestionKind, counted_noun, read_intent, subject_of
 from paperqa.answer.ranking import FEATURES, GATE_FEATURES, bundled_models, features
 from paperqa.retrieval.hybrid import known_word
+from paperqa.text.numbers import count_stated
 from paperqa.text.words import stem
 from paperqa.types import Answer, CitedSentence, Reference
 
@@ -127,3 +128,34 @@ def test_a_chosen_paper_is_answered_from_it_or_said_not_to_answer(seed_library):
     if silent.not_stated:
         assert silent.sentences[0].text.startswith("The abstract of CASAL does not answer")
         assert silent.sentences[1].supported is False and silent.references[0].paper_id == casal.id
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("How many annotators participated?", "annot"),
+        ("How many twitter users are surveyed using the clinically validated survey?", "user"),
+        ("how many training samples do you have for training?", "sampl"),
+        ("How many supervised tasks are used?", "task"),
+        ("How much does the method improve?", None),
+        ("What accuracy does LegalVis obtain?", None),
+    ],
+)
+def test_what_a_how_many_question_counts(question, counted):
+    assert counted_noun(question) == counted
+
+
+@pytest.mark.parametrize(
+    ("counted", "text", "stated"),
+    [
+        ("user", "Our evaluation on 210 clinically validated veteran twitter users shows ...", True),
+        ("annot", "Three annotators labelled every tweet.", True),
+        ("annot", "A single annotator labelled the data.", True),
+        ("attribut", "We predict a wide range of 62 demographic attributes.", True),
+        # a figure elsewhere is not a count of the thing asked about
+        ("annot", "Annotators labelled the data; the classifier reached 92% accuracy.", False),
+        ("task", "The architecture improves by up to two percentage points over the baseline.", False),
+    ],
+)
+def test_a_count_is_stated_beside_what_it_counts(counted, text, stated):
+    assert count_stated(counted, text) is stated

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from paperqa.text.names import terms
 from paperqa.text.numbers import numbers
 from paperqa.text.wordlists import STOPWORDS
-from paperqa.text.words import stems
+from paperqa.text.words import stem, stems
 
 if TYPE_CHECKING:
     from paperqa.answer.assemble import Conversation
@@ -118,6 +118,20 @@ def head_words(question: str) -> set[str]:
     if len(words) == 2 and _NOT_HEAD.match(words[1]):  # "which model is ...": the verb is no noun
         words = words[:1]
     return stems(" ".join(words))
+
+
+_HOW_MANY = re.compile(r"\bhow many ([\w-]+)(?: ([\w-]+))?", re.IGNORECASE)
+
+
+def counted_noun(question: str) -> str | None:
+    """The stem of what a "how many X ...?" question counts ("annotators", "twitter users"
+    -> "user"); None for other questions."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return None
+    first, second = m.group(1), m.group(2)
+    noun = second if second and second.lower() not in STOPWORDS and not second.endswith("ed") else first
+    return stem(noun.lower())
 
 
 def asked_count(question: str) -> str | None:
@@ -320,6 +334,8 @@ class Intent:
     #: Stems of the noun a "which X ..." question asks for, and the count it names ("which two").
     head: frozenset[str] = field(default_factory=frozenset)
     count: str | None = None
+    #: The stem of what a "how many X ...?" question counts.
+    counted: str | None = None
     #: The question asks about earlier work, limits or motivation.
     background: bool = False
     #: Stems of a yes/no question's subject ("Is [English] a pro-drop language?").
@@ -379,6 +395,7 @@ def read_intent(
         term=defined_term(question),
         head=frozenset(head_words(question)),
         count=asked_count(question),
+        counted=counted_noun(question),
         background=asks_background(question),
         subject=frozenset(subject_of(question)),
         stems=frozenset(stems(question)),

@@ -23,7 +23,7 @@ import numpy as np
 
 from paperqa.answer.intent import Intent, QuestionKind
 from paperqa.text.names import INTRODUCING_VERBS, terms
-from paperqa.text.numbers import numbers
+from paperqa.text.numbers import count_stated, numbers
 from paperqa.text.patterns import CONTRIBUTION
 from paperqa.text.wordlists import FIELD_ACRONYMS
 from paperqa.text.words import content_words, fold, stems
@@ -253,6 +253,7 @@ GATE_FEATURES: tuple[str, ...] = (
     "best_rare_overlap",  # ... and best share of the question's rare words
     "missing_rare",  # share of the question's rare words (idf-weighted) the abstract never uses
     "quantity_without_figures",  # "how many ...?" of an abstract with no figure at all
+    "count_unstated",  # "how many X ...?" of an abstract that gives no count of X
     "best_holds_kind",  # the best sentence holds what the kind asks for (a new figure, new names)
 )
 # Each feature says more evidence, more answerable (or the reverse), and nothing else: the
@@ -261,7 +262,8 @@ GATE_FEATURES: tuple[str, ...] = (
 # train mean of 2). The question's kind itself is left out on purpose: in QASPER most "how many" questions ask
 # for details abstracts leave out (6 answerable against 72), a prior about QASPER's askers,
 # not about whether this abstract answers; with it the gate refused "What accuracy does the
-# best approach get?" beside the sentence giving 90.37%.
+# best approach get?" beside the sentence giving 90.37%. Whether the abstract counts the thing
+# a "how many X" question asks about is about this abstract ("count_unstated").
 
 
 def gate_features(
@@ -272,13 +274,14 @@ def gate_features(
     asked = set(intent.stems)
     total = sum(idf(s) for s in asked)
     missing = sum(idf(s) for s in asked - stems(abstract)) / total if total > 0 else 0.0
-    kind, best = intent.kind, int(np.argmax(blended))
+    best = int(np.argmax(blended))
     return np.array(
         [
             float(column["cosine"].max()),
             float(column["rare_overlap"].max()),
             missing,
-            kind == QuestionKind.QUANTITY and not numbers(abstract),
+            intent.kind == QuestionKind.QUANTITY and not numbers(abstract),
+            intent.counted is not None and not count_stated(intent.counted, abstract),
             any(column[c][best] for c in ("quantity_number", "name_new_names", "defines")),
         ],
         dtype=np.float64,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from paperqa.text.wordlists import NUMBER_WORDS
+from paperqa.text.words import stem
 
 #: A number as written, with an optional factor or magnitude suffix ("30x", "7B", "10k").
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?=(?:x|×|k|K|M|B|bn)?(?!\w))")
@@ -53,3 +54,22 @@ def _is_float(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+#: A count stands this many words before the thing it counts ("210 clinically validated
+#: veteran twitter users") or two after ("users (n = 210)").
+COUNT_BEFORE, COUNT_AFTER = 6, 2
+_WORD_OR_NUMBER = re.compile(r"[A-Za-z][\w-]*|\d[\d.,]*")
+_VAGUE_COUNT = frozenset({"single", "several", "dozen", "dozens", "hundreds", "thousands", "millions"})
+
+
+def count_stated(counted: str, text: str) -> bool:
+    """The text gives a count of the thing whose stem is `counted` ("three annotators",
+    "62 demographic attributes", "a single annotator"): a figure or count word beside it."""
+    words = _WORD_OR_NUMBER.findall(text)
+    for i, word in enumerate(words):
+        if word[0].isalpha() and stem(word.lower()) == counted:
+            near = words[max(0, i - COUNT_BEFORE) : i] + words[i + 1 : i + 1 + COUNT_AFTER]
+            if any(w[0].isdigit() or w.lower() in NUMBER_WORDS or w.lower() in _VAGUE_COUNT for w in near):
+                return True
+    return False
