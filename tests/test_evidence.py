@@ -151,6 +151,13 @@ def paper(title: str, abstract: str = "An abstract about nothing in particular."
         ("Sentence-BERT: Sentence Embeddings using Siamese BERT-Networks", "x", "Sentence-BERT"),
         ("Position: Interpretability Needs Benchmarks", "x", "Position"),  # the head, as before
         ("Review: Probing BERT-Networks", "x", "BERT-Networks"),  # a plain word is not the name
+        # a name the title says the paper uses is a tool, not the paper ("... using TF-IDF")
+        (
+            "Automatic Classification of Pathology Reports using TF-IDF Features",
+            "x",
+            "Automatic Classification of Pathology Reports using…",
+        ),
+        ("Hallucination reduction with CASAL: Contrastive Activation Steering", "x", "CASAL"),
     ],
 )
 def test_paper_label(title, abstract, label):

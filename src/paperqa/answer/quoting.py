@@ -34,12 +34,21 @@ DATASET_WINDOW = 60
 _ONE_WORD_NAME = re.compile(r"(?=\S*(?:[A-Z]{2}|[a-z][A-Z]|\d))[\w.+-]+")
 
 
+#: A name the title says the paper uses ("Classification of Reports using TF-IDF Features")
+#: is a tool, not the paper's name.
+_TOOL_BEFORE = re.compile(r"\busing\s+$", re.IGNORECASE)
+
+
 def paper_label(paper: Paper) -> str:
     """How a sentence can name a paper: the name it gives its own contribution, in its title
     (CASAL, SAE-V, LegalVis) or introduced in its abstract ("we present TimeX"); else its
     title's head, cut to a few words."""
     in_title = [
-        n for n in NAME_TOKEN.findall(paper.title) if n not in FIELD_ACRONYMS and not NAME_SUFFIX.search(n)
+        m.group(0)
+        for m in NAME_TOKEN.finditer(paper.title)
+        if m.group(0) not in FIELD_ACRONYMS
+        and not NAME_SUFFIX.search(m.group(0))
+        and not _TOOL_BEFORE.search(paper.title[: m.start()])  # "... using TF-IDF Features"
     ]
     named = [  # a dataset the paper introduces is not the paper ("BlockMNIST, a ... dataset")
         name
