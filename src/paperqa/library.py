@@ -14,7 +14,6 @@ from pydantic import BaseModel
 
 from paperqa.errors import LibraryLockedError, PaperNotFoundError
 from paperqa.index import catalogue
-from paperqa.index.assets import LOCAL_EMBEDDING_DIM, LOCAL_EMBEDDING_MODEL
 from paperqa.index.store import Store, StoredPaper
 from paperqa.ingest.loaders.common import arxiv_id, doi
 from paperqa.retrieval.names import paper_names
@@ -165,9 +164,7 @@ class Library:
     def store(self) -> Store:
         if self._store is not None:
             return self._store
-        if self._embedder is None and self.settings.embedding.backend == "local":
-            # the embedded model's identity is known without loading it
-            return Store(self.settings, LOCAL_EMBEDDING_MODEL, LOCAL_EMBEDDING_DIM)
+        # the embedded model's identity is known without loading it
         return Store(self.settings, self.encoder.name, self.encoder.dim)
 
     @functools.cached_property

@@ -24,6 +24,11 @@ MINILM_TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa3
 MINILM_MAX_TOKENS = 256  # the model's max_seq_length in sentence-transformers
 
 
+def unit(vectors: np.ndarray) -> np.ndarray:
+    """`vectors` (one, or one per row) scaled to length 1; a zero vector stays zero."""
+    return vectors / np.clip(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12, None)
+
+
 class Encoder(Protocol):
     """Text to unit-length vectors, with the model's identity (recorded by the index)."""
 
@@ -95,4 +100,4 @@ class MiniLM:
         )
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return unit(pooled)

@@ -30,6 +30,7 @@ import numpy as np
 
 from paperqa.errors import BackendError, ConfigError, IndexMismatchError
 from paperqa.index import catalogue
+from paperqa.index.encoder import unit
 from paperqa.settings import Settings
 from paperqa.types import Chunk, Paper
 
@@ -118,6 +119,10 @@ class _Collections:
         self.handles: tuple[Any, Any, Any] | None = None
         self._lock = threading.Lock()
 
+    @property
+    def location(self) -> str:
+        return self.settings.chroma_url or str(self.settings.store_path)
+
     def get(self) -> tuple[Any, Any, Any]:
         """(client, chunks, papers)."""
         if self.handles is None:
@@ -162,9 +167,8 @@ class _Collections:
     def _check(self, meta: dict[str, Any]) -> None:
         built_with = (meta.get("embedding_model"), meta.get("embedding_dim"), meta.get("paperqa_schema"))
         if built_with != (self.model_name, self.dim, SCHEMA_VERSION):
-            location = self.settings.chroma_url or str(self.settings.store_path)
             raise IndexMismatchError(
-                f"The library at {location} was built with embedding model "
+                f"The library at {self.location} was built with embedding model "
                 f"{meta.get('embedding_model')!r} ({meta.get('embedding_dim')} dimensions, index format "
                 f"{meta.get('paperqa_schema')}), but {self.model_name!r} ({self.dim} dimensions, format "
                 f"{SCHEMA_VERSION}) is configured. Either set the embedding settings back, or rebuild "
@@ -204,7 +208,7 @@ class Store:
 
     @property
     def location(self) -> str:
-        return self.settings.chroma_url or str(self.settings.store_path)
+        return self._collections.location
 
     # --- papers ---------------------------------------------------------------
 
@@ -356,8 +360,7 @@ class Store:
             stacked = (
                 np.concatenate(rows_of_vectors) if rows_of_vectors else np.zeros((0, self.dim), np.float32)
             )
-            norms = np.linalg.norm(stacked, axis=1, keepdims=True)
-            table.vectors = stacked / np.clip(norms, 1e-12, None)
+            table.vectors = unit(stacked)
         return table
 
     def chunk_vectors(self, ids: Sequence[str]) -> np.ndarray:
@@ -365,7 +368,7 @@ class Store:
         rows = self._chunks.get(ids=list(ids), include=["embeddings"])
         by_id = dict(zip(rows["ids"], np.asarray(rows["embeddings"], dtype=np.float32), strict=True))
         vectors = np.stack([by_id[i] for i in ids]) if ids else np.zeros((0, self.dim), np.float32)
-        return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+        return unit(vectors)
 
     def nearest(
         self,

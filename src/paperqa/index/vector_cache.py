@@ -44,6 +44,8 @@ class CachedEncoder:
         return self.encoder.dim
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
         keys = [self._key(t) for t in texts]
         found = self._read(set(keys))
         missing = list(dict.fromkeys(k for k in keys if k not in found))
@@ -53,15 +55,13 @@ class CachedEncoder:
             new = {k: np.asarray(v, dtype=np.float32) for k, v in zip(missing, vectors, strict=True)}
             self._write(new)
             found.update(new)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[k] for k in keys])
 
     def _key(self, text: str) -> bytes:
         return hashlib.blake2b(f"{self.encoder.name}\0{text}".encode(), digest_size=16).digest()
 
     def _read(self, keys: set[bytes]) -> dict[bytes, np.ndarray]:
-        if not keys or not self.path.exists():
+        if not self.path.exists():
             return {}
 
         def read(db: sqlite3.Connection) -> dict[bytes, np.ndarray]:

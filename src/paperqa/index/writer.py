@@ -14,6 +14,7 @@ from filelock import FileLock, Timeout
 from pydantic import BaseModel, Field
 
 from paperqa.errors import LibraryLockedError
+from paperqa.index.encoder import unit
 from paperqa.index.store import Store, StoredPaper, date_int
 from paperqa.ingest.chunking import chunk_paper
 from paperqa.ingest.loaders import merge_papers
@@ -199,5 +200,4 @@ class IndexWriter:
 
 def _mean_vector(vectors: list[np.ndarray]) -> np.ndarray:
     """A paper's vector: the normalised mean of its chunks' vectors."""
-    mean = np.mean(vectors, axis=0)
-    return mean / max(float(np.linalg.norm(mean)), 1e-12)
+    return unit(np.mean(vectors, axis=0))

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from paperqa.index.encoder import Encoder
+from paperqa.index.encoder import Encoder, unit
 from paperqa.index.store import Store
 from paperqa.retrieval.corpus import Corpus, load_corpus
 from paperqa.settings import RetrievalSettings
@@ -145,7 +145,7 @@ class Retriever:
         """The best passage of each named paper that neither search proposed: its few chunks'
         vectors compared with the query's (from the corpus, else fetched by id; a filtered
         Chroma query took 150 ms at 134k chunks, a fetch by id 1 ms)."""
-        query = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        query = unit(vector).astype(np.float32)
         out = []
         for pid in sorted(boosted - present):
             if pid not in corpus.paper_code:
@@ -155,7 +155,7 @@ class Retriever:
                 vectors = corpus.vectors[rows]
             else:
                 vectors = self.store.chunk_vectors([corpus.ids[i] for i in rows])
-            similarity = vectors @ query.astype(np.float32)
+            similarity = vectors @ query
             best = int(np.argmax(similarity))
             out.append(_chunk_at(corpus, int(rows[best]), dense=float(similarity[best]), named=True))
         return out
@@ -238,8 +238,7 @@ def exact_nearest(
     """(chunk id, cosine similarity) of the `n` chunks nearest to `vector` among those
     `allowed` lets through, comparing it with every chunk's vector (`corpus.vectors`)."""
     assert corpus.vectors is not None
-    query = vector / max(float(np.linalg.norm(vector)), 1e-12)
-    scores = corpus.vectors @ query.astype(np.float32)
+    scores = corpus.vectors @ unit(vector).astype(np.float32)
     if allowed is not None:
         scores = np.where(allowed > 0, scores, -np.inf)
     n = min(n, len(scores))
