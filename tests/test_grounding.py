@@ -262,6 +262,22 @@ def test_faithful_paraphrases_are_grounded(sentence, source):
             "Prior heuristics do not scale.",
             "states a negation",
         ),
+        (  # an inserted negation: the source negates a word beside its second word, not its head
+            "This paper proposes a method to learn a transition function that is not useful for task planning.",
+            "Prospection is an important part of how humans come up with new task plans, but has not "
+            "been explored in depth in robotics. We learn a transition function useful for task planning.",
+            "states a negation",
+        ),
+        (  # ... nor by a negation that governs its second word from the other side
+            "The model can not model learning curves across different datasets.",
+            "Our model is able to rank learning curves without having to observe many of them.",
+            "states a negation",
+        ),
+        (  # a negation governing no content word governs the next plain one
+            "The underlying rewards and dynamics are not the same.",
+            "The domains differ only in state space; the rewards and dynamics are the same.",
+            "states a negation",
+        ),
         (  # "No:" before a sentence the source states without a negation
             "No: LIB is applicable to large language models.",
             "LIB is applicable to large language models.",
