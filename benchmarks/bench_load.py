@@ -187,7 +187,9 @@ def run(url: str, users: int, turns: int, api: bool = False) -> dict[str, object
             for r in out.values()
         ),
         "off_paper_turns": [
-            {"paper": r["paper"], **x} for r in out.values() for x in r.get("off_paper", [])  # type: ignore[attr-defined]
+            {"paper": r["paper"], **x}
+            for r in out.values()
+            for x in r.get("off_paper", [])  # type: ignore[attr-defined]
         ],
         "wall_seconds": round(wall, 1),
         "throughput_requests_per_s": round(len(latencies) / wall, 3),

@@ -68,8 +68,7 @@ def papers_in_order(paper_ids: Sequence[str]) -> list[str]:
 
 
 def scifact(args: argparse.Namespace) -> dict[str, object]:
-    import bm25s
-
+    from paperqa.retrieval.corpus import bm25_tokens
     from paperqa.retrieval.hybrid import Retriever
     from paperqa.types import Paper
 
@@ -98,7 +97,7 @@ def scifact(args: argparse.Namespace) -> dict[str, object]:
         dense = papers_in_order([h.paper_id for h in library.store.query(vector, k=depth)])
         seconds["dense"].append(time.perf_counter() - t)
         t = time.perf_counter()
-        tokens = bm25s.tokenize([claim["claim"]], stopwords="en", return_ids=False, show_progress=False)
+        tokens = bm25_tokens([claim["claim"]], ids=False)
         docs, scores = corpus.bm25.retrieve(tokens, k=depth, show_progress=False)  # type: ignore[attr-defined]
         bm25 = papers_in_order(
             [corpus.paper_ids[i] for i, s in zip(docs[0], scores[0], strict=True) if s > 0]

@@ -75,6 +75,22 @@ def test_list_questions_give_one_cited_sentence_per_relevant_paper(seed_library,
         assert answer.usage.llm_calls == 0  # listing papers is not left to a model
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which papers propose benchmarks?",  # plural: BM25 reads stems
+        "Which papers propose a new benchmark, and what do they measure?",  # a second question
+    ],
+)
+def test_papers_that_propose_the_topic_come_before_papers_that_use_it(seed_library, question):
+    answer = with_mode(seed_library, "quote").ask(question)
+    cited = [r.title for r in answer.references]
+    proposing = [i for i, t in enumerate(cited) if t.startswith(("A Function Interpretation", "Unlearning"))]
+    evaluating = [i for i, t in enumerate(cited) if t.startswith("Retrieval-based Disentangled")]
+    assert len(proposing) == 2, cited
+    assert all(p < e for p in proposing for e in evaluating), cited
+
+
 def test_list_question_about_nothing_in_the_library_is_declined(seed_library):
     answer = with_mode(seed_library, "quote").ask("Which papers study protein folding in yeast?")
     assert answer.not_in_library

@@ -263,7 +263,8 @@ def test_faithful_paraphrases_are_grounded(sentence, source):
             "states a negation",
         ),
         (  # an inserted negation: the source negates a word beside its second word, not its head
-            "This paper proposes a method to learn a transition function that is not useful for task planning.",
+            "This paper proposes a method to learn a transition function that is not useful for "
+            "task planning.",
             "Prospection is an important part of how humans come up with new task plans, but has not "
             "been explored in depth in robotics. We learn a transition function useful for task planning.",
             "states a negation",

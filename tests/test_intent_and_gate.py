@@ -27,10 +27,35 @@ from paperqa.types import Answer, CitedSentence, Reference
         ("What is CASAL?", QuestionKind.DEFINITION),
         ("Which datasets did they use to train the model?", QuestionKind.NAME),
         ("Why does wider beam search hurt NMT?", QuestionKind.GENERAL),
+        ("What benchmarks are proposed in the library?", QuestionKind.LIST),
+        ("What benchmarks are proposed in my reading list?", QuestionKind.LIST),
     ],
 )
 def test_intent_kind(question, kind):
     assert read_intent(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "topic", "contribution"),
+    [
+        # a second question joined to a list question does not become its topic
+        ("Which papers propose a new benchmark, and what do they measure?", "a new benchmark", True),
+        ("Which papers use sparse autoencoders, and how?", "sparse autoencoders", False),
+        # "and" inside the topic stays
+        ("Which papers deal with steering and hallucinations?", "steering and hallucinations", False),
+        ("Which papers introduce datasets?", "datasets", True),
+        ("Which papers study hallucinations?", "hallucinations", False),
+    ],
+)
+def test_list_topic_and_contribution(question, topic, contribution):
+    intent = read_intent(question)
+    assert (intent.topic, intent.contribution) == (topic, contribution)
+
+
+def test_words_about_the_library_are_not_searched_for():
+    intent = read_intent("What benchmarks are proposed in the library?")
+    assert intent.query == "What benchmarks are proposed?" and "librari" not in intent.stems
+    assert "collect" not in read_intent("Which models are used in this collection?").stems
 
 
 def test_intent_reads_everything_once():

@@ -108,6 +108,12 @@ def test_a_new_date_reaches_the_passages_that_dates_filter_on(library: Library, 
     assert library.ask("alpha beta gamma?", date_from=dt.date(2020, 1, 1)).references
 
 
+def test_bm25_reads_stems():
+    from paperqa.retrieval.corpus import bm25_tokens
+
+    assert bm25_tokens(["Which papers propose benchmarks?"], ids=False) == [["which", "paper", "propos", "benchmark"]]
+
+
 def test_bm25_corpus_is_cached_per_library_revision(library: Library, tmp_path, monkeypatch):
     f = tmp_path / "p.jsonl"
     f.write_text('{"title": "Paper one", "abstract": "Alpha beta gamma."}\n')

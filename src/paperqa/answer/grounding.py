@@ -235,11 +235,12 @@ def polarity_flip(sentence: str, evidence: Sequence[str]) -> str | None:
 
     A negation is read with its scope, not per sentence: the sentence's "not" governs the
     content words right after it, and the source agrees when one of its own negations ("not",
-    "without", "fails", "-free") governs the first of them (or the second, from the same side). "tasks can not be solved using
-    A*" beside "can be solved optimally using A*" is a flip even when the abstract negates
-    something else elsewhere. The reverse: a source sentence the sentence mostly repeats
-    negates words the sentence states with no negation ("is worse than" for "is no worse
-    than"). Scope sizes fitted on SciTLDR train (`benchmarks/bench_grounding.py --split
+    "without", "fails", "-free") governs the first of them (or the second, from the same
+    side). "tasks can not be solved using A*" beside "can be solved optimally using A*" is
+    a flip even when the abstract negates something else elsewhere. The reverse: a source
+    sentence the sentence mostly repeats negates words the sentence states with no negation
+    ("is worse than" for "is no worse than"). Scope sizes fitted on SciTLDR train
+    (`benchmarks/bench_grounding.py --split
     train`), checked on dev."""
     sources = [s for text in evidence for s in split_sentences(text)]
     if not sources:

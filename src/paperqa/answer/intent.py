@@ -48,8 +48,26 @@ _LIST = re.compile(
     r"(?:that|which|on|about|use|using|study|apply)\b"
     r"|\bwhat (?:does|do) (?:the )?(?:library|papers|collection) (?:say|have|contain|report)"
     r"|\b(?:list|name) (?:the |all |some )?(?:papers|works|studies)\b"
-    r"|\bin the library'?s papers\b|\bacross the (?:library|papers)\b",
+    r"|\bin the library'?s papers\b|\bacross the (?:library|papers)\b"
+    r"|\b(?:in|across|among) (?:the|my|this|our) (?:library|collection|reading list)\b",
     re.IGNORECASE,
+)
+#: Words that point at the library itself, not at what its papers say: "What benchmarks are
+#: proposed in the library?" searches for benchmarks, not for the word "library".
+_ABOUT_LIBRARY = re.compile(
+    r"\s*\b(?:in|across|among|within|from) (?:the|my|this|our|these) "
+    r"(?:library'?s? papers|library|collection|reading list|papers)\b",
+    re.IGNORECASE,
+)
+#: A question about what papers contribute: "Which papers propose a benchmark?", "What
+#: datasets are introduced ...?" (papers that merely evaluate on benchmarks come after).
+_ASKS_CONTRIBUTION = re.compile(
+    r"\b(?:propos|introduc|present|releas|develop|contribut|creat)\w*\b", re.IGNORECASE
+)
+#: A second question joined to a list question ("Which papers propose a benchmark, and what
+#: do they measure?"): the papers are found by the first.
+_AND_ASKS = re.compile(
+    r",?\s+and\s+(?:what|how|which|why|when|where|who|do|does|did|is|are|can)\b.*$", re.IGNORECASE
 )
 #: A yes/no question opens with an auxiliary verb (after at most one word and a comma: "Overall, does ...").
 _YESNO = re.compile(
@@ -300,7 +318,7 @@ def list_topics(question: str) -> tuple[str, list[str]]:
     Only a "which papers ..." question is split at "or"; otherwise the one part is the topic."""
     request = _LIST_REQUEST.match(question) or _LIBRARY_SAYS.match(question)
     topic = question[request.end() :] if request else question
-    topic = _IN_LIBRARY.sub("", topic).strip(" ?.!") or question
+    topic = _AND_ASKS.sub("", _IN_LIBRARY.sub("", topic)).strip(" ?.!") or question
     parts = [p.strip() for p in re.split(r"\s+(?:or|and/or)\s+", topic) if p.strip()] if request else []
     return topic, parts if len(parts) > 1 else [topic]
 
@@ -338,6 +356,8 @@ class Intent:
     counted: str | None = None
     #: The question asks about earlier work, limits or motivation.
     background: bool = False
+    #: A list question asks what papers propose or introduce (not what they use).
+    contribution: bool = False
     #: Stems of a yes/no question's subject ("Is [English] a pro-drop language?").
     subject: frozenset[str] = field(default_factory=frozenset)
     #: The question's content stems, names and figures, each computed once.
@@ -368,7 +388,7 @@ def read_intent(
     names (the library's name table); `conversation` the earlier turns of a chat."""
     kind = question_kind(question)
     named_ids = tuple(named(question))
-    query = question
+    query = _ABOUT_LIBRARY.sub("", question).strip() or question
     focus: tuple[str, ...] = ()
     if conversation is not None and conversation.turns and not named_ids and refers_back(question):
         query = f"{question} {conversation.turns[-1].question}"
@@ -397,8 +417,9 @@ def read_intent(
         count=asked_count(question),
         counted=counted_noun(question),
         background=asks_background(question),
+        contribution=kind == QuestionKind.LIST and bool(_ASKS_CONTRIBUTION.search(question)),
         subject=frozenset(subject_of(question)),
-        stems=frozenset(stems(question)),
+        stems=frozenset(stems(_ABOUT_LIBRARY.sub("", question))),
         terms=frozenset(t.casefold() for t in terms(question)),
         numbers=frozenset(numbers(question)),
     )

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from paperqa.answer.evidence import Evidence, Ranker, score_sentences
 from paperqa.answer.intent import Intent, QuestionKind, read_intent
 from paperqa.answer.ranking import Idf
+from paperqa.text.patterns import CONTRIBUTION
 from paperqa.text.words import stems
 from paperqa.types import RetrievedChunk, Source
 
@@ -25,11 +26,26 @@ LIST_COVERAGE = 0.5
 def best_per_paper(
     intent: Intent, sources: Sequence[Source], rank: Ranker, idf: Idf, limit: int
 ) -> list[Evidence]:
-    """Each source's best sentence on the question's topic, in the order of `sources`."""
+    """Each source's best sentence on the question's topic, in the order of `sources`; for
+    a question about what papers propose, the papers that contribute the topic first."""
     best: dict[int, Evidence] = {}
     for e in score_sentences(read_intent(intent.topic).as_kind(QuestionKind.LIST), sources, rank, idf):
         best.setdefault(e.number, e)
-    return [best[s.number] for s in sources if s.number in best][:limit]
+    chosen = [best[s.number] for s in sources if s.number in best]
+    if intent.contribution:
+        topic = stems(intent.topic)
+        chosen.sort(key=lambda e: not contributes(e, topic))
+    return chosen[:limit]
+
+
+def contributes(evidence: Evidence, topic: set[str]) -> bool:
+    """The paper contributes the topic: its title names it ("A Function Interpretation
+    Benchmark ..."), or its sentence is the one saying what the paper contributes and holds
+    the topic's words ("This paper introduces FIND, a benchmark suite"), not a sentence that
+    evaluates on it ("assess VDR across 15 retrieval benchmark datasets")."""
+    if topic & stems(evidence.paper.title):
+        return True
+    return bool(CONTRIBUTION.search(evidence.sentence) and topic & stems(evidence.sentence))
 
 
 def list_sources(

@@ -9,13 +9,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from paperqa.index.catalogue import atomic_write
 from paperqa.index.store import Store
 from paperqa.retrieval.names import NameIndex
-from paperqa.text.words import stem_words, tokens
+from paperqa.text.words import stem_words, stemmer, tokens
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Corpus:
 
 
 # Bump when Corpus or what goes into it changes: older cache files are then rebuilt.
-CORPUS_FORMAT = 6
+CORPUS_FORMAT = 7
 
 
 def _read_cache(path: Path, key: tuple[object, ...]) -> Corpus | None:
@@ -77,6 +78,15 @@ def load_corpus(store: Store, cached: Corpus | None) -> Corpus:
     return corpus
 
 
+def bm25_tokens(texts: list[str], *, ids: bool = True) -> Any:
+    """Texts as BM25 reads them: English stopwords out, every word stemmed (Snowball), so
+    that "benchmarks" finds "benchmark" and "proposed" finds "propose". `ids=False` gives
+    the query form (lists of strings) that `BM25.retrieve` takes."""
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=stemmer(), return_ids=ids, show_progress=False)
+
+
 def cache_path(store: Store) -> Path:
     settings = store.settings
     where = hashlib.sha256((settings.chroma_url or "local").encode()).hexdigest()[:12]
@@ -95,7 +105,7 @@ def build_corpus(store: Store, key: tuple[object, ...]) -> Corpus:
     code = {pid: i for i, pid in enumerate(dict.fromkeys(rows.paper_ids))}
     bm25 = bm25s.BM25()
     if texts:
-        bm25.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
+        bm25.index(bm25_tokens(texts), show_progress=False)
     return Corpus(
         key=key,
         ids=rows.ids,

@@ -18,7 +18,7 @@ import numpy as np
 
 from paperqa.index.encoder import Encoder, unit
 from paperqa.index.store import Store
-from paperqa.retrieval.corpus import Corpus, load_corpus
+from paperqa.retrieval.corpus import Corpus, bm25_tokens, load_corpus
 from paperqa.settings import RetrievalSettings
 from paperqa.text.wordlists import REQUEST_WORDS, STOPWORDS
 from paperqa.text.words import stem, stem_words, tokens
@@ -199,9 +199,7 @@ def _bm25(
     corpus: Corpus, query: str, n: int, allowed: np.ndarray | None
 ) -> tuple[list[str], dict[str, float]]:
     """The corpus's best `n` chunks for `query` by BM25 (ids in order, and their scores)."""
-    import bm25s
-
-    tokens = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)
+    tokens = bm25_tokens([query], ids=False)
     ranked: list[str] = []
     scores: dict[str, float] = {}
     if tokens and tokens[0]:

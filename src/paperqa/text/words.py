@@ -20,10 +20,14 @@ COMPOUND_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 
 @functools.cache
-def _stemmer() -> Any:
+def stemmer() -> Any:
+    """The English Snowball stemmer (PyStemmer), one per process."""
     import Stemmer
 
     return Stemmer.Stemmer("english")
+
+
+_stemmer = stemmer
 
 
 def fold(text: str) -> str:
