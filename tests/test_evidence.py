@@ -8,7 +8,9 @@ import pytest
 from paperqa.answer.aspects import classify, contrast
 from paperqa.answer.evidence import verdict
 from paperqa.answer.intent import QuestionKind, head_words, list_topics, question_kind, read_intent
+from paperqa.answer.listing import contribution_sentence, list_queries
 from paperqa.answer.quoting import clean, paper_label
+from paperqa.text.words import stems
 from paperqa.types import CitedSentence, ComparisonRow, Paper
 
 
@@ -337,3 +339,25 @@ def test_a_sentence_about_earlier_work_answers_only_questions_about_it(question,
     source = Source(number=1, paper=paper, passages=[], text=CASAL_ABSTRACT)
     scored = score_sentences(read_intent(question), [source], _words_ranker)
     assert scored[0].sentence.startswith(first)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "topic", "says"),
+    [
+        ("We introduce FIND, a benchmark suite for interpretability methods.", "a new benchmark", True),
+        ("We assess VDR across 15 retrieval benchmark datasets.", "a new benchmark", False),  # uses one
+        ("This paper presents a dataset collected from natural dialogs.", "a new dataset", True),
+        # every word of the topic
+        ("We introduce a loss term and report bias metrics.", "a new evaluation metric", False),
+    ],
+)
+def test_a_sentence_says_the_paper_contributes_the_topic(sentence, topic, says):
+    assert contribution_sentence(sentence, stems(topic)) == says
+
+
+def test_a_question_about_contributions_searches_as_abstracts_say_them():
+    assert list_queries(read_intent("Which papers propose a new dataset?")) == [
+        "a new dataset",
+        "we present a new dataset",
+    ]
+    assert list_queries(read_intent("Which papers use BERT?")) == ["BERT"]

@@ -111,7 +111,9 @@ def test_a_new_date_reaches_the_passages_that_dates_filter_on(library: Library, 
 def test_bm25_reads_stems():
     from paperqa.retrieval.corpus import bm25_tokens
 
-    assert bm25_tokens(["Which papers propose benchmarks?"], ids=False) == [["which", "paper", "propos", "benchmark"]]
+    assert bm25_tokens(["Which papers propose benchmarks?"], ids=False) == [
+        ["which", "paper", "propos", "benchmark"]
+    ]
 
 
 def test_bm25_corpus_is_cached_per_library_revision(library: Library, tmp_path, monkeypatch):

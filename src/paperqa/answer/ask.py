@@ -21,7 +21,9 @@ from paperqa.answer.listing import (
     LIST_RARE_SHARE,
     best_per_paper,
     interleave,
+    list_queries,
     list_sources,
+    with_contributors,
 )
 from paperqa.answer.pipeline import Draft, Pipeline
 from paperqa.answer.quoting import clean, paper_label
@@ -82,11 +84,14 @@ def ask_list(pipeline: Pipeline, intent: Intent, conversation: Conversation, run
     about ..."): one cited sentence per relevant paper, each paper's best on the topic.
     Every mode answers it this way: a model, small or large, drops or invents papers."""
     filters = {"paper_ids": intent.chosen or None, "date_from": intent.date_from, "date_to": intent.date_to}
-    rankings = [pipeline.retrieve(run, part, k=LIST_PASSAGES, **filters) for part in intent.parts]
+    rankings = [pipeline.retrieve(run, query, k=LIST_PASSAGES, **filters) for query in list_queries(intent)]
     chunks = interleave(rankings)
     rare = [r for r in (pipeline.retriever.rare_stems(p, LIST_RARE_SHARE) for p in intent.parts) if r]
     settings = pipeline.settings.retrieval
-    relevant = list_sources(pipeline.sources(chunks), rare, settings.list_relevance, settings.list_margin)
+    found = pipeline.sources(chunks)
+    relevant = with_contributors(
+        intent, found, list_sources(found, rare, settings.list_relevance, settings.list_margin)
+    )
     if not relevant:
         return pipeline.decline("ask", intent.question, chunks, conversation, run)
     sources = [s.model_copy(update={"text": s.paper.abstract}) for s in relevant]

@@ -301,7 +301,8 @@ _LIST_REQUEST = re.compile(
     r"(?:(?:deal|deals|work|works|are|is|have|has)\s+(?:with|about|on)\s+|(?:about|on|regarding|concerning)\s+|"
     r"(?:study|studies|use|uses|apply|applies|propose|proposes|introduce|introduces|present|presents|"
     r"address|addresses|discuss|discusses|mention|mentions|focus on|focuses on|investigate|investigates|"
-    r"explore|explores|evaluate|evaluates|report|reports|tackle|tackles|consider|considers)\s+)?",
+    r"explore|explores|evaluate|evaluates|report|reports|tackle|tackles|consider|considers|"
+    r"release|releases|develop|develops|create|creates|contribute|contributes|build|builds)\s+)?",
     re.IGNORECASE,
 )
 _LIBRARY_SAYS = re.compile(

@@ -10,8 +10,9 @@ from paperqa.answer.evidence import Evidence, Ranker, score_sentences
 from paperqa.answer.intent import Intent, QuestionKind, read_intent
 from paperqa.answer.ranking import Idf
 from paperqa.text.patterns import CONTRIBUTION
+from paperqa.text.sentences import split_sentences
 from paperqa.text.words import stems
-from paperqa.types import RetrievedChunk, Source
+from paperqa.types import Paper, RetrievedChunk, Source
 
 #: A list question ("which papers ...") reads this many passages and names up to this many papers.
 LIST_PASSAGES = 14
@@ -23,29 +24,57 @@ LIST_RARE_SHARE = 0.3
 LIST_COVERAGE = 0.5
 
 
+def list_queries(intent: Intent) -> list[str]:
+    """What a list question searches for: each part of its topic; for a question about what
+    papers propose, each part also as an abstract says it ("we present a new dataset"), which
+    finds the papers that contribute one rather than those that merely use data."""
+    if not intent.contribution:
+        return list(intent.parts)
+    return [q for part in intent.parts for q in (part, f"we present {part}")]
+
+
 def best_per_paper(
     intent: Intent, sources: Sequence[Source], rank: Ranker, idf: Idf, limit: int
 ) -> list[Evidence]:
-    """Each source's best sentence on the question's topic, in the order of `sources`; for
-    a question about what papers propose, the papers that contribute the topic first."""
+    """Each source's best sentence on the question's topic, in the order of `sources`. For a
+    question about what papers propose, the papers that contribute the topic come first, each
+    quoted by the sentence saying so when it has one."""
     best: dict[int, Evidence] = {}
+    topic = stems(intent.topic)
     for e in score_sentences(read_intent(intent.topic).as_kind(QuestionKind.LIST), sources, rank, idf):
+        said = intent.contribution and contribution_sentence(e.sentence, topic)
+        if said and (e.number not in best or not contribution_sentence(best[e.number].sentence, topic)):
+            best[e.number] = e
         best.setdefault(e.number, e)
     chosen = [best[s.number] for s in sources if s.number in best]
     if intent.contribution:
-        topic = stems(intent.topic)
-        chosen.sort(key=lambda e: not contributes(e, topic))
+        chosen.sort(key=lambda e: not contributes(e.paper, topic))
     return chosen[:limit]
 
 
-def contributes(evidence: Evidence, topic: set[str]) -> bool:
+def contribution_sentence(sentence: str, topic: set[str]) -> bool:
+    """The sentence says what the paper contributes and names the topic, all its words ("This paper
+    introduces FIND, a benchmark suite"), unlike one that evaluates on it ("assess VDR across
+    15 retrieval benchmark datasets")."""
+    return bool(topic and CONTRIBUTION.search(sentence) and topic <= stems(sentence))
+
+
+def contributes(paper: Paper, topic: set[str]) -> bool:
     """The paper contributes the topic: its title names it ("A Function Interpretation
-    Benchmark ..."), or its sentence is the one saying what the paper contributes and holds
-    the topic's words ("This paper introduces FIND, a benchmark suite"), not a sentence that
-    evaluates on it ("assess VDR across 15 retrieval benchmark datasets")."""
-    if topic & stems(evidence.paper.title):
-        return True
-    return bool(CONTRIBUTION.search(evidence.sentence) and topic & stems(evidence.sentence))
+    Benchmark ...", "ReviewQA: a relational aspect-based opinion reading dataset"), or one of
+    its abstract's sentences says it contributes it."""
+    return bool(topic and topic <= stems(paper.title)) or any(
+        contribution_sentence(s, topic) for s in split_sentences(paper.abstract)
+    )
+
+
+def with_contributors(intent: Intent, found: Sequence[Source], relevant: Sequence[Source]) -> list[Source]:
+    """The relevant sources, and for a question about what papers propose, every found paper
+    that contributes the topic, however its abstract words it (in the order found)."""
+    if not intent.contribution:
+        return list(relevant)
+    topic, kept = stems(intent.topic), {s.paper.id for s in relevant}
+    return [s for s in found if s.paper.id in kept or contributes(s.paper, topic)]
 
 
 def list_sources(
