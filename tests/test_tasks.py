@@ -121,14 +121,17 @@ def test_named_paper_must_be_cited(seed_library):
 
 
 def test_sentence_naming_one_paper_but_citing_another_is_recited_or_dropped(seed_library):
-    # Source 3 for this question is the LIB paper. A CASAL claim put next to [3] is moved
-    # to [1]; LIB's finding credited to CASAL is not shown at all.
+    # The LIB paper is among this question's sources. A CASAL claim put next to LIB's number
+    # is moved to [1]; LIB's finding credited to CASAL is not shown at all.
+    sources = scripted(seed_library, CASAL_FACT).ask(CASAL_Q).sources
+    lib = next(s.number for s in sources if s.paper.title.startswith("The Local Interaction Basis"))
     reply = (
-        CASAL_FACT.replace("[1]", "[3]")
-        + " CASAL identifies more computationally-relevant features than principal component analysis [3]."
+        CASAL_FACT.replace("[1]", f"[{lib}]")
+        + " CASAL identifies more computationally-relevant features than principal component"
+        + f" analysis [{lib}]."
     )
     answer = scripted(seed_library, reply).ask(CASAL_Q)
-    assert answer.sources[2].paper.title.startswith("The Local Interaction Basis")
+    assert answer.sources[lib - 1].paper.title.startswith("The Local Interaction Basis")
     assert answer.fallback is None
     assert [(s.text[:25], s.citations) for s in answer.sentences] == [("CASAL reduces hallucinati", [1])]
     assert "principal component" not in answer.text
