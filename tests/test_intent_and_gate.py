@@ -45,6 +45,8 @@ def test_intent_kind(question, kind):
         ("Which papers deal with steering and hallucinations?", "steering and hallucinations", False),
         ("Which papers introduce datasets?", "datasets", True),
         ("Which papers study hallucinations?", "hallucinations", False),
+        ("What benchmarks are proposed in the library?", "benchmarks", True),
+        ("What datasets were released across the papers?", "datasets", True),
     ],
 )
 def test_list_topic_and_contribution(question, topic, contribution):

@@ -313,6 +313,14 @@ _LIBRARY_SAYS = re.compile(
 _IN_LIBRARY = re.compile(r"\s+(?:in|across|of|from) (?:the )?(?:library'?s? papers|library|papers)\b", re.I)
 
 
+#: "What benchmarks are proposed (in the library)?": the thing asked for is the topic.
+_WHAT_THINGS_ARE = re.compile(
+    r"^\W*(?:what|which)\s+(?P<x>[\w' -]+?)\s+(?:are|were|is|was|have been|has been)\s+"
+    r"(?:\w+ed|\w+en|used|made|built)\s*[?.!]*$",
+    re.IGNORECASE,
+)
+
+
 def list_topics(question: str) -> tuple[str, list[str]]:
     """(topic, its parts) of a question about several papers: "Which papers work with time
     series or EEG signals?" -> ("time series or EEG signals", ["time series", "EEG signals"]).
@@ -320,6 +328,8 @@ def list_topics(question: str) -> tuple[str, list[str]]:
     request = _LIST_REQUEST.match(question) or _LIBRARY_SAYS.match(question)
     topic = question[request.end() :] if request else question
     topic = _AND_ASKS.sub("", _IN_LIBRARY.sub("", topic)).strip(" ?.!") or question
+    if not request and (m := _WHAT_THINGS_ARE.match(_ABOUT_LIBRARY.sub("", topic))):
+        topic = m.group("x")
     parts = [p.strip() for p in re.split(r"\s+(?:or|and/or)\s+", topic) if p.strip()] if request else []
     return topic, parts if len(parts) > 1 else [topic]
 
