@@ -186,3 +186,26 @@ def test_what_a_how_many_question_counts(question, counted):
 )
 def test_a_count_is_stated_beside_what_it_counts(counted, text, stated):
     assert count_stated(counted, text) is stated
+
+
+@pytest.mark.parametrize(
+    ("question", "unnamed"),
+    [
+        ("What datasets did they use?", True),
+        ("What is the common belief that this paper refutes?", True),
+        ("How do the authors select their test set?", True),
+        ("What is CASAL?", False),
+        ("Which papers use their own datasets?", False),  # a list question is about the library
+        ("How much does CASAL reduce hallucination in their experiments?", False),  # names its paper
+    ],
+)
+def test_a_question_about_a_paper_it_does_not_name(question, unnamed):
+    named = read_intent(question, named=lambda q: ["casal"] if "CASAL" in q else [])
+    assert named.unnamed_paper == unnamed
+
+
+def test_a_question_about_an_unnamed_paper_is_told_to_name_it(seed_library):
+    from paperqa.answer.gate import UNNAMED_PAPER
+
+    answer = seed_library.ask("What is the capital city they visited in their holidays?")
+    assert answer.not_in_library and answer.text == UNNAMED_PAPER and answer.references

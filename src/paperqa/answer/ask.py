@@ -12,7 +12,7 @@ from paperqa.answer.assemble import Conversation
 from paperqa.answer.checking import Rules
 from paperqa.answer.evidence import Evidence, select, verdict
 from paperqa.answer.extractive import quote
-from paperqa.answer.gate import NOT_IN_LIBRARY, confident, relevant
+from paperqa.answer.gate import NOT_IN_LIBRARY, UNNAMED_PAPER, confident, relevant
 from paperqa.answer.generation import Run
 from paperqa.answer.intent import Intent, QuestionKind, read_intent, refers_back
 from paperqa.answer.listing import (
@@ -75,7 +75,8 @@ def ask(
         or (pipeline.mode != "free" and pipeline.off_topic(question, chunks))
     )
     if declines:
-        return pipeline.decline("ask", question, chunks, conversation, run)
+        text = UNNAMED_PAPER if intent.unnamed_paper and not conversation.turns else NOT_IN_LIBRARY
+        return pipeline.decline("ask", question, chunks, conversation, run, text)
     return answer_from(pipeline, intent, chunks, conversation, run, strict)
 
 

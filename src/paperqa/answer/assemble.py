@@ -113,8 +113,10 @@ def not_in_library(
     *,
     backend: str,
     mode: str,
+    text: str = NOT_IN_LIBRARY,
 ) -> Answer:
-    """The fixed "not in the library" answer, listing the nearest papers (`papers` by id)."""
+    """The fixed "not in the library" answer (or `text`), listing the nearest papers (`papers`
+    by id)."""
     sources = [
         make_source(conversation.number_for(pid), papers[pid], [c for c in chunks if c.paper_id == pid])
         for pid in nearest(chunks)
@@ -124,8 +126,8 @@ def not_in_library(
     return Answer(
         task=task,
         question=question,
-        text=NOT_IN_LIBRARY,
-        sentences=[CitedSentence(text=NOT_IN_LIBRARY)],
+        text=text,
+        sentences=[CitedSentence(text=text)],
         references=[reference(s) for s in sources],
         sources=sources,
         not_in_library=True,

@@ -11,6 +11,12 @@ from paperqa.types import RetrievedChunk
 #: What every "the library cannot answer this" reply says, word for word. The
 #: answer prompt asks the model for it, the code emits it, the tests look for it.
 NOT_IN_LIBRARY = "The library has no paper that answers this question."
+#: Said instead when the question is about a paper it does not name ("What datasets did they
+#: use?" asked of the whole library): the library may well hold it.
+UNNAMED_PAPER = (
+    "The question is about a paper it does not name: put the paper's title or short name in the "
+    "question, or choose the paper (`paperqa ask --paper ID`; `paper_ids` in the API), and ask again."
+)
 
 
 def _best(chunks: Sequence[RetrievedChunk]) -> float:

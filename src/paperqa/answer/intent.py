@@ -158,6 +158,15 @@ def asked_count(question: str) -> str | None:
     return m.group(1) if m else None
 
 
+#: Words that mean one paper the question does not name: "What datasets did they use?",
+#: "What is the common belief that this paper refutes?".
+_UNNAMED_PAPER = re.compile(
+    r"\b(?:they|their|them|the authors?|this (?:paper|work|study|article)|the paper|"
+    r"the proposed (?:method|model|approach|system))\b",
+    re.IGNORECASE,
+)
+
+
 def refers_back(question: str) -> bool:
     """The question points at something said before ("its", "they", "the paper")."""
     return bool(_REFERS_BACK.search(question))
@@ -369,6 +378,8 @@ class Intent:
     background: bool = False
     #: A list question asks what papers propose or introduce (not what they use).
     contribution: bool = False
+    #: The question is about one paper it does not name ("What datasets did they use?").
+    unnamed_paper: bool = False
     #: Stems of a yes/no question's subject ("Is [English] a pro-drop language?").
     subject: frozenset[str] = field(default_factory=frozenset)
     #: The question's content stems, names and figures, each computed once.
@@ -429,6 +440,7 @@ def read_intent(
         counted=counted_noun(question),
         background=asks_background(question),
         contribution=kind == QuestionKind.LIST and bool(_ASKS_CONTRIBUTION.search(question)),
+        unnamed_paper=kind != QuestionKind.LIST and not named_ids and bool(_UNNAMED_PAPER.search(question)),
         subject=frozenset(subject_of(question)),
         stems=frozenset(stems(_ABOUT_LIBRARY.sub("", question))),
         terms=frozenset(t.casefold() for t in terms(question)),

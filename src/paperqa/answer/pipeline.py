@@ -16,7 +16,7 @@ import numpy as np
 from paperqa.answer.assemble import Conversation, assemble, nearest, not_in_library
 from paperqa.answer.checking import Rules, check_model_text, names_of
 from paperqa.answer.evidence import Ranker
-from paperqa.answer.gate import off_topic
+from paperqa.answer.gate import NOT_IN_LIBRARY, off_topic
 from paperqa.answer.generation import Run, Writer
 from paperqa.answer.quoting import paper_label
 from paperqa.answer.ranking import Idf, bundled_models
@@ -225,13 +225,19 @@ class Pipeline:
         )  # fmt: skip
 
     def decline(
-        self, task: str, question: str, chunks: Sequence[RetrievedChunk], conversation: Conversation, run: Run
+        self,
+        task: str,
+        question: str,
+        chunks: Sequence[RetrievedChunk],
+        conversation: Conversation,
+        run: Run,
+        text: str = NOT_IN_LIBRARY,
     ) -> Answer:
-        """The fixed "not in the library" answer, with the nearest papers."""
+        """The fixed "not in the library" answer (or `text`), with the nearest papers."""
         papers = {k: v.paper for k, v in self.store.papers_by_id(nearest(chunks)).items()}
         return not_in_library(
             task, question, chunks, papers, conversation, run,
-            backend=self.writer.backend if run.usage.llm_calls else "none", mode=self.mode,
+            backend=self.writer.backend if run.usage.llm_calls else "none", mode=self.mode, text=text,
         )  # fmt: skip
 
 
