@@ -8,7 +8,7 @@ import pytest
 from paperqa.answer.aspects import classify, contrast
 from paperqa.answer.evidence import verdict
 from paperqa.answer.intent import QuestionKind, head_words, list_topics, question_kind, read_intent
-from paperqa.answer.listing import contribution_sentence, list_queries
+from paperqa.answer.listing import contribution_sentence, list_queries, title_heads
 from paperqa.answer.quoting import clean, paper_label
 from paperqa.text.words import stems
 from paperqa.types import CitedSentence, ComparisonRow, Paper
@@ -361,3 +361,16 @@ def test_a_question_about_contributions_searches_as_abstracts_say_them():
         "we present a new dataset",
     ]
     assert list_queries(read_intent("Which papers use BERT?")) == ["BERT"]
+
+
+@pytest.mark.parametrize(
+    ("title", "heads"),
+    [
+        ("Named Entities in Medical Case Reports: Corpus and Experiments", "Named Entities Corpus and Experiments"),
+        ("Unsupervised word sense disambiguation using a very large corpus", "Unsupervised word sense disambiguation"),
+        ("ZuCo 2.0: A Dataset of Physiological Recordings", "ZuCo 2.0 A Dataset"),
+        ("Stereotyping and Bias in the Flickr30K Dataset", "Stereotyping and Bias"),
+    ],
+)
+def test_a_title_names_what_the_paper_makes_before_its_first_preposition(title, heads):
+    assert title_heads(title) == heads

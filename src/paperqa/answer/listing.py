@@ -4,6 +4,7 @@ sentence."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from paperqa.answer.evidence import Evidence, Ranker, score_sentences
@@ -60,12 +61,29 @@ def contribution_sentence(sentence: str, topic: set[str]) -> bool:
 
 
 def contributes(paper: Paper, topic: set[str]) -> bool:
-    """The paper contributes the topic: its title names it ("A Function Interpretation
-    Benchmark ...", "ReviewQA: a relational aspect-based opinion reading dataset"), or one of
-    its abstract's sentences says it contributes it."""
-    return bool(topic and topic <= stems(paper.title)) or any(
+    """The paper contributes the topic: its title names it as its own ("A Function
+    Interpretation Benchmark ...", "ReviewQA: a relational aspect-based opinion reading
+    dataset"), or one of its abstract's sentences says it contributes it."""
+    return bool(topic and topic <= stems(title_heads(paper.title))) or any(
         contribution_sentence(s, topic) for s in split_sentences(paper.abstract)
     )
+
+
+#: In a title, what comes after one of these is what the paper works on, not what it makes:
+#: "... disambiguation using a very large corpus", "Stereotyping and Bias in the Flickr30K
+#: Dataset", "Analysis of Wikipedia-based Corpora".
+_WORKS_ON = re.compile(
+    r"\s(?:using|with|via|in|on|from|through|of|across|over|by|into|without|against|beyond|during|"
+    r"under|at|when|for evaluating|to evaluate)\s.*$",
+    re.IGNORECASE,
+)
+
+
+def title_heads(title: str) -> str:
+    """The parts of a title that name what the paper makes: each part between colons up to
+    its first preposition ("Named Entities in Medical Case Reports: Corpus and Experiments"
+    -> "Named Entities Corpus and Experiments")."""
+    return " ".join(_WORKS_ON.sub("", part.strip()) for part in re.split(r"[:?]", title))
 
 
 def with_contributors(intent: Intent, found: Sequence[Source], relevant: Sequence[Source]) -> list[Source]:
