@@ -366,8 +366,8 @@ def test_a_question_about_contributions_searches_as_abstracts_say_them():
 @pytest.mark.parametrize(
     ("title", "heads"),
     [
-        ("Named Entities in Medical Case Reports: Corpus and Experiments", "Named Entities Corpus and Experiments"),
-        ("Unsupervised word sense disambiguation using a very large corpus", "Unsupervised word sense disambiguation"),
+        ("Named Entities in Case Reports: Corpus and Experiments", "Named Entities Corpus and Experiments"),
+        ("Word sense disambiguation using a very large corpus", "Word sense disambiguation"),
         ("ZuCo 2.0: A Dataset of Physiological Recordings", "ZuCo 2.0 A Dataset"),
         ("Stereotyping and Bias in the Flickr30K Dataset", "Stereotyping and Bias"),
     ],
