@@ -54,9 +54,9 @@ def best_per_paper(
 
 
 def contribution_sentence(sentence: str, topic: set[str]) -> bool:
-    """The sentence says what the paper contributes and names the topic, all its words ("This paper
-    introduces FIND, a benchmark suite"), unlike one that evaluates on it ("assess VDR across
-    15 retrieval benchmark datasets")."""
+    """The sentence says what the paper contributes and holds every word of the topic ("This
+    paper introduces FIND, a benchmark suite"), unlike one that evaluates on it ("assess VDR
+    across 15 retrieval benchmark datasets")."""
     return bool(topic and CONTRIBUTION.search(sentence) and topic <= stems(sentence))
 
 
