@@ -347,8 +347,16 @@ def test_a_sentence_about_earlier_work_answers_only_questions_about_it(question,
         ("We introduce FIND, a benchmark suite for interpretability methods.", "a new benchmark", True),
         ("We assess VDR across 15 retrieval benchmark datasets.", "a new benchmark", False),  # uses one
         ("This paper presents a dataset collected from natural dialogs.", "a new dataset", True),
-        # every word of the topic
+        # every word of the topic, named right after the making verb
         ("We introduce a loss term and report bias metrics.", "a new evaluation metric", False),
+        (
+            "We propose a Bayesian model of unsupervised semantic role induction in multiple "
+            "languages, and use it to explore the usefulness of parallel corpora.",
+            "a corpus",
+            False,
+        ),
+        ("This paper gives comprehensive analyses of corpora.", "a corpus", False),  # studies, not makes
+        ("We present a newly created corpus of concept maps.", "corpora", True),  # plural = singular
     ],
 )
 def test_a_sentence_says_the_paper_contributes_the_topic(sentence, topic, says):

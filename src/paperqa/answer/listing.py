@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from paperqa.answer.evidence import Evidence, Ranker, score_sentences
 from paperqa.answer.intent import Intent, QuestionKind, read_intent
 from paperqa.answer.ranking import Idf
-from paperqa.text.patterns import CONTRIBUTION
+from paperqa.text.patterns import MAKES
 from paperqa.text.sentences import split_sentences
 from paperqa.text.words import stems
 from paperqa.types import Paper, RetrievedChunk, Source
@@ -53,11 +53,24 @@ def best_per_paper(
     return chosen[:limit]
 
 
+#: What a paper makes is named within this many words after "we present" ("We introduce
+#: FIND (Function INterpretation and Description), a benchmark suite"); a topic word further
+#: on is something else ("we propose a Bayesian model ... and use it to explore the
+#: usefulness of parallel corpora").
+MADE_WORDS = 12
+
+
 def contribution_sentence(sentence: str, topic: set[str]) -> bool:
-    """The sentence says what the paper contributes and holds every word of the topic ("This
-    paper introduces FIND, a benchmark suite"), unlike one that evaluates on it ("assess VDR
-    across 15 retrieval benchmark datasets")."""
-    return bool(topic and CONTRIBUTION.search(sentence) and topic <= stems(sentence))
+    """The sentence says what the paper makes and holds every word of the topic ("This paper
+    introduces FIND, a benchmark suite"), unlike one that evaluates on it ("assess VDR across 15
+    retrieval benchmark datasets") or studies it ("this paper gives analyses of corpora")."""
+    if not topic:
+        return False
+    for made in MAKES.finditer(sentence):
+        what = " ".join(sentence[made.end() :].split()[:MADE_WORDS])
+        if topic <= stems(what):
+            return True
+    return False
 
 
 def contributes(paper: Paper, topic: set[str]) -> bool:

@@ -42,7 +42,7 @@ class Corpus:
 
 
 # Bump when Corpus or what goes into it changes: older cache files are then rebuilt.
-CORPUS_FORMAT = 7
+CORPUS_FORMAT = 8
 
 
 def _read_cache(path: Path, key: tuple[object, ...]) -> Corpus | None:

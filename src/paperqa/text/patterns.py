@@ -13,6 +13,15 @@ CONTRIBUTION = re.compile(
     r"|\bhere,? we\b|\bin this (?:paper|work|study|article),? we\b",
     re.IGNORECASE,
 )
+#: The sentence that says what the paper makes (a dataset, a toolkit, a method), not what it
+#: studies: "we present a corpus", "this paper introduces FIND", not "this paper gives
+#: analyses of corpora".
+MAKES = re.compile(
+    r"\b(?:we|this (?:paper|work|study|article))\s+(?:\w+\s+){0,2}?"
+    rf"(?:{INTRODUCING_VERBS}|design|release|create|build|construct|collect|compile|provide|offer|contribute)s?\b"
+    r"|\bhere,? we (?:\w+\s+){0,2}?(?:present|introduce|propose|release)",
+    re.IGNORECASE,
+)
 #: Words that make a statement negative: a rewrite may not add one, and a yes/no verdict
 #: is "No" when the evidence holds one.
 NEGATION = re.compile(

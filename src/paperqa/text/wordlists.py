@@ -137,3 +137,16 @@ COMMON_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "PGD": ("projected gradient descent",),
     "FP16": ("half precision", "half-precision", "16-bit floating point"),
 }
+
+#: Latin and Greek plurals of the sciences, read as their singular before stemming (Snowball
+#: keeps "corpora" apart from "corpus"). Only nouns that are no verb form: "analyses" and
+#: "diagnoses" are left out.
+IRREGULAR_PLURALS = {
+    "corpora": "corpus", "criteria": "criterion", "phenomena": "phenomenon", "hypotheses": "hypothesis",
+    "theses": "thesis", "syntheses": "synthesis", "indices": "index", "matrices": "matrix",
+    "vertices": "vertex", "appendices": "appendix", "schemata": "schema", "stimuli": "stimulus",
+    "nuclei": "nucleus", "loci": "locus", "radii": "radius", "axes": "axis", "bacteria": "bacterium",
+    "taxa": "taxon", "genera": "genus", "mice": "mouse", "lemmata": "lemma", "automata": "automaton",
+    "optima": "optimum", "minima": "minimum", "maxima": "maximum", "spectra": "spectrum",
+    "fungi": "fungus", "larvae": "larva", "formulae": "formula", "vertebrae": "vertebra",
+}  # fmt: skip

@@ -9,9 +9,8 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Any
 
-from paperqa.text.wordlists import STOPWORDS
+from paperqa.text.wordlists import IRREGULAR_PLURALS, STOPWORDS
 
 #: A word as BM25, the stems and the vocabulary see it: a run of letters or digits.
 WORD = re.compile(r"[a-z0-9]+")
@@ -19,12 +18,27 @@ WORD = re.compile(r"[a-z0-9]+")
 COMPOUND_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 
-@functools.cache
-def stemmer() -> Any:
-    """The English Snowball stemmer (PyStemmer), one per process."""
-    import Stemmer
+class _Stemmer:
+    """PyStemmer's English Snowball stemmer, with the sciences' Latin and Greek plurals read as
+    their singular first ("corpora" -> corpus, "matrices" -> matrix). Has PyStemmer's
+    `stemWord` / `stemWords`, so bm25s takes it as it is."""
 
-    return Stemmer.Stemmer("english")
+    def __init__(self) -> None:
+        import Stemmer
+
+        self._snowball = Stemmer.Stemmer("english")
+
+    def stemWord(self, word: str) -> str:  # noqa: N802 (PyStemmer's name)
+        return str(self._snowball.stemWord(IRREGULAR_PLURALS.get(word, word)))
+
+    def stemWords(self, words: list[str]) -> list[str]:  # noqa: N802
+        return list(self._snowball.stemWords([IRREGULAR_PLURALS.get(w, w) for w in words]))
+
+
+@functools.cache
+def stemmer() -> _Stemmer:
+    """The English stemmer, one per process."""
+    return _Stemmer()
 
 
 _stemmer = stemmer
