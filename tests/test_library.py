@@ -108,6 +108,21 @@ def test_a_new_date_reaches_the_passages_that_dates_filter_on(library: Library, 
     assert library.ask("alpha beta gamma?", date_from=dt.date(2020, 1, 1)).references
 
 
+def test_each_thread_stems_with_its_own_stemmer():
+    # a Snowball stemmer "must not be called concurrently" (PyStemmer): the app's request
+    # threads and retrieval's BM25 thread each get their own
+    from concurrent.futures import ThreadPoolExecutor
+
+    from paperqa.text.words import stem_words, stemmer
+
+    words = ["corpora", "benchmarks", "hallucinations", "interpretability"] * 2000
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: stem_words(words), range(8)))
+        owners = set(pool.map(lambda _: id(stemmer()), range(8)))
+    assert all(r == results[0] for r in results) and results[0][:2] == ["corpus", "benchmark"]
+    assert stemmer() is stemmer() and len(owners) >= 1
+
+
 def test_bm25_reads_stems():
     from paperqa.retrieval.corpus import bm25_tokens
 

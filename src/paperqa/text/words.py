@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 
@@ -35,10 +36,17 @@ class _Stemmer:
         return list(self._snowball.stemWords([IRREGULAR_PLURALS.get(w, w) for w in words]))
 
 
-@functools.cache
+_PER_THREAD = threading.local()
+
+
 def stemmer() -> _Stemmer:
-    """The English stemmer, one per process."""
-    return _Stemmer()
+    """The English stemmer of the calling thread: a Snowball stemmer has internal state and
+    "must not be called concurrently" (PyStemmer), and the app's request threads and
+    retrieval's BM25 thread all stem."""
+    mine: _Stemmer | None = getattr(_PER_THREAD, "stemmer", None)
+    if mine is None:
+        mine = _PER_THREAD.stemmer = _Stemmer()
+    return mine
 
 
 _stemmer = stemmer
