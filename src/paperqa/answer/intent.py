@@ -55,7 +55,7 @@ _LIST = re.compile(
 #: Words that point at the library itself, not at what its papers say: "What benchmarks are
 #: proposed in the library?" searches for benchmarks, not for the word "library".
 _ABOUT_LIBRARY = re.compile(
-    r"\s*\b(?:in|across|among|within|from) (?:the|my|this|our|these) "
+    r"\s*\b(?:in|across|among|within|of|from) (?:(?:the|my|this|our|these) )?"
     r"(?:library'?s? papers|library|collection|reading list|papers)\b",
     re.IGNORECASE,
 )
@@ -319,7 +319,6 @@ _LIBRARY_SAYS = re.compile(
     r"\s*(?:about|on)?\s*",
     re.IGNORECASE,
 )
-_IN_LIBRARY = re.compile(r"\s+(?:in|across|of|from) (?:the )?(?:library'?s? papers|library|papers)\b", re.I)
 
 
 #: "What benchmarks are proposed (in the library)?": the thing asked for is the topic.
@@ -336,8 +335,8 @@ def list_topics(question: str) -> tuple[str, list[str]]:
     Only a "which papers ..." question is split at "or"; otherwise the one part is the topic."""
     request = _LIST_REQUEST.match(question) or _LIBRARY_SAYS.match(question)
     topic = question[request.end() :] if request else question
-    topic = _AND_ASKS.sub("", _IN_LIBRARY.sub("", topic)).strip(" ?.!") or question
-    if not request and (m := _WHAT_THINGS_ARE.match(_ABOUT_LIBRARY.sub("", topic))):
+    topic = _AND_ASKS.sub("", _ABOUT_LIBRARY.sub("", topic)).strip(" ?.!") or question
+    if not request and (m := _WHAT_THINGS_ARE.match(topic)):
         topic = m.group("x")
     parts = [p.strip() for p in re.split(r"\s+(?:or|and/or)\s+", topic) if p.strip()] if request else []
     return topic, parts if len(parts) > 1 else [topic]
@@ -410,7 +409,8 @@ def read_intent(
     names (the library's name table); `conversation` the earlier turns of a chat."""
     kind = question_kind(question)
     named_ids = tuple(named(question))
-    query = _ABOUT_LIBRARY.sub("", question).strip() or question
+    searched = _ABOUT_LIBRARY.sub("", question).strip() or question  # not the word "library"
+    query = searched
     focus: tuple[str, ...] = ()
     if conversation is not None and conversation.turns and not named_ids and refers_back(question):
         query = f"{question} {conversation.turns[-1].question}"
@@ -442,7 +442,7 @@ def read_intent(
         contribution=kind == QuestionKind.LIST and bool(_ASKS_CONTRIBUTION.search(question)),
         unnamed_paper=kind != QuestionKind.LIST and not named_ids and bool(_UNNAMED_PAPER.search(question)),
         subject=frozenset(subject_of(question)),
-        stems=frozenset(stems(_ABOUT_LIBRARY.sub("", question))),
+        stems=frozenset(stems(searched)),
         terms=frozenset(t.casefold() for t in terms(question)),
         numbers=frozenset(numbers(question)),
     )

@@ -37,20 +37,18 @@ def list_queries(intent: Intent) -> list[str]:
 def best_per_paper(
     intent: Intent, sources: Sequence[Source], rank: Ranker, idf: Idf, limit: int
 ) -> list[Evidence]:
-    """Each source's best sentence on the question's topic, in the order of `sources`. For a
-    question about what papers propose, the papers that contribute the topic come first, each
-    quoted by the sentence saying so when it has one."""
+    """Each source's best sentence on the question's topic, in the order of `sources`; for a
+    question about what papers propose, the sentence saying a paper contributes the topic
+    when it has one."""
     best: dict[int, Evidence] = {}
+    said: set[int] = set()  # sources whose chosen sentence says they contribute the topic
     topic = stems(intent.topic)
     for e in score_sentences(read_intent(intent.topic).as_kind(QuestionKind.LIST), sources, rank, idf):
-        said = intent.contribution and contribution_sentence(e.sentence, topic)
-        if said and (e.number not in best or not contribution_sentence(best[e.number].sentence, topic)):
+        if intent.contribution and e.number not in said and contribution_sentence(e.sentence, topic):
             best[e.number] = e
+            said.add(e.number)
         best.setdefault(e.number, e)
-    chosen = [best[s.number] for s in sources if s.number in best]
-    if intent.contribution:
-        chosen.sort(key=lambda e: not contributes(e.paper, topic))
-    return chosen[:limit]
+    return [best[s.number] for s in sources if s.number in best][:limit]
 
 
 #: What a paper makes is named within this many words after "we present" ("We introduce
@@ -101,11 +99,15 @@ def title_heads(title: str) -> str:
 
 def with_contributors(intent: Intent, found: Sequence[Source], relevant: Sequence[Source]) -> list[Source]:
     """The relevant sources, and for a question about what papers propose, every found paper
-    that contributes the topic, however its abstract words it (in the order found)."""
+    that contributes the topic, however its abstract words it: those first, then the other
+    relevant ones, each in the order found."""
     if not intent.contribution:
         return list(relevant)
     topic, kept = stems(intent.topic), {s.paper.id for s in relevant}
-    return [s for s in found if s.paper.id in kept or contributes(s.paper, topic)]
+    makers = {s.paper.id for s in found if contributes(s.paper, topic)}
+    return [s for s in found if s.paper.id in makers] + [
+        s for s in found if s.paper.id in kept and s.paper.id not in makers
+    ]
 
 
 def list_sources(

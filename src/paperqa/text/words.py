@@ -49,9 +49,6 @@ def stemmer() -> _Stemmer:
     return mine
 
 
-_stemmer = stemmer
-
-
 def fold(text: str) -> str:
     """Lower case, accents and dash/quote variants folded, spacing collapsed: the form in
     which terms are compared."""
@@ -68,11 +65,11 @@ def tokens(text: str) -> list[str]:
 
 def stem_words(words: Iterable[str]) -> list[str]:
     """The Snowball stem of each word, in order."""
-    return list(_stemmer().stemWords(list(words)))
+    return list(stemmer().stemWords(list(words)))
 
 
 def stem(word: str) -> str:
-    return str(_stemmer().stemWord(word))
+    return str(stemmer().stemWord(word))
 
 
 def stems(text: str) -> set[str]:
