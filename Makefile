@@ -9,7 +9,11 @@ DEMO_QUESTION ?= How can activation steering reduce hallucinations?
 # Outside data for evals and for fitting the ranker (not in the repository; see its README).
 QASPER ?= ../shared/data/qasper
 
-.PHONY: install demo app test lint bench eval ranker clean
+# The reader is fitted in its own environment (torch); see scripts/reader/.
+TRAIN_VENV ?= .venv-train
+DATA ?= ../shared/data
+
+.PHONY: install demo app test lint bench eval ranker reader clean
 
 install: $(VENV)/.installed
 
@@ -58,5 +62,15 @@ eval: install
 ranker: install
 	$(PY) scripts/fit_ranker.py --data $(QASPER)
 
+# Rebuilds src/paperqa/data/reader.onnx from the recorded sources (scripts/reader/sources.json,
+# each sha256-checked) with fixed seeds, chooses its cuts on dev and prints the dev metrics.
+# About 2 hours on 2 cores; never run by CI.
+reader: install
+	test -x $(TRAIN_VENV)/bin/python || python3 -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip install --quiet -r scripts/reader/requirements.txt
+	$(PY) scripts/reader/build_data.py --data $(DATA) --out build/reader
+	$(TRAIN_VENV)/bin/python scripts/reader/train.py --data build/reader --out src/paperqa/data
+	$(PY) benchmarks/bench_reader.py --choose
+
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(TRAIN_VENV)

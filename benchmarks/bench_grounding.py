@@ -27,7 +27,8 @@ from collections import Counter
 
 from _common import RESULTS, ROOT, header
 
-from paperqa.answer.grounding import MIN_MEANING
+from paperqa.answer.grounding import MAX_CONTRADICTION, MIN_MEANING
+from paperqa.answer.reader import Reader, bundled_reader
 from paperqa.grounding import ground
 from paperqa.index.encoder import MiniLM
 from paperqa.index.vector_cache import CachedEncoder
@@ -141,6 +142,16 @@ def check_meaning(item: dict[str, str], sentence: str) -> tuple[bool, float]:
     return verdict.ok, time.perf_counter() - t
 
 
+def check_reader(item: dict[str, str], sentence: str) -> bool:
+    """The reader's rule alone, after the others passed: the abstract does not say otherwise."""
+    return reader().contradiction(sentence, item["abstract"]) < MAX_CONTRADICTION
+
+
+@functools.cache
+def reader() -> Reader:
+    return bundled_reader()
+
+
 def similarities(text: str, sentences: list[str]) -> list[float]:
     vectors = meaning_encoder().embed([text, *sentences])
     return [float(v) for v in vectors[1:] @ vectors[0]]
@@ -176,6 +187,7 @@ def main() -> None:
     meaning_seconds: list[float] = []
     passed: dict[str, list[bool]] = {"scitldr": [], "qasper": []}
     passed_words: dict[str, list[bool]] = {"scitldr": [], "qasper": []}
+    passed_reader: dict[str, list[bool]] = {"scitldr": [], "qasper": []}
     reasons: Counter[str] = Counter()
     rejected = []
     for it in items:
@@ -187,11 +199,13 @@ def main() -> None:
             meaning_seconds.append(spent)
             reason = None if ok else "meaning"
         passed[it["origin"]].append(ok)
+        passed_reader[it["origin"]].append(ok and check_reader(it, it["sentence"]))
         if not ok:
             reasons[(reason or "").split(":")[0]] += 1
             rejected.append((it["sentence"], reason))
     caught: dict[str, list[bool]] = {k: [] for k in KINDS}
     caught_words: dict[str, list[bool]] = {k: [] for k in KINDS}
+    caught_reader: dict[str, list[bool]] = {k: [] for k in KINDS}
     missed: dict[str, list[str]] = {k: [] for k in KINDS}
     for it in items:
         for kind in KINDS:
@@ -205,6 +219,7 @@ def main() -> None:
                 ok, spent = check_meaning(it, bad)
                 meaning_seconds.append(spent)
             caught[kind].append(not ok)
+            caught_reader[kind].append(not ok or not check_reader(it, bad))
             if ok:
                 missed[kind].append(bad)
     result = {
@@ -216,9 +231,19 @@ def main() -> None:
         "faithful_passed_words_only": {
             k: round(statistics.fmean(v), 3) for k, v in passed_words.items() if v
         },
+        "faithful_passed_with_reader": {
+            k: round(statistics.fmean(v), 3) for k, v in passed_reader.items() if v
+        },
+        "faithful_passed_all_with_reader": round(
+            statistics.fmean(passed_reader["scitldr"] + passed_reader["qasper"]), 3
+        ),
         "rejection_reasons": dict(reasons.most_common()),
         "corrupted": {k: len(v) for k, v in caught.items()},
         "corrupted_caught": {k: round(statistics.fmean(v), 3) for k, v in caught.items() if v},
+        "corrupted_caught_with_reader": {
+            k: round(statistics.fmean(v), 3) for k, v in caught_reader.items() if v
+        },
+        "max_contradiction": MAX_CONTRADICTION,
         "corrupted_caught_words_only": {
             k: round(statistics.fmean(v), 3) for k, v in caught_words.items() if v
         },

@@ -148,14 +148,21 @@ class RetrievalSettings(BaseModel):
         le=1.0,
         description="...and within this much of the best paper's similarity.",
     )
+    reader: bool = Field(
+        default=True,
+        description="Read the candidate abstracts with the bundled reader (a small model fitted on "
+        "QASPER, SciFact and SciTLDR; `make reader`): it decides whether an abstract answers, which "
+        "of its words do (the short answer) and a yes/no verdict. Off: the earlier word-based gate "
+        "and verdict rules (for comparison).",
+    )
     answerable_cut: float | None = Field(
         default=None,
         ge=0.0,
         le=1.0,
         description="A question about chosen papers (--paper, named, a follow-up's) is answered "
-        "'the abstract does not answer this' when the answerability gate's probability that the "
-        "abstract answers it is below this. Default: the cut fitted with the gate on QASPER "
-        "train (at most 5% of answerable questions refused; `make ranker`).",
+        "'the abstract does not answer this', and a paper is left out of an answer over the library, "
+        "when the reader's probability that its abstract answers is below this. Default: the cut "
+        "shipped with the reader, chosen on QASPER dev (`make reader`).",
     )
     support_threshold: float = Field(
         default=0.45,

@@ -307,6 +307,15 @@ class Answer(BaseModel):
         default=None,
         description="Why the model's own text was replaced by source sentences, if it was.",
     )
+    short_answer: str | None = Field(
+        default=None,
+        description="The words of a cited source that answer the question (a name, a figure, a "
+        "phrase), as the source writes them: shown before the sentences. None when no phrase "
+        "answers on its own.",
+    )
+    short_citation: int | None = Field(
+        default=None, description="The number of the source the short answer is quoted from."
+    )
     backend: str = Field(description="Which chat model wrote it.")
     mode: str = Field(
         default="free", description="How it was written: 'free', 'rewrite' or 'quote' (see LLMSettings)."

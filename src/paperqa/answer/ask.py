@@ -5,9 +5,9 @@ records, sentences read from the records."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from paperqa.answer import extractive, records
+from paperqa.answer import extractive, reading, records
 from paperqa.answer.assemble import Conversation
 from paperqa.answer.checking import Rules
 from paperqa.answer.evidence import Evidence, select, verdict
@@ -27,6 +27,7 @@ from paperqa.answer.listing import (
 )
 from paperqa.answer.pipeline import Draft, Pipeline
 from paperqa.answer.quoting import clean, paper_label
+from paperqa.answer.reader import ReadResult
 from paperqa.answer.resolve import find_papers
 from paperqa.answer.sources import fit_budget
 from paperqa.types import Answer, CitedSentence, Paper, RetrievedChunk, Source
@@ -75,9 +76,16 @@ def ask(
         or (pipeline.mode != "free" and pipeline.off_topic(question, chunks))
     )
     if declines:
-        text = UNNAMED_PAPER if intent.unnamed_paper and not conversation.turns else NOT_IN_LIBRARY
-        return pipeline.decline("ask", question, chunks, conversation, run, text)
+        return pipeline.decline(
+            "ask", question, chunks, conversation, run, decline_text(intent, conversation)
+        )
     return answer_from(pipeline, intent, chunks, conversation, run, strict)
+
+
+def decline_text(intent: Intent, conversation: Conversation) -> str:
+    """What a declined answer says: that the library has no answer, or, for a question about a
+    paper it does not name asked out of the blue, to name or choose the paper."""
+    return UNNAMED_PAPER if intent.unnamed_paper and not conversation.turns else NOT_IN_LIBRARY
 
 
 def ask_list(pipeline: Pipeline, intent: Intent, conversation: Conversation, run: Run) -> Answer:
@@ -127,7 +135,26 @@ def answer_from(
         lambda: select(intent, meant, rank, idf=idf, limit=ANSWER_SENTENCES, per_source=PER_PAPER_SENTENCES),
         {"question": question},
     )
-    if intent.papers and chosen and chosen[0].answerable < pipeline.answerable_cut():
+    cut = pipeline.answerable_cut()
+    # the reader reads the papers asked about, or those the evidence comes from
+    read_sources = meant if intent.papers else [s for s in meant if s.number in {e.number for e in chosen}]
+    reads = pipeline.read(run, question, read_sources)
+    short = None
+    if reads:
+        answers = reading.answering(reads, cut)
+        if intent.papers and chosen and not answers:
+            closest = reading.lead_with_span(chosen, meant, reads, 0.0)
+            sentences = not_stated(closest[0], question)
+            return pipeline.assemble("ask", question, sentences, whole, conversation, run, not_stated=True)
+        # over the library, a paper whose abstract does not answer is not cited as if it did
+        kept = [e for e in chosen if e.number in answers]
+        if not kept and not intent.papers:
+            return pipeline.decline(
+                "ask", question, chunks, conversation, run, decline_text(intent, conversation)
+            )
+        chosen = reading.lead_with_span(kept or chosen, meant, reads, cut)
+        short = reading.short_answer(intent, reads, cut, pipeline.reader.span_cut)  # type: ignore[union-attr]
+    elif intent.papers and chosen and chosen[0].answerable < cut:
         sentences = not_stated(chosen[0], question)
         return pipeline.assemble("ask", question, sentences, whole, conversation, run, not_stated=True)
 
@@ -146,16 +173,22 @@ def answer_from(
 
     return pipeline.compose(
         "ask", question, whole, conversation, run,
-        quote=lambda: quoted_answer(pipeline, intent, chosen, whole, run),
-        draft=draft, declines=declines, chunks=chunks,
+        quote=lambda: quoted_answer(pipeline, intent, chosen, whole, run, reads),
+        draft=draft, declines=declines, chunks=chunks, short=short,
     )  # fmt: skip
 
 
 def quoted_answer(
-    pipeline: Pipeline, intent: Intent, chosen: Sequence[Evidence], sources: list[Source], run: Run
+    pipeline: Pipeline,
+    intent: Intent,
+    chosen: Sequence[Evidence],
+    sources: list[Source],
+    run: Run,
+    reads: Mapping[int, ReadResult] | None = None,
 ) -> list[CitedSentence]:
     """The chosen source sentences, cleaned to stand alone (rewritten by the model in
-    'rewrite' mode), with "Yes:"/"No:" when the first one settles a yes/no question."""
+    'rewrite' mode), with "Yes:"/"No:" when the reader finds that the abstract settles a yes/no
+    question (with the reader off: when the first sentence states it)."""
     several = len({e.number for e in chosen}) > 1
     sentences = extractive.quote_evidence(chosen, pipeline.labels(sources) if several else None)
     if pipeline.mode == "rewrite":
@@ -164,7 +197,14 @@ def quoted_answer(
             rewrite(intent.question, s, names[s.citations[0]], run) if i < REWRITE_SENTENCES else s
             for i, s in enumerate(sentences)
         ]
-    if chosen and (said := verdict(intent, chosen[0].sentence)):
+    said = (
+        reading.verdict(intent, reads, pipeline.answerable_cut())
+        if reads
+        else verdict(intent, chosen[0].sentence)
+        if chosen
+        else None
+    )
+    if chosen and said:
         sentences[0] = sentences[0].model_copy(update={"text": f"{said}: {sentences[0].text}"})
     return sentences
 

@@ -16,6 +16,14 @@ from paperqa.types import Answer, CitedSentence, Paper, Reference, RetrievedChun
 NEAREST_PAPERS = 3
 
 
+@dataclass(frozen=True)
+class Short:
+    """An answer's short answer: the words that answer, and the source they are quoted from."""
+
+    text: str
+    citation: int
+
+
 @dataclass
 class Conversation:
     """A chat's memory: its turns, and a citation number per paper that never changes."""
@@ -50,12 +58,16 @@ def assemble(
     mode: str,
     fallback: str | None = None,
     not_stated: bool = False,
+    short: Short | None = None,
 ) -> Answer:
-    """The answer, renumbered to the conversation's numbers, with its reference list."""
-    mapping = numbering(task, sentences, sources, conversation)
+    """The answer, renumbered to the conversation's numbers, with its reference list. `short`:
+    the words that answer and the source they are quoted from, shown first."""
+    mapping = numbering(task, sentences, sources, conversation, short)
     sentences = renumber(sentences, mapping)
     numbered = [s.model_copy(update={"number": mapping[s.number]}) for s in sources]
     cited = {c for s in sentences for c in s.citations}
+    if short is not None:
+        cited.add(mapping[short.citation])
     if task in ("compare", "table"):  # every row (or side) is numbered, cited or "Not stated"
         cited = {s.number for s in numbered}
     run.usage.total_seconds = run.elapsed()
@@ -68,6 +80,8 @@ def assemble(
         sources=numbered,
         not_stated=not_stated,
         fallback=fallback,
+        short_answer=short.text if short else None,
+        short_citation=mapping[short.citation] if short else None,
         backend=backend if run.usage.llm_calls else "none",
         mode=mode,
         usage=run.usage,
@@ -75,7 +89,11 @@ def assemble(
 
 
 def numbering(
-    task: str, sentences: list[CitedSentence], sources: list[Source], conversation: Conversation
+    task: str,
+    sentences: list[CitedSentence],
+    sources: list[Source],
+    conversation: Conversation,
+    short: Short | None = None,
 ) -> dict[int, int]:
     """The answer's source numbers mapped to the conversation's.
 
@@ -88,7 +106,7 @@ def numbering(
     order = (
         [s.number for s in sources]
         if task in ("compare", "table")
-        else [c for s in sentences for c in s.citations]
+        else [*([short.citation] if short else []), *(c for s in sentences for c in s.citations)]
     )
     mapping = {
         n: conversation.number_for(by_number[n].paper.id) for n in dict.fromkeys(order) if n in by_number

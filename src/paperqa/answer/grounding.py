@@ -21,7 +21,10 @@ music [1].") and invented names next to real words ("Deep Representation Learnin
 4. meta sentences, list stubs ("were: 1") and bare reference lists are rejected;
 5. given an embedder (`meaning`), a statement (four content words or more) means what one of
    the evidence sentences says (a cosine similarity of at least `MIN_MEANING` to the
-   closest): another paper's claim can use this paper's words.
+   closest): another paper's claim can use this paper's words;
+6. given the reader (`contradicts`), the cited sources do not say the opposite: the reader's
+   probability that they refute the sentence read as a claim stays under `MAX_CONTRADICTION`
+   (a negation dropped or added in other words than the source's).
 
 Calibrated on human-written sentences (`benchmarks/bench_grounding.py`: SciTLDR TLDRs and
 QASPER answers against their abstracts, and corrupted copies of them).
@@ -60,6 +63,12 @@ MIN_MEANING = 0.40
 MEANING_MIN_WORDS = 4
 #: Similarities of a sentence to each of some texts (`Ranker` in `answer.evidence`).
 Meaning = Callable[[str, Sequence[str]], Sequence[float]]
+#: (sentence, evidence) -> the probability that the evidence says the opposite (the reader's
+#: "no" verdict for the sentence read as a claim; `Reader.contradiction`).
+Contradicts = Callable[[str, str], float]
+#: The reader's probability of "the source says otherwise" at which a sentence is refused.
+#: Chosen on SciTLDR dev so that no faithful summary more is refused (`bench_grounding.py`).
+MAX_CONTRADICTION = 0.9
 
 #: A sentence of author-year references with fewer content words than this besides is a
 #: reference list, not a statement.
@@ -109,6 +118,7 @@ def ground(
     names: Sequence[str] = (),
     new_words_found: float = NEW_WORDS_FOUND,
     meaning: Meaning | None = None,
+    contradicts: Contradicts | None = None,
 ) -> Grounding:
     """Check one answer sentence (without its [n] markers) against the text of the
     sources it cites (`evidence`) and the names those papers go by (`names`: titles,
@@ -116,7 +126,8 @@ def ground(
     evidence (1.0 for a rewrite of one sentence: then even generic words count).
     `meaning(sentence, evidence_sentences)`: an embedder's cosine similarity of the sentence
     to each sentence of the evidence; with it, a sentence whose closest evidence sentence is
-    under `MIN_MEANING` is about something else. See the module docstring for the rules."""
+    under `MIN_MEANING` is about something else. `contradicts(sentence, evidence_text)`: the
+    reader's probability that the evidence says the opposite. See the module docstring."""
     text = " ".join(sentence.split())
     evidence = list(evidence)
     evidence_text = " ".join(evidence)
@@ -162,6 +173,8 @@ def ground(
             return Grounding(
                 False, f"its meaning is in no sentence of the cited source (closest {closest:.2f})"
             )
+    if contradicts is not None and (refuted := contradicts(text, evidence_text)) >= MAX_CONTRADICTION:
+        return Grounding(False, f"the cited source says otherwise (the reader: {refuted:.2f})")
     return GROUNDED
 
 

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from paperqa.answer.assemble import Conversation, assemble, nearest, not_in_library
+from paperqa.answer.assemble import Conversation, Short, assemble, nearest, not_in_library
 from paperqa.answer.checking import Rules, check_model_text, names_of
 from paperqa.answer.evidence import Ranker
 from paperqa.answer.gate import NOT_IN_LIBRARY, off_topic
 from paperqa.answer.generation import Run, Writer
 from paperqa.answer.quoting import paper_label
 from paperqa.answer.ranking import Idf, bundled_models
+from paperqa.answer.reader import ReadResult, Reads, bundled_reader
 from paperqa.answer.sources import group_sources, render_sources
 from paperqa.index.encoder import Encoder
 from paperqa.index.store import Store
@@ -55,6 +56,7 @@ class Pipeline:
         settings: the library's settings (retrieval, model, answer mode).
         store: the Chroma store; embedder: the embedder that built it.
         chat_model: a LangChain chat model; defaults to the one the settings name.
+        reader: what reads passages for answerability and answers; defaults to the shipped one.
     """
 
     def __init__(
@@ -64,9 +66,11 @@ class Pipeline:
         embedder: Encoder,
         chat_model: BaseChatModel | None = None,
         backend: str | None = None,
+        reader: Reads | None = None,
     ) -> None:
         self.settings, self.store, self.embedder = settings, store, embedder
         self.writer = Writer(chat_model, backend, lambda: _chat_model(settings))
+        self._reader = reader
 
     @functools.cached_property
     def retriever(self) -> Retriever:
@@ -126,11 +130,34 @@ class Pipeline:
         n, freq = max(corpus.n_papers, 1), corpus.paper_freq
         return lambda stem: math.log(n / freq[stem]) if freq.get(stem) else 0.0
 
+    # --- read -------------------------------------------------------------------------
+
+    @property
+    def reader(self) -> Reads | None:
+        """The reader, unless the settings turn it off (`retrieval.reader`)."""
+        if not self.settings.retrieval.reader:
+            return None
+        return self._reader or bundled_reader()
+
+    def read(self, run: Run, question: str, sources: Sequence[Source]) -> dict[int, ReadResult]:
+        """Source number -> what the reader makes of the source's text for `question` (empty
+        when the reader is off)."""
+        reader = self.reader
+        if reader is None or not sources:
+            return {}
+        results = run.stage(
+            "read", lambda: reader.read(question, [s.text for s in sources]), {"question": question}
+        )
+        return {s.number: r for s, r in zip(sources, results, strict=True)}
+
     def answerable_cut(self) -> float:
-        """The gate's probability under which a chosen abstract does not answer: the setting,
-        else the cut fitted with the gate."""
+        """The probability under which a passage does not answer: the setting, else the cut the
+        reader was shipped with (or, with the reader off, the one fitted with the gate)."""
         cut = self.settings.retrieval.answerable_cut
-        return bundled_models().gate_cut if cut is None else cut
+        if cut is not None:
+            return cut
+        reader = self.reader
+        return reader.cut if reader is not None else bundled_models().gate_cut
 
     @staticmethod
     def labels(sources: Sequence[Source]) -> dict[int, str]:
@@ -190,6 +217,7 @@ class Pipeline:
         draft: Callable[[], Draft] | None = None,
         declines: Callable[[Draft], bool] | None = None,
         chunks: Sequence[RetrievedChunk] = (),
+        short: Short | None = None,
     ) -> Answer:
         """Free -> fallback -> quote, decided here once. In 'free' mode the model's `draft`
         is the answer when it passes the checks (or, when `declines` says so, the library
@@ -200,10 +228,12 @@ class Pipeline:
             if declines is not None and declines(written):
                 return self.decline(task, question, chunks, conversation, run)
             if written.failure is None:
-                return self.assemble(task, question, written.sentences, sources, conversation, run)
+                return self.assemble(
+                    task, question, written.sentences, sources, conversation, run, short=short
+                )
             failure = written.failure
         note = f"{failure}; {QUOTED}" if failure else None
-        return self.assemble(task, question, quote(), sources, conversation, run, note)
+        return self.assemble(task, question, quote(), sources, conversation, run, note, short=short)
 
     # --- assemble ---------------------------------------------------------------------
 
@@ -217,11 +247,12 @@ class Pipeline:
         run: Run,
         fallback: str | None = None,
         not_stated: bool = False,
+        short: Short | None = None,
     ) -> Answer:
         return assemble(
             task, question, sentences, sources, conversation, run,
             backend=self.writer.backend if run.usage.llm_calls else "none", mode=self.mode, fallback=fallback,
-            not_stated=not_stated,
+            not_stated=not_stated, short=short,
         )  # fmt: skip
 
     def decline(

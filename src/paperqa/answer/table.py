@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from paperqa.answer import aspects
+from paperqa.answer import aspects, reading
 from paperqa.answer.assemble import Conversation
 from paperqa.answer.evidence import Ranker, score_sentences, source_sentences
 from paperqa.answer.extractive import quote
@@ -28,6 +28,7 @@ from paperqa.answer.listing import LIST_PASSAGES, LIST_RARE_SHARE, list_sources
 from paperqa.answer.pipeline import Pipeline
 from paperqa.answer.quoting import clean
 from paperqa.answer.ranking import Idf
+from paperqa.answer.reader import Reads
 from paperqa.answer.sources import whole_paper
 from paperqa.errors import InputError
 from paperqa.text.names import terms
@@ -148,6 +149,7 @@ class ColumnFiller:
     rank: Ranker
     idf: Idf
     cut: float
+    reader: Reads | None = None
 
     @property
     def question(self) -> str:
@@ -156,7 +158,16 @@ class ColumnFiller:
     def cell(self, source: Source, label: str | None) -> CitedSentence:
         scored = score_sentences(self.intent, [source], self.rank, self.idf)
         best = max(scored, key=lambda e: e.score, default=None)
-        if best is None or best.answerable < self.cut or best.score < CELL_MIN_SCORE:
+        if best is not None and self.reader is not None:
+            # the reader decides whether the abstract answers the column, and the sentence
+            # holding the words that do is the cell
+            (read,) = self.reader.read(self.question, [" ".join(source.text.split())])
+            if read.p < self.cut:
+                return CitedSentence(text=NOT_STATED)
+            best = reading.lead_with_span([best], [source], {source.number: read}, self.cut)[0]
+        elif best is None or best.answerable < self.cut or best.score < CELL_MIN_SCORE:
+            return CitedSentence(text=NOT_STATED)
+        if best is None:
             return CitedSentence(text=NOT_STATED)
         short = label if label and " " not in label else None
         return quote(clean(best.sentence, short), source.number, best.sentence)
@@ -187,7 +198,11 @@ def fill(
     rows = []
     for j, column in enumerate(columns):
         aspect = aspect_of(column)
-        filler = None if aspect else ColumnFiller(read_intent(column_question(column)), rank, idf, cut)
+        filler = (
+            None
+            if aspect
+            else ColumnFiller(read_intent(column_question(column)), rank, idf, cut, pipeline.reader)
+        )
         cells = []
         for i, source in enumerate(sources):
             if aspect:

@@ -10,7 +10,8 @@ whole library. Scored per answer: QASPER's answer F1 (normalised tokens, max ove
 answers), the share of the gold answer's tokens found in the answer (recall), yes/no accuracy
 (the answer's "Yes:"/"No:" against the gold; no verdict counts as wrong), and whether the
 answer refused (the library declined, or the chosen paper's abstract "does not say"). Beside
-the pipeline, two baselines on the same library: `quote` (the same evidence, no model) and
+the pipeline, three baselines on the same library: `quote` (the same evidence, no model),
+`extractive` (quoting without the reader: the word-based gate and verdict rules) and
 `lexical` (the abstract sentence sharing most words with the question).
 """
 
@@ -36,7 +37,7 @@ from paperqa.types import Answer
 Kind = Literal["extractive", "abstractive", "yes_no", "unanswerable"]
 KINDS: tuple[str, ...] = ("extractive", "abstractive", "yes_no", "unanswerable")
 Scope = Literal["paper", "library"]
-SYSTEMS: tuple[str, ...] = ("pipeline", "quote", "lexical")
+SYSTEMS: tuple[str, ...] = ("pipeline", "quote", "extractive", "lexical")
 
 
 class QasperQuestion(BaseModel):
@@ -121,6 +122,7 @@ class QasperResult(BaseModel):
     scope: str
     system: str
     answer: str
+    short_answer: str | None = None
     refused: bool = Field(description="Declined by the library, or 'the abstract does not say'.")
     verdict: str | None = None
     cited_paper: bool | None = Field(default=None, description="The answer cites the question's paper.")
@@ -131,24 +133,37 @@ class QasperResult(BaseModel):
 
 
 def answer_text(answer: Answer) -> str:
-    """The answer's sentences without citation markers."""
-    return " ".join(s.text for s in answer.sentences)
+    """The answer's sentences without citation markers (after its short answer, if any)."""
+    return " ".join(
+        [*([answer.short_answer] if answer.short_answer else []), *(s.text for s in answer.sentences)]
+    )
 
 
 def score(
-    q: QasperQuestion, scope: str, system: str, text: str, refused: bool, cited: bool | None, seconds: float
+    q: QasperQuestion,
+    scope: str,
+    system: str,
+    text: str,
+    refused: bool,
+    cited: bool | None,
+    seconds: float,
+    short: str | None = None,
 ) -> QasperResult:
+    """One answer scored: F1 on its short answer when it has one (else on the whole text),
+    gold-token recall on the whole text."""
     m = _VERDICT.match(text)
     verdict = m.group(1) if m else None
     result = QasperResult(
         id=q.id, kind=q.kind, question=q.question, paper_id=q.paper_id, scope=scope, system=system,
-        answer=text, refused=refused, verdict=verdict, cited_paper=cited, seconds=round(seconds, 3),
+        answer=text, short_answer=short, refused=refused, verdict=verdict, cited_paper=cited,
+        seconds=round(seconds, 3),
     )  # fmt: skip
     if q.kind == "yes_no":
         result.yes_no_correct = verdict is not None and any(verdict.lower() == a.lower() for a in q.answers)
     elif q.kind != "unanswerable":
         body = "" if refused else _VERDICT.sub("", text)
-        result.f1 = max(token_f1(body, a) for a in q.answers)
+        said = body if short is None or refused else short
+        result.f1 = max(token_f1(said, a) for a in q.answers)
         result.recall = max(token_recall(body, a) for a in q.answers)
     return result
 
@@ -168,13 +183,16 @@ def run_qasper(
     questions: Sequence[QasperQuestion],
     *,
     quote: Library | None = None,
+    extractive: Library | None = None,
     scopes: Sequence[Scope] = ("paper", "library"),
     progress: Callable[[int, int], None] | None = None,
 ) -> list[QasperResult]:
     """Every question asked in every scope by the pipeline (and the quote and lexical baselines
-    when `quote`, the same library in quote mode, is given)."""
+    when `quote`, the same library in quote mode, is given; the extractive one with
+    `extractive`, the same library quoting without the reader)."""
     results: list[QasperResult] = []
     systems = [("pipeline", library), *([("quote", quote)] if quote is not None else [])]
+    systems += [("extractive", extractive)] if extractive is not None else []
     for done, q in enumerate(questions, 1):
         try:
             paper = library.get(q.paper_id)
@@ -190,7 +208,8 @@ def run_qasper(
                 refused = answer.not_in_library or answer.not_stated
                 cited = paper.id in {r.paper_id for r in answer.references} if not refused else None
                 seconds = time.perf_counter() - started
-                results.append(score(q, scope, name, answer_text(answer), refused, cited, seconds))
+                text, short = answer_text(answer), answer.short_answer
+                results.append(score(q, scope, name, text, refused, cited, seconds, short))
             if quote is not None and scope == "paper":
                 text = lexical_answer(paper.abstract, q.question)
                 results.append(score(q, scope, "lexical", text, False, True, 0.0))

@@ -251,11 +251,14 @@ def evaluate(
     return results
 
 
-def quote_baseline(library: Library) -> Library:
+def quote_baseline(library: Library, reader: bool = True) -> Library:
     """The same library (store, embedder, retrieval) answering in 'quote' mode: the source
-    sentences that answer each question, no model. The bar the full pipeline must clear."""
+    sentences that answer each question, no model. The bar the full pipeline must clear.
+    `reader=False`: without the reader too (the word-based gate and verdict rules), the
+    extractive baseline every change to the answer path is compared with."""
     llm = library.settings.llm.model_copy(update={"answer_mode": "quote"})
-    settings = library.settings.model_copy(update={"llm": llm})
+    retrieval = library.settings.retrieval.model_copy(update={"reader": reader})
+    settings = library.settings.model_copy(update={"llm": llm, "retrieval": retrieval})
     return Library(settings, embedder=library.embedder, store=library.store)
 
 

@@ -42,10 +42,14 @@ def _text(content: str | list[dict[str, Any]] | None) -> str:
 
 
 def with_references(answer: Answer) -> str:
-    """The answer as a chat reply: the cited text, then the numbered reference list."""
+    """The answer as a chat reply: the short answer in bold (when there is one), the cited text,
+    then the numbered reference list."""
+    text = answer.text
+    if answer.short_answer:
+        text = f"**{answer.short_answer}** [{answer.short_citation}]\n\n{text}"
     if not answer.references:
-        return answer.text
-    lines = [answer.text, "", "References:"]
+        return text
+    lines = [text, "", "References:"]
     for ref in answer.references:
         where = f" {ref.url}" if ref.url else ""
         lines.append(f"[{ref.number}] {ref.title} ({ref.date_text or ref.date or 'no date'}){where}")

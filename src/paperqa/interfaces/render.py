@@ -96,6 +96,9 @@ def answer_html(answer: Answer) -> str:
     if answer.not_in_library:
         return f'<div class="pq-answer">{html.escape(answer.text)}</div>' + _details(answer, None)
     body = " ".join(sentence_html(s) for s in answer.sentences)
+    if answer.short_answer:
+        marks = f" {cite_links([answer.short_citation])}" if answer.short_citation else ""
+        body = f'<p class="pq-short"><strong>{html.escape(answer.short_answer)}</strong>{marks}</p>{body}'
     legend = f'<p class="pq-legend">{LEGEND}</p>' if any(s.citations for s in answer.sentences) else ""
     return f'<div class="pq-answer">{body}</div>{legend}' + _details(answer, answer.how_written())
 

@@ -56,6 +56,9 @@ def _print_answer(answer: Answer) -> None:
     if answer.comparison:
         _print_comparison(answer)
     text = Text()
+    if answer.short_answer:
+        text.append(answer.short_answer, style="bold")
+        text.append(f" [{answer.short_citation}]\n" if answer.short_citation else "\n")
     for sentence in answer.sentences:
         marks = "".join(f"[{n}]" for n in sentence.citations)
         unverified = sentence.grounded is False

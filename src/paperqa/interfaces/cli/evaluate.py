@@ -182,6 +182,7 @@ def _evaluate_qasper(
                 library,
                 items,
                 quote=evals.quote_baseline(library) if baseline else None,
+                extractive=evals.quote_baseline(library, reader=False) if baseline else None,
                 progress=lambda done, total: bar.update(task, completed=done),
             )
         meta = {

@@ -1,0 +1,273 @@
+"""The reader alone, on each dev set: whether a passage answers (AUC, refusals at the shipped
+cut), the answering words (span F1), verdicts (yes/no accuracy), its size, load time and cost.
+
+- QASPER abstract dev (114 questions, each asked of its paper's abstract): answerability AUC,
+  answerable / unanswerable refused at the cut, span F1 (max over the gold answers) for
+  extractive and free-form answers, yes/no accuracy.
+- QASPER full-text dev (320 questions over 98 whole papers): per question, every paragraph
+  of its paper read; evidence paragraph ranked first, paragraph AUC.
+- SciFact dev (claims against the abstract window holding the rationale, and windows without
+  one): verdict accuracy (support / refute / neither).
+- PubMedQA (the 500 items outside the official test split; never trained on): yes/no/maybe
+  accuracy of the verdict read from the question's contexts ("maybe" when neither).
+
+`--choose` writes the cuts into `src/paperqa/data/reader.json` (what `make reader` does): the
+answerability cut is the highest that refuses at most `REFUSED_ANSWERABLE` of QASPER abstract
+dev's answerable questions; the span cut the one whose short answers score the best F1 there.
+
+    python benchmarks/bench_reader.py [--choose] [--model DIR] [--fulltext-limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from _common import RESULTS, ROOT, header
+
+from paperqa.answer.reader import Reader, ReadResult
+from paperqa.evals.qasper import token_f1
+
+DATA = ROOT.parent / "shared" / "data"
+#: The cut refuses at most this share of the answerable QASPER abstract dev questions.
+REFUSED_ANSWERABLE = 0.075
+SPAN_CUTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6)
+
+
+def jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def auc(scores: list[float], labels: list[bool]) -> float:
+    pos = np.array([s for s, y in zip(scores, labels, strict=True) if y])
+    neg = np.array([s for s, y in zip(scores, labels, strict=True) if not y])
+    if not len(pos) or not len(neg):
+        return float("nan")
+    wins = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return round(float(wins / (len(pos) * len(neg))), 4)
+
+
+def mean(values: list[float] | list[bool]) -> float:
+    return round(float(np.mean(values)), 3) if values else float("nan")
+
+
+def best_f1(text: str, answers: list[str]) -> float:
+    return max((token_f1(text, a) for a in answers), default=0.0)
+
+
+def qasper_abstracts(reader: Reader) -> tuple[dict, list[tuple[dict, ReadResult]]]:
+    papers = {p["id"]: p for p in jsonl(DATA / "qasper" / "dev_papers.jsonl")}
+    rows = []
+    started = time.perf_counter()
+    seconds = []
+    for q in jsonl(DATA / "qasper" / "dev_questions.jsonl"):
+        t = time.perf_counter()
+        (result,) = reader.read(q["question"], [papers[q["paper_id"]]["abstract"]])
+        seconds.append(time.perf_counter() - t)
+        rows.append((q, result))
+    labels = [q["kind"] != "unanswerable" for q, _ in rows]
+    ps = [r.p for _, r in rows]
+    cut = reader.cut
+    spans = [(q, r) for q, r in rows if q["kind"] in ("extractive", "abstractive")]
+    yes_no = [(q, r) for q, r in rows if q["kind"] == "yes_no"]
+
+    def share_refused(unanswerable: bool) -> float:
+        return mean([r.p < cut for q, r in rows if (q["kind"] == "unanswerable") == unanswerable])
+
+    def span_f1(kinds: tuple[str, ...]) -> float:
+        return mean(
+            [best_f1(r.span.text if r.span else "", q["answers"]) for q, r in spans if q["kind"] in kinds]
+        )
+
+    metrics = {
+        "questions": len(rows),
+        "answerability_auc": auc(ps, labels),
+        "cut": cut,
+        "answerable_refused": share_refused(False),
+        "unanswerable_refused": share_refused(True),
+        "span_f1": span_f1(("extractive", "abstractive")),
+        "span_f1_extractive": span_f1(("extractive",)),
+        "span_f1_abstractive": span_f1(("abstractive",)),
+        "yes_no_accuracy": mean(
+            [(r.verdict or "none") == q["answers"][0].strip().lower() for q, r in yes_no]
+        ),
+        "ms_per_question_p50": round(1000 * statistics.median(seconds), 1),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    return metrics, rows
+
+
+def choose_cuts(rows: list[tuple[dict, ReadResult]]) -> tuple[float, float, list[dict]]:
+    """The answerability cut (refusing at most `REFUSED_ANSWERABLE` of the answerable) and the
+    span cut (best mean F1 of short answers where shown, the whole abstract sentence's
+    otherwise: what the answer's first line would score)."""
+    answerable = sorted(r.p for q, r in rows if q["kind"] != "unanswerable")
+    allowed = int(REFUSED_ANSWERABLE * len(answerable))
+    cut = answerable[allowed] if allowed < len(answerable) else answerable[-1]
+    spans = [(q, r) for q, r in rows if q["kind"] in ("extractive", "abstractive") and r.span]
+    table = []
+    for span_cut in SPAN_CUTS:
+        shown = [(q, r) for q, r in spans if r.span and r.span.p >= span_cut]
+        f1 = np.mean(
+            [
+                best_f1(r.span.text, q["answers"]) if r.span.p >= span_cut else sentence_f1(q, r)
+                for q, r in spans
+            ]
+        )
+        table.append({"span_cut": span_cut, "shown": len(shown), "f1": round(float(f1), 3)})
+    best = max(table, key=lambda t: (t["f1"], -t["span_cut"]))
+    return round(float(cut), 4), best["span_cut"], table
+
+
+def sentence_f1(q: dict, r: ReadResult) -> float:
+    """F1 of the abstract sentence holding the span (what an answer without a short one leads with)."""
+    from paperqa.text.sentences import sentence_spans
+
+    if not r.span:
+        return 0.0
+    for a, b in sentence_spans(r.passage):
+        if a <= r.span.start < b:
+            return best_f1(r.passage[a:b], q["answers"])
+    return 0.0
+
+
+def qasper_fulltext(reader: Reader, limit: int) -> dict:
+    papers = {p["id"]: p for p in jsonl(DATA / "qasper_fulltext" / "dev_papers.jsonl")}
+    questions = [
+        q for q in jsonl(DATA / "qasper_fulltext" / "dev_questions.jsonl") if q["kind"] != "unanswerable"
+    ]
+    questions = questions[:limit] if limit else questions
+    first, scores, labels = [], [], []
+    started = time.perf_counter()
+    for q in questions:
+        paragraphs = [
+            p for s in papers[q["paper_id"]]["sections"] for p in s["paragraphs"] if len(p.split()) >= 8
+        ]
+        evidence = {e for ev in q["evidence"] for e in ev}
+        if not paragraphs or not evidence & set(paragraphs):
+            continue
+        results = reader.read(q["question"], paragraphs)
+        ranked = sorted(zip(paragraphs, results, strict=True), key=lambda pr: -pr[1].p)
+        first.append(ranked[0][0] in evidence)
+        scores += [r.p for r in results]
+        labels += [p in evidence for p in paragraphs]
+    return {
+        "questions": len(first),
+        "evidence_first": round(float(np.mean(first)), 3),
+        "paragraph_auc": auc(scores, labels),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def scifact(reader: Reader) -> dict:
+    docs = {d["doc_id"]: d for d in jsonl(DATA / "scifact" / "corpus.jsonl")}
+    right, n = 0, 0
+    binary_right, binary_n = 0, 0
+    for c in jsonl(DATA / "scifact" / "claims_dev.jsonl"):
+        for doc_id, sets in c["evidence"].items():
+            sentences = docs[int(doc_id)]["abstract"]
+            rationale = sorted({i for s in sets for i in s["sentences"]})
+            window = " ".join(sentences[max(0, rationale[0] - 1) : rationale[-1] + 2])
+            (r,) = reader.read(c["claim"], [window])
+            gold = {"SUPPORT": "yes", "REFUTE": "no"}[sets[0]["label"]]
+            right += (r.verdict or "none") == gold
+            n += 1
+            binary_right += ("yes" if r.verdicts[0] >= r.verdicts[1] else "no") == gold
+            binary_n += 1
+        if not c["evidence"] and c.get("cited_doc_ids"):
+            doc = docs.get(c["cited_doc_ids"][0])
+            if doc:
+                (r,) = reader.read(c["claim"], [" ".join(doc["abstract"])])
+                right += r.verdict is None
+                n += 1
+    return {
+        "pairs": n,
+        "verdict_accuracy": round(right / n, 3),
+        "support_vs_refute_accuracy": round(binary_right / binary_n, 3),
+    }
+
+
+def pubmedqa(reader: Reader) -> dict:
+    items = json.loads((DATA / "pubmedqa" / "pqal_dev.json").read_text())
+    predicted = {"yes": 0, "no": 0, "maybe": 0}
+    right = lean_right = 0
+    for item in items.values():
+        (r,) = reader.read(item["QUESTION"], [" ".join(item["CONTEXTS"])])
+        said = r.verdict or "maybe"
+        predicted[said] += 1
+        right += said == item["final_decision"]
+        lean_right += ("yes" if r.verdicts[0] >= r.verdicts[1] else "no") == item["final_decision"]
+    gold = [i["final_decision"] for i in items.values()]
+    return {
+        "items": len(items),
+        "accuracy": round(right / len(items), 3),
+        "accuracy_leaning": round(lean_right / len(items), 3),
+        "majority_class": round(max(gold.count(k) for k in ("yes", "no", "maybe")) / len(gold), 3),
+        "predicted": predicted,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--choose", action="store_true", help="Write the chosen cuts into reader.json.")
+    parser.add_argument(
+        "--model", type=Path, help="A reader.onnx + reader.json folder (default: the shipped one)."
+    )
+    parser.add_argument(
+        "--fulltext-limit", type=int, default=0, help="QASPER full-text questions read (0: all)."
+    )
+    parser.add_argument("--skip", nargs="*", default=[], help="Sets to skip: fulltext scifact pubmedqa.")
+    parser.add_argument("--out", type=Path, default=RESULTS / "reader.json")
+    args = parser.parse_args()
+    directory = args.model or ROOT / "src" / "paperqa" / "data"
+    meta_path = directory / "reader.json"
+    started = time.perf_counter()
+    reader = Reader(directory=directory)
+    meta = json.loads(meta_path.read_text())
+    meta.setdefault("cut", 0.5)
+    meta.setdefault("span_cut", 0.0)
+    reader.meta = meta  # type: ignore[misc]
+    reader.read("warm up", ["a passage"])
+    load_seconds = round(time.perf_counter() - started, 3)
+    report: dict = {
+        **header("bench_reader.py"),
+        "model_bytes": meta.get("bytes"),
+        "load_seconds": load_seconds,
+    }
+    if args.choose:
+        _, rows = qasper_abstracts(reader)
+        cut, span_cut, table = choose_cuts(rows)
+        meta["cut"], meta["span_cut"] = cut, span_cut
+        meta["cut_choice"] = {
+            "on": "QASPER abstract dev",
+            "answerable_refused_at_most": REFUSED_ANSWERABLE,
+            "span_cuts": table,
+        }
+        meta_path.write_text(json.dumps(meta, indent=1) + "\n")
+        reader.meta = meta  # type: ignore[misc]
+        print(f"chose cut {cut}, span cut {span_cut}", file=sys.stderr)
+    report["qasper_abstract_dev"], _ = qasper_abstracts(reader)
+    print(json.dumps(report["qasper_abstract_dev"]), file=sys.stderr)
+    if "fulltext" not in args.skip:
+        report["qasper_fulltext_dev"] = qasper_fulltext(reader, args.fulltext_limit)
+        print(json.dumps(report["qasper_fulltext_dev"]), file=sys.stderr)
+    if "scifact" not in args.skip:
+        report["scifact_dev"] = scifact(reader)
+        print(json.dumps(report["scifact_dev"]), file=sys.stderr)
+    if "pubmedqa" not in args.skip:
+        report["pubmedqa"] = pubmedqa(reader)
+        print(json.dumps(report["pubmedqa"]), file=sys.stderr)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()

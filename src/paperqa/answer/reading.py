@@ -1,0 +1,99 @@
+"""What the reader's results change in an answer: which papers answer at all, the sentence an
+answer leads with, its short answer and its yes/no verdict. Pure functions over the chosen
+evidence and the `ReadResult`s of the sources (the reader itself is `answer.reader`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from paperqa.answer.assemble import Short
+from paperqa.answer.evidence import Evidence, source_sentences
+from paperqa.answer.intent import Intent, QuestionKind
+from paperqa.answer.reader import ReadResult
+from paperqa.text.sentences import sentence_spans
+from paperqa.types import Source
+
+#: Kinds of question a phrase can answer on its own (a list question is answered paper by
+#: paper; a yes/no one by its verdict).
+SHORT_KINDS = frozenset(
+    {QuestionKind.NAME, QuestionKind.QUANTITY, QuestionKind.DEFINITION, QuestionKind.GENERAL}
+)
+#: A short answer as long as its sentence, or nearly, is no shorter answer.
+SHORT_SHARE = 0.8
+
+
+def answering(reads: Mapping[int, ReadResult], cut: float) -> set[int]:
+    """Numbers of the sources whose text answers the question."""
+    return {n for n, r in reads.items() if r.p >= cut}
+
+
+def span_sentence(read: ReadResult) -> str | None:
+    """The sentence of the read text that holds the reader's span."""
+    if read.span is None:
+        return None
+    for a, b in sentence_spans(read.passage):
+        if a <= read.span.start < b:
+            return read.passage[a:b]
+    return None
+
+
+def lead_with_span(
+    chosen: Sequence[Evidence], sources: Sequence[Source], reads: Mapping[int, ReadResult], cut: float
+) -> list[Evidence]:
+    """The evidence with the sentence holding the best answering source's span first (added when
+    the ranker had not chosen it), so the cited sentence is the one the short answer is in."""
+    best = _best(reads, cut)
+    if best is None:
+        return list(chosen)
+    number, read = best
+    sentence = span_sentence(read)
+    source = next((s for s in sources if s.number == number), None)
+    if sentence is None or source is None or sentence not in source_sentences(source):
+        return list(chosen)
+    rest = [e for e in chosen if not (e.number == number and e.sentence == sentence)]
+    found = next((e for e in chosen if e.number == number and e.sentence == sentence), None)
+    if found is None:
+        template = next((e for e in chosen if e.number == number), None)
+        position = source_sentences(source).index(sentence)
+        found = (
+            replace(template, sentence=sentence, position=position)
+            if template
+            else Evidence(number, source.paper, sentence, position, score=read.p, answerable=read.p)
+        )
+    limit = max(len(chosen), 1)
+    return [found, *rest][:limit]
+
+
+def short_answer(
+    intent: Intent, reads: Mapping[int, ReadResult], cut: float, span_cut: float
+) -> Short | None:
+    """The words that answer, from the best answering source: when the question is one a phrase
+    answers, the reader is confident of the span, and the span is shorter than its sentence."""
+    if intent.kind not in SHORT_KINDS:
+        return None
+    best = _best(reads, cut)
+    if best is None:
+        return None
+    number, read = best
+    span, sentence = read.span, span_sentence(read)
+    if span is None or span.p < span_cut or not span.text.strip() or sentence is None:
+        return None
+    if len(span.text) >= SHORT_SHARE * len(sentence):
+        return None
+    return Short(span.text, number)
+
+
+def verdict(intent: Intent, reads: Mapping[int, ReadResult], cut: float) -> str | None:
+    """ "Yes" or "No" for a yes/no question, when the best answering source settles it."""
+    if intent.kind != QuestionKind.YESNO:
+        return None
+    best = _best(reads, cut)
+    if best is None or best[1].verdict is None:
+        return None
+    return "Yes" if best[1].verdict == "yes" else "No"
+
+
+def _best(reads: Mapping[int, ReadResult], cut: float) -> tuple[int, ReadResult] | None:
+    found = [(n, r) for n, r in reads.items() if r.p >= cut]
+    return max(found, key=lambda nr: nr[1].p, default=None)
