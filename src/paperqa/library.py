@@ -299,7 +299,11 @@ class Library:
         from paperqa.ingest.loaders import load_paths
 
         loaded = load_paths(
-            [Path(p) for p in paths], skip_bad=skip_bad, strict=strict, listing_year=listing_year
+            [Path(p) for p in paths],
+            skip_bad=skip_bad,
+            strict=strict,
+            listing_year=listing_year,
+            limits=self.settings.limits,
         )
         report = self.add_papers(loaded.papers, progress=progress)
         report.skipped = loaded.skipped

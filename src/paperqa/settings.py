@@ -61,6 +61,43 @@ class ChunkingSettings(BaseModel):
         return self
 
 
+class LimitsSettings(BaseModel):
+    """How much of anything one input may be: every limit in one place, each enforced where
+    the bytes arrive, with an error that names it and this setting."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file_mb: int = Field(
+        default=2048, ge=1, description="Largest file read (on disk, compressed size for .gz)."
+    )
+    decompressed_mb: int = Field(
+        default=1024, ge=1, description="Most a .gz file may expand to (counted as it inflates)."
+    )
+    expansion: int = Field(
+        default=30,
+        ge=2,
+        description="A .gz file may also expand to at most this many times its own size (or 64 MB, "
+        "whichever is more): text compresses 3-10 times; a decompression bomb, a thousand.",
+    )
+    records: int = Field(default=500_000, ge=1, description="Most records read from one file.")
+    field_chars: int = Field(
+        default=100_000,
+        ge=1000,
+        description="A title, abstract or other field longer than this is cut (and reported): no "
+        "abstract is that long, and the text parsers would spend minutes on it.",
+    )
+    question_chars: int = Field(default=2000, ge=10, description="Longest question.")
+    conversation_chars: int = Field(
+        default=20_000,
+        ge=100,
+        description="Most characters of earlier messages a chat (the OpenAI-compatible API, the app) "
+        "may send with a question; the oldest beyond are dropped.",
+    )
+    report_examples: int = Field(
+        default=5, ge=0, description="Skipped records shown per reason in a report (the rest counted)."
+    )
+
+
 class EmbeddingSettings(BaseModel):
     """Which model turns chunks into vectors."""
 
@@ -253,6 +290,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
 
     @property
     def store_path(self) -> Path:

@@ -28,7 +28,15 @@ from pathlib import Path
 
 from paperqa.errors import IngestError
 from paperqa.ingest.loaders import arxiv, bibtex, endnote_xml, hf_daily, ris, tabular, tagged
-from paperqa.ingest.loaders.common import LoadNote, dated_by_arxiv_id, read_text, read_text_encoded
+from paperqa.ingest.loaders.common import (
+    LoadNote,
+    dated_by_arxiv_id,
+    field_limit,
+    read_text,
+    read_text_encoded,
+    was_cut,
+)
+from paperqa.settings import LimitsSettings
 from paperqa.types import Paper, SkippedRecord
 
 SUFFIXES = {
@@ -56,17 +64,44 @@ def file_kind(path: Path) -> str | None:
 
 
 def load_file(
-    path: Path, *, listing_year: int | None = None, today: dt.date | None = None
+    path: Path,
+    *,
+    listing_year: int | None = None,
+    today: dt.date | None = None,
+    limits: LimitsSettings | None = None,
 ) -> Iterator[Paper | IngestError | LoadNote]:
     """The papers of one file. A bad record is yielded as an `IngestError`;
     a file that cannot be read at all raises one. A paper whose record gives no date but a
-    modern arXiv id ("1907.06292") is dated by the id's month, when arXiv first listed it."""
-    for item in _load_by_kind(path, listing_year, today):
-        yield dated_by_arxiv_id(item) if isinstance(item, Paper) else item
+    modern arXiv id ("1907.06292") is dated by the id's month, when arXiv first listed it.
+    Within `limits`: the file's size (and what a .gz expands to), its records (the rest are
+    not read, and said so) and each field's length (a longer one is cut, and said so)."""
+    limits = limits or LimitsSettings()
+    records = 0
+    with field_limit(limits.field_chars):
+        for item in _load_by_kind(path, listing_year, today, limits):
+            if isinstance(item, Paper | IngestError):
+                records += 1
+                if records > limits.records:
+                    yield LoadNote(
+                        str(path),
+                        f"only the first {limits.records:,} records were read (limits.records, "
+                        "PAPERQA_LIMITS__RECORDS): split the file, or raise the limit",
+                    )
+                    return
+            if isinstance(item, Paper):
+                cut = [name for name in ("title", "abstract") if was_cut(getattr(item, name))]
+                if cut:
+                    yield LoadNote(
+                        _where(item),
+                        f"{' and '.join(cut)} longer than {limits.field_chars:,} characters, cut "
+                        "(limits.field_chars)",
+                    )
+                item = dated_by_arxiv_id(item)
+            yield item
 
 
 def _load_by_kind(
-    path: Path, listing_year: int | None, today: dt.date | None
+    path: Path, listing_year: int | None, today: dt.date | None, limits: LimitsSettings
 ) -> Iterator[Paper | IngestError | LoadNote]:
     kind = file_kind(path)
     if kind is None:
@@ -74,7 +109,7 @@ def _load_by_kind(
             f"unsupported file type; paperqa reads {', '.join(sorted(SUFFIXES))} (optionally .gz)",
             path,
         )
-    text, encoding = read_text_encoded(path)
+    text, encoding = read_text_encoded(path, limits)
     if encoding not in ("utf-8", "ascii"):
         yield LoadNote(str(path), f"read as {encoding} (not UTF-8)")
     if kind in ("hf-daily", "csv") and is_wos_tabbed(text):
@@ -190,6 +225,7 @@ def load_paths(
     strict: bool = False,
     listing_year: int | None = None,
     today: dt.date | None = None,
+    limits: LimitsSettings | None = None,
 ) -> LoadResult:
     """Read every file (folders recursively) into one de-duplicated list of papers.
 
@@ -206,11 +242,11 @@ def load_paths(
     by_id: dict[str, Paper] = {}
     id_by_title: dict[str, str] = {}
     for path, explicit in iter_files(paths):
-        if not explicit and (file_kind(path) is None or not _is_listing(path)):
+        if not explicit and (file_kind(path) is None or not _is_listing(path, limits)):
             result.files_ignored.append(str(path))
             continue
         try:
-            for item in load_file(path, listing_year=listing_year, today=today):
+            for item in load_file(path, listing_year=listing_year, today=today, limits=limits):
                 if isinstance(item, LoadNote):
                     result.warnings.append(f"{item.location}: {item.message}")
                 elif isinstance(item, IngestError):
@@ -257,7 +293,7 @@ def _where(paper: Paper) -> str:
     return f"{src.path}:{src.line}" if src and src.line else (src.path if src else paper.id)
 
 
-def _is_listing(path: Path) -> bool:
+def _is_listing(path: Path, limits: LimitsSettings | None = None) -> bool:
     """A file in a folder that holds papers: a `.txt` that is a Daily Papers listing, a Web
     of Science export (tab-delimited or plain text), MEDLINE or RIS records; an `.xml` that
     is EndNote XML; any file of the other formats."""
@@ -265,7 +301,7 @@ def _is_listing(path: Path) -> bool:
     if kind not in ("hf-daily", "endnote-xml"):
         return True
     try:
-        text = read_text(path)
+        text = read_text(path, limits)
         if kind == "endnote-xml":
             return endnote_xml.sniff(text)
         return (

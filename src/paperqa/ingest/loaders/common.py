@@ -8,10 +8,14 @@ import datetime as dt
 import gzip
 import hashlib
 import re
+import zlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 from paperqa.errors import IngestError
+from paperqa.settings import LimitsSettings
 from paperqa.text.dates import Precision, month_number, parse_date
 from paperqa.types import Paper, normalize_title
 
@@ -24,8 +28,9 @@ class LoadNote:
     message: str
 
 
-#: Largest file a loader reads; a bigger one is most likely not a paper list.
-MAX_FILE_BYTES = 2 * 1024**3
+#: Any .gz file may expand to this much, whatever its own size.
+MIN_DECOMPRESSED_BYTES = 64 * 1024**2
+_BLOCK = 1 << 20
 
 ARXIV_ID = re.compile(
     r"^(?:arxiv:|https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)?"  # arXiv:..., or an abs/pdf URL
@@ -38,28 +43,56 @@ _LATEX_HINT = re.compile(r"[\\$^{}~]")
 _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, limits: LimitsSettings | None = None) -> str:
     """The file's text (see `read_text_encoded`)."""
-    return read_text_encoded(path)[0]
+    return read_text_encoded(path, limits)[0]
 
 
-def read_text_encoded(path: Path) -> tuple[str, str]:
+def read_bytes(path: Path, limits: LimitsSettings | None = None) -> bytes:
+    """The file's bytes, a `.gz` (in any case) decompressed as it streams: refused past
+    `limits.file_mb` on disk, or past `limits.decompressed_mb` (or `limits.expansion` times its
+    own size, 64 MB at least) inflated, before more is held in memory."""
+    limits = limits or LimitsSettings()
+    try:
+        size = path.stat().st_size
+        if size > limits.file_mb * 1024**2:
+            raise IngestError(
+                f"file is larger than {limits.file_mb} MB (setting limits.file_mb, PAPERQA_LIMITS__FILE_MB)",
+                path,
+            )
+        if path.suffix.lower() != ".gz":
+            return path.read_bytes()
+        cap = min(limits.decompressed_mb * 1024**2, max(limits.expansion * size, MIN_DECOMPRESSED_BYTES))
+        out = bytearray()
+        with gzip.open(path, "rb") as f:
+            while block := f.read(_BLOCK):
+                out += block
+                if len(out) > cap:
+                    raise IngestError(
+                        f"refused: the .gz file expands to more than {cap // 1024**2} MB "
+                        f"({limits.expansion} times its size or limits.decompressed_mb = "
+                        f"{limits.decompressed_mb}): a decompression bomb or not a paper list",
+                        path,
+                    )
+        return bytes(out)
+    except OSError as exc:
+        if isinstance(exc, gzip.BadGzipFile):
+            raise IngestError(f"not a valid gzip file: {exc}", path) from exc
+        raise IngestError(f"cannot read file: {exc.strerror or exc}", path) from exc
+    except (EOFError, zlib.error) as exc:
+        raise IngestError(f"not a valid gzip file: {exc}", path) from exc
+
+
+def read_text_encoded(path: Path, limits: LimitsSettings | None = None) -> tuple[str, str]:
     """(the file's text, the encoding it was read in), or an `IngestError` saying why it is
     not a text file.
 
-    `.gz` files are decompressed. UTF-8 with or without a byte-order mark and UTF-16 with
-    one (Excel's "Unicode text") are read as such; other bytes are read in the encoding
-    charset-normalizer finds (Windows-1252 or Latin-1 exports). Empty files, binary files
-    and text in no encoding are refused with the line they occur on.
+    `.gz` files are decompressed (`read_bytes`, within `limits`). UTF-8 with or without a
+    byte-order mark and UTF-16 with one (Excel's "Unicode text") are read as such; other bytes
+    are read in the encoding charset-normalizer finds (Windows-1252 or Latin-1 exports). Empty
+    files, binary files and text in no encoding are refused with the line they occur on.
     """
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise IngestError(f"file is larger than {MAX_FILE_BYTES // 1024**2} MiB", path)
-        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    except OSError as exc:
-        raise IngestError(f"cannot read file: {exc.strerror or exc}", path) from exc
-    except (gzip.BadGzipFile, EOFError) as exc:
-        raise IngestError(f"not a valid gzip file: {exc}", path) from exc
+    raw = read_bytes(path, limits)
     if not raw.strip():
         raise IngestError("file is empty", path)
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -140,9 +173,37 @@ def paper_id(title: str, arxiv: str | None = None, doi_: str | None = None) -> s
     return title_id(title)
 
 
+#: The longest field kept (`limits.field_chars`, set for a batch by `field_limit`): a longer
+#: one is cut before it is parsed further and ends with `CUT_MARK`.
+_FIELD_CHARS: ContextVar[int] = ContextVar("field_chars", default=LimitsSettings().field_chars)
+CUT_MARK = " [...]"
+
+
+@contextlib.contextmanager
+def field_limit(chars: int) -> Iterator[None]:
+    """Fields longer than `chars` are cut while this is active."""
+    token = _FIELD_CHARS.set(chars)
+    try:
+        yield
+    finally:
+        _FIELD_CHARS.reset(token)
+
+
+def was_cut(text: str) -> bool:
+    """The field was longer than the limit and was cut (`squash`, `clean_latex`)."""
+    return text.endswith(CUT_MARK)
+
+
+def _capped(text: str) -> tuple[str, bool]:
+    cap = _FIELD_CHARS.get()
+    return (text[:cap], True) if len(text) > cap else (text, False)
+
+
 def squash(text: str) -> str:
-    """Hard line breaks and runs of white space become single spaces."""
-    return " ".join(text.split())
+    """Hard line breaks and runs of white space become single spaces (a field over the limit
+    cut first, and marked)."""
+    text, cut = _capped(text)
+    return " ".join(text.split()) + (CUT_MARK if cut else "")
 
 
 def clean_latex(text: str, *, tex: bool = False) -> str:
@@ -158,13 +219,15 @@ def clean_latex(text: str, *, tex: bool = False) -> str:
         return squash(text)
     from pylatexenc.latex2text import LatexNodes2Text
 
+    text, cut = _capped(text)  # pylatexenc spends minutes on megabytes
+    mark = CUT_MARK if cut else ""
     try:
         converted = LatexNodes2Text(math_mode="text", strict_latex_spaces=False).latex_to_text(
             _UNESCAPED_PERCENT.sub(r"\\%", text)
         )
     except Exception:  # pylatexenc raises assorted errors on malformed LaTeX
-        return squash(text)
-    return squash(converted)
+        return squash(text) + mark
+    return squash(converted) + mark
 
 
 _COPYRIGHT = re.compile(r"\s*(?:©|\(c\)\s*(?=\d{4})|copyright\s+(?:©\s*)?(?=\d{4}))[^©]*$", re.IGNORECASE)

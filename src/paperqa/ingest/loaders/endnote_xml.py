@@ -61,10 +61,11 @@ def load(path: Path, text: str) -> Iterator[Paper | IngestError | LoadNote]:
 
 def _record_lines(text: str) -> list[int]:
     """The line each `<record>` starts on, in order."""
-    lines, at = [], 0
-    while (found := text.find("<record>", at)) >= 0:
-        lines.append(text.count("\n", 0, found) + 1)
-        at = found + 1
+    lines, counted, line = [], 0, 1
+    while (found := text.find("<record>", counted)) >= 0:
+        line += text.count("\n", counted, found)  # each stretch counted once: linear in the file
+        lines.append(line)
+        counted = found + 1
     return lines
 
 

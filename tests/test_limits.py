@@ -1,0 +1,101 @@
+"""Every input bounded in time and memory: files built on the fly (none committed), each
+refused or cut with an error that names the limit, within a time and memory budget, and the
+library left as it was."""
+
+from __future__ import annotations
+
+import gzip
+import time
+import tracemalloc
+import zlib
+from pathlib import Path
+
+import pytest
+
+from paperqa.errors import IngestError
+from paperqa.ingest.loaders import load_paths
+from paperqa.ingest.loaders.common import read_bytes
+from paperqa.settings import LimitsSettings
+
+ENTRY = "@article{{k{n},\n  title = {{Paper number {n}}},\n  abstract = {{We study {n} things.}},\n}}\n"
+
+
+def bomb(path: Path, expanded_mb: int) -> Path:
+    """A .gz of repeated BibTeX that expands to `expanded_mb` megabytes (about a thousand times
+    its own size), written as it is compressed."""
+    block = (ENTRY.format(n=1) * 20_000).encode()[: 1 << 20]
+    squeeze = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    with path.open("wb") as f:
+        for _ in range(expanded_mb):
+            f.write(squeeze.compress(block))
+        f.write(squeeze.flush())
+    return path
+
+
+def test_a_decompression_bomb_is_refused_within_bounded_memory(tmp_path: Path) -> None:
+    path = bomb(tmp_path / "refs.bib.gz", 1200)
+    assert path.stat().st_size < 8 * 1024**2
+    tracemalloc.start()
+    started = time.perf_counter()
+    with pytest.raises(IngestError, match=r"expands to more than .*decompressed_mb"):
+        load_paths([path])
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 200 * 1024**2, f"peak {peak / 1024**2:.0f} MB"
+    assert seconds < 30
+
+
+def test_the_gz_suffix_is_read_in_any_case(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib.GZ"
+    path.write_bytes(gzip.compress(ENTRY.format(n=7).encode()))
+    assert [p.title for p in load_paths([path]).papers] == ["Paper number 7"]
+
+
+def test_a_file_over_the_size_limit_names_the_setting(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(ENTRY.format(n=1) * 50_000)
+    with pytest.raises(IngestError, match="PAPERQA_LIMITS__FILE_MB"):
+        read_bytes(path, LimitsSettings(file_mb=1))
+
+
+def test_one_huge_abstract_is_cut_and_reported_in_seconds(tmp_path: Path) -> None:
+    path = tmp_path / "huge.bib"
+    huge = "We study $x^2$ and \\emph{things}. " * 450_000  # 15 MB of LaTeX
+    path.write_text(
+        "@article{big,\n  title = {A big one},\n  abstract = {" + huge + "},\n}\n" + ENTRY.format(n=2)
+    )
+    started = time.perf_counter()
+    loaded = load_paths([path])
+    assert time.perf_counter() - started < 5
+    big = next(p for p in loaded.papers if p.title == "A big one")
+    assert len(big.abstract) <= LimitsSettings().field_chars + 10 and big.abstract.endswith("[...]")
+    assert any("limits.field_chars" in w for w in loaded.warnings)
+    assert any(p.title == "Paper number 2" for p in loaded.papers)  # the rest of the file is kept
+
+
+def test_endnote_xml_with_40k_records_reads_in_seconds(tmp_path: Path) -> None:
+    record = (
+        "<record><rec-number>{n}</rec-number><titles><title>Paper {n}</title></titles>\n"
+        "<abstract>We study {n} things in depth.</abstract></record>\n"
+    )
+    path = tmp_path / "library.xml"
+    path.write_text(
+        "<xml><records>\n" + "".join(record.format(n=n) for n in range(40_000)) + "</records></xml>\n"
+    )
+    started = time.perf_counter()
+    loaded = load_paths([path])
+    assert time.perf_counter() - started < 5
+    assert len(loaded.papers) == 40_000
+    assert loaded.papers[-1].source is not None and loaded.papers[-1].source.line == 2 * 40_000
+
+
+def test_records_past_the_limit_are_not_read_and_said_so(tmp_path: Path) -> None:
+    path = tmp_path / "many.bib"
+    path.write_text("".join(ENTRY.format(n=n) for n in range(30)))
+    from paperqa.ingest.loaders import load_file
+
+    items = list(load_file(path, limits=LimitsSettings(records=10)))
+    papers = [i for i in items if hasattr(i, "title")]
+    assert len(papers) == 10
+    assert "limits.records" in items[-1].message  # type: ignore[union-attr]
