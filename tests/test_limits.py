@@ -1,6 +1,7 @@
 """Every input bounded in time and memory: files built on the fly (none committed), each
-refused or cut with an error that names the limit, within a time and memory budget, and the
-library left as it was."""
+refused or cut with an error that names the limit, within a memory budget and a time budget
+loose enough for a busy 2-core machine (about four times the measured time; what was slow
+took minutes: the numbers are in benchmarks/RESULTS.md, `python benchmarks/bench_limits.py`)."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def test_one_huge_abstract_is_cut_and_reported_in_seconds(tmp_path: Path) -> Non
     )
     started = time.perf_counter()
     loaded = load_paths([path])
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 20
     big = next(p for p in loaded.papers if p.title == "A big one")
     assert len(big.abstract) <= LimitsSettings().field_chars + 10 and big.abstract.endswith("[...]")
     assert any("limits.field_chars" in w for w in loaded.warnings)
@@ -85,7 +86,7 @@ def test_endnote_xml_with_40k_records_reads_in_seconds(tmp_path: Path) -> None:
     )
     started = time.perf_counter()
     loaded = load_paths([path])
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 20
     assert len(loaded.papers) == 40_000
     assert loaded.papers[-1].source is not None and loaded.papers[-1].source.line == 2 * 40_000
 
@@ -99,3 +100,42 @@ def test_records_past_the_limit_are_not_read_and_said_so(tmp_path: Path) -> None
     papers = [i for i in items if hasattr(i, "title")]
     assert len(papers) == 10
     assert "limits.records" in items[-1].message  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def server(tmp_path: Path, embedder):  # type: ignore[no-untyped-def]
+    from paperqa.interfaces.server import create_app
+    from paperqa.library import Library
+    from paperqa.settings import Settings
+
+    from .servers import uvicorn_thread
+
+    with uvicorn_thread(create_app(Library(Settings(home=tmp_path / "lib"), embedder=embedder))) as base:
+        yield base
+
+
+@pytest.mark.slow
+def test_an_upload_of_500k_bad_lines_gets_a_small_report(server: str, tmp_path: Path) -> None:
+    import httpx
+
+    bad = b'{"title": ""}\n' * 500_000
+    started = time.perf_counter()
+    r = httpx.post(f"{server}/papers", files=[("files", ("bad.jsonl", bad))], timeout=120)
+    assert r.status_code == 200, r.text[:300]
+    assert len(r.content) < 100_000, len(r.content)
+    report = r.json()
+    assert sum(report["skipped_counts"].values()) == 500_000
+    assert all(
+        "/tmp" not in s["location"] and s["location"].startswith("bad.jsonl") for s in report["skipped"]
+    )
+    assert time.perf_counter() - started < 60
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["..", ".", ""])
+def test_an_upload_named_like_a_folder_is_read_not_a_server_error(server: str, name: str) -> None:
+    import httpx
+
+    r = httpx.post(f"{server}/papers", files=[("files", (name, ENTRY.format(n=3).encode()))], timeout=60)
+    assert r.status_code < 500, r.text[:300]  # an empty name is a plain form field: 422
+    assert "Traceback" not in r.text

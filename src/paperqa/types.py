@@ -190,6 +190,40 @@ class IngestReport(BaseModel):
     chunks_added: int = 0
     chunks_removed: int = 0
     seconds: float = 0.0
+    skipped_counts: dict[str, int] | None = Field(
+        default=None,
+        description="In a compact report: skipped entries per reason, when `skipped` holds only "
+        "the first few of each.",
+    )
+    warnings_total: int | None = Field(
+        default=None, description="In a compact report: all warnings, when `warnings` holds the first few."
+    )
+
+    def _groups(self) -> dict[str, list[SkippedRecord]]:
+        groups: dict[str, list[SkippedRecord]] = {}
+        for s in self.skipped:
+            groups.setdefault(_SKIP_LABELS.get(s.kind or "", s.kind or "unreadable files"), []).append(s)
+        return groups
+
+    def compact(self, examples: int = 5, warnings: int = 20) -> IngestReport:
+        """The report with at most `examples` skipped entries per reason (the counts kept in
+        `skipped_counts`) and the first `warnings` warnings: what a response or a screen shows.
+        A file of 500,000 bad lines is a few lines of report, not 70 MB."""
+        groups = self._groups()
+        kept = [s for items in groups.values() for s in items[:examples]]
+        return self.model_copy(
+            update={
+                "skipped": kept,
+                "skipped_counts": {label: len(items) for label, items in groups.items()},
+                "warnings": self.warnings[:warnings],
+                "warnings_total": len(self.warnings),
+                "files_ignored": self.files_ignored[:warnings],
+            }
+        )
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped_counts.values()) if self.skipped_counts is not None else len(self.skipped)
 
     def skipped_summary(self, examples: int = 3) -> str | None:
         """One line grouping the skipped entries by reason, with a few `file:line key`
@@ -197,16 +231,16 @@ class IngestReport(BaseModel):
         ...), 2 unparseable (a.bib:40)." None when nothing was skipped."""
         if not self.skipped:
             return None
-        groups: dict[str, list[SkippedRecord]] = {}
-        for s in self.skipped:
-            groups.setdefault(_SKIP_LABELS.get(s.kind or "", s.kind or "unreadable files"), []).append(s)
+        counts = self.skipped_counts or {}
         parts = []
-        for label, items in groups.items():
+        for label, items in self._groups().items():
+            n = counts.get(label, len(items))
             shown = ", ".join(f"{s.location} {s.key}" if s.key else s.location for s in items[:examples])
-            more = ", ..." if len(items) > examples else ""
-            parts.append(f"{len(items)} {label} ({shown}{more})")
-        noun = "entry" if len(self.skipped) == 1 else "entries"
-        return f"Skipped {len(self.skipped)} {noun}: {'; '.join(parts)}."
+            more = ", ..." if n > min(examples, len(items)) else ""
+            parts.append(f"{n:,} {label} ({shown}{more})")
+        total = self.skipped_total
+        noun = "entry" if total == 1 else "entries"
+        return f"Skipped {total:,} {noun}: {'; '.join(parts)}."
 
 
 class RetrievedChunk(BaseModel):

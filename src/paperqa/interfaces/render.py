@@ -320,19 +320,28 @@ def _file_and_line(match: re.Match[str]) -> str:
     return match.group(1)
 
 
-def report_markdown(report: IngestReport) -> str:
-    """An upload's report: counts, then each skipped entry or rejected file with its reason."""
+def report_markdown(report: IngestReport, examples: int = 5) -> str:
+    """An upload's report: counts, then the skipped entries and rejected files grouped by
+    reason, the first few of each with their reason (a file of 500,000 bad lines is a few
+    lines here)."""
+    compact = report.compact(examples) if report.skipped_counts is None else report
     lines = [
         f"**{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-        f"{len(report.skipped)} skipped or rejected, {len(report.merged)} merged.**"
+        f"{compact.skipped_total:,} skipped or rejected, {len(report.merged)} merged.**"
     ]
     lines += [
         f"- {'skipped' if s.kind else 'rejected'} {html.escape(os.path.basename(s.location))}"
         f"{' ' + html.escape(s.key) if s.key else ''}: {html.escape(s.reason)}"
-        for s in report.skipped
+        for s in compact.skipped
     ]
+    if compact.skipped_total > len(compact.skipped):
+        counts = ", ".join(f"{n:,} {label}" for label, n in (compact.skipped_counts or {}).items())
+        hidden = compact.skipped_total - len(compact.skipped)
+        lines.append(f"- ... {hidden:,} more not shown ({counts} in all)")
     # the upload's temporary folder means nothing to the reader: keep the file name and line
-    lines += [f"- note: {html.escape(_TEMP_PATH.sub(_file_and_line, w))}" for w in report.warnings[:20]]
+    lines += [f"- note: {html.escape(_TEMP_PATH.sub(_file_and_line, w))}" for w in compact.warnings]
+    if (compact.warnings_total or 0) > len(compact.warnings):
+        lines.append(f"- ... {compact.warnings_total - len(compact.warnings):,} more notes")  # type: ignore[operator]
     return "\n".join(lines)
 
 

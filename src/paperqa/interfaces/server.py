@@ -148,15 +148,34 @@ def _ingest_uploads(library: Library, files: list[UploadFile]) -> IngestReport:
         raise InputError(f"Upload at most {MAX_UPLOAD_FILES} files at a time (got {len(files)}).")
     with tempfile.TemporaryDirectory(prefix="paperqa-upload-") as tmp:
         paths, total = [], 0
-        for f in files:
-            path = Path(tmp) / Path(f.filename or "upload").name
+        for n, f in enumerate(files):
+            name = Path(f.filename or "").name
+            path = Path(tmp) / (name if name not in ("", ".", "..") else f"upload-{n + 1}")
             with path.open("wb") as out:
                 shutil.copyfileobj(f.file, out)
             total += path.stat().st_size
             if total > MAX_UPLOAD_MB * 1024**2:
                 raise InputError(f"The upload is larger than {MAX_UPLOAD_MB} MB.")
             paths.append(path)
-        return library.ingest(paths, skip_bad=True)
+        report = library.ingest(paths, skip_bad=True).compact(library.settings.limits.report_examples)
+        return without_folder(report, tmp)
+
+
+def without_folder(report: IngestReport, folder: str) -> IngestReport:
+    """The report with the server's temporary folder taken out of every location: a client sees
+    its own file names and lines, never a path on the server."""
+    prefix = str(Path(folder)) + "/"
+
+    def strip(text: str) -> str:
+        return text.replace(prefix, "")
+
+    return report.model_copy(
+        update={
+            "skipped": [s.model_copy(update={"location": strip(s.location)}) for s in report.skipped],
+            "warnings": [strip(w) for w in report.warnings],
+            "files_ignored": [strip(f) for f in report.files_ignored],
+        }
+    )
 
 
 def _answer_routes(library: Library) -> APIRouter:

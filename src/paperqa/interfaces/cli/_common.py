@@ -109,10 +109,14 @@ def print_field(name: str, value: object) -> None:
     out.print(Text.assemble((f"{name:>10}", "dim"), f"  {value}"), highlight=False)
 
 
-def print_report(report: IngestReport) -> None:
+def print_report(report: IngestReport, examples: int = 5) -> None:
+    """The report on a screen: counts, then skipped entries grouped by reason, the first
+    `examples` of each (all of them go to `ingest --report FILE`)."""
+    full = report
+    report = report.compact(examples)
     out.print(
         f"Papers: {len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped "
+        f"{len(report.unchanged)} unchanged, {report.skipped_total:,} skipped "
         f"({report.files_read} file{'s' if report.files_read != 1 else ''} read, "
         f"{report.chunks_added} chunks embedded, {report.seconds:.1f} s)."
     )
@@ -126,11 +130,19 @@ def print_report(report: IngestReport) -> None:
         for skipped in report.skipped:
             key = f" {skipped.key}" if skipped.key else ""
             out.print(f"  skipped {skipped.location}{key}: {skipped.reason}", highlight=False)
+        if report.skipped_total > len(report.skipped):
+            out.print(
+                f"  ... {report.skipped_total - len(report.skipped):,} more (all of them: --report FILE)",
+                highlight=False,
+            )
     for warning in report.warnings:
         out.print(f"  note {warning}", highlight=False)
-    if report.files_ignored:
-        names = ", ".join(report.files_ignored[:5])
-        more = f" and {len(report.files_ignored) - 5} more" if len(report.files_ignored) > 5 else ""
+    if len(full.warnings) > len(report.warnings):
+        more_notes = len(full.warnings) - len(report.warnings)
+        out.print(f"  ... {more_notes:,} more notes (--report FILE)", highlight=False)
+    if full.files_ignored:
+        names = ", ".join(full.files_ignored[:5])
+        more = f" and {len(full.files_ignored) - 5} more" if len(full.files_ignored) > 5 else ""
         out.print(f"Ignored (not a paper list): {names}{more}", highlight=False)
 
 

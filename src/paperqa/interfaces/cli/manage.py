@@ -44,6 +44,14 @@ def ingest(
         typer.Option(help="Year of a Daily Papers listing, for dates shown without one (default: inferred)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    report_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Write the whole report (every skipped entry and note) to this JSON file; the "
+            "screen shows the first few of each reason.",
+        ),
+    ] = None,
 ) -> None:
     """Add papers from files: Daily Papers .txt, arXiv/plain .jsonl, .json, .csv/.tsv, .bib, .ris,
     .nbib, .xml (or .gz); reference-manager and database exports (Zotero, Mendeley, JabRef,
@@ -69,10 +77,13 @@ def ingest(
             listing_year=listing_year,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+    if report_file is not None:
+        report_file.write_text(report.model_dump_json(indent=1), encoding="utf-8")
+    examples = library.settings.limits.report_examples
     if as_json:
-        out.print_json(report.model_dump_json())
+        out.print_json((report if report_file is None else report.compact(examples)).model_dump_json())
         return
-    print_report(report)
+    print_report(report, examples)
 
 
 @app.command()
