@@ -139,3 +139,40 @@ def test_an_upload_named_like_a_folder_is_read_not_a_server_error(server: str, n
     r = httpx.post(f"{server}/papers", files=[("files", (name, ENTRY.format(n=3).encode()))], timeout=60)
     assert r.status_code < 500, r.text[:300]  # an empty name is a plain form field: 422
     assert "Traceback" not in r.text
+
+
+def test_a_title_lookup_is_linear_in_the_question_s_words() -> None:
+    from paperqa.retrieval.names import NameIndex
+    from paperqa.types import Paper
+
+    papers = [
+        Paper(id=f"p{i}", title=f"A Study of Thing {i} in Many Words: part", abstract="X.")
+        for i in range(2000)
+    ]
+    index = NameIndex.build(papers)
+    started = time.perf_counter()
+    assert index.named(" ".join(["a"] * 1000) + " a study of thing 7 in many words") == ["p7"]
+    index.named(" ".join(f"word{i}" for i in range(20_000)))
+    assert time.perf_counter() - started < 5  # was cubic: 2,000 words took 21 s
+
+
+@pytest.mark.slow
+def test_earlier_messages_are_bounded(seed_library) -> None:  # type: ignore[no-untyped-def]
+    from paperqa.interfaces.openai_compat import MAX_REFERENCES, ChatMessage, conversation_from
+
+    def messages(earlier: str, reply: str) -> list[ChatMessage]:
+        return [
+            ChatMessage(role="user", content=earlier),
+            ChatMessage(role="assistant", content=reply),
+            ChatMessage(role="user", content="What are its limits?"),
+        ]
+
+    started = time.perf_counter()
+    huge = conversation_from(messages("x " * 1_000_000, "ok"), seed_library)  # 2 MB
+    assert not huge.turns  # over limits.conversation_chars: dropped, not read
+    refs = "\n".join(f"[{i}] A title {i} (2024)" for i in range(20_000))
+    many = conversation_from(
+        messages("What is CASAL?", "It is X [1].\nReferences:\n" + refs[:15_000]), seed_library
+    )
+    assert len(many.turns) == 1 and len(many.turns[0].references) <= MAX_REFERENCES
+    assert time.perf_counter() - started < 20

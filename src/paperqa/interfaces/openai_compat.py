@@ -60,25 +60,48 @@ _REFERENCE_LINE = re.compile(r"^\[(\d+)\] (.+) \([^()]*\)(?: \S+)?$")
 _CITATION = re.compile(r"\[(\d+)\]")
 
 
+#: Reference lines read back from one earlier reply: an answer lists a handful; a client
+#: sending thousands is not replaying paperqa's reply.
+MAX_REFERENCES = 100
+
+
+def _within(messages: Sequence[ChatMessage], chars: int) -> list[ChatMessage]:
+    """The messages, the last one always, and of the earlier ones the newest whose text fits
+    in `chars` together (`limits.conversation_chars`): the oldest are dropped."""
+    kept: list[ChatMessage] = []
+    used = 0
+    for message in reversed(messages[:-1]):
+        used += len(_text(message.content))
+        if used > chars:
+            break
+        kept.append(message)
+    return [*reversed(kept), *messages[-1:]]
+
+
 def conversation_from(messages: Sequence[ChatMessage], library: Library) -> Conversation:
     """The chat's memory rebuilt from the client's message list.
 
-    An OpenAI client resends the whole conversation each time. The earlier question gives a
+    An OpenAI client resends the whole conversation each time. Only the newest earlier
+    messages within `limits.conversation_chars` are read, each question within
+    `limits.question_chars` and the first `MAX_REFERENCES` reference lines of a reply, so a
+    client cannot make the server work for minutes. The earlier question gives a
     follow-up ("What are its limits?") its subject, and the papers the earlier reply cited
     (read back from its reference list, matched to the library by title) give it its focus;
     the reply's numbering is kept so a paper keeps its number for the whole chat.
     """
     conversation = Conversation()
     previous_question: str | None = None
+    limits = library.settings.limits
+    messages = _within(messages, limits.conversation_chars)
     for message, following in zip(messages, [*messages[1:], None], strict=True):
-        text = _text(message.content)
+        text = _text(message.content)[: limits.conversation_chars]
         if message.role == "user" and following is not None and text.strip():
-            previous_question = text
+            previous_question = text[: limits.question_chars]
         if message.role != "assistant" or previous_question is None or following is None:
             continue
         body, _, listing = text.partition("\nReferences:\n")
         references = []
-        for line in listing.splitlines():
+        for line in listing.splitlines()[:MAX_REFERENCES]:
             match = _REFERENCE_LINE.match(line.strip())
             try:
                 paper = library.get(match.group(2)) if match else None

@@ -39,6 +39,8 @@ class NameIndex:
 
     by_acronym: dict[str, str]
     by_title: dict[str, str]  # " normalised title head " -> paper id
+    longest: int = 0  # words in the longest title head
+
 
     @classmethod
     def build(cls, papers: Sequence[Paper]) -> NameIndex:
@@ -48,7 +50,7 @@ class NameIndex:
             head = normalize_title(p.title.split(":")[0])
             if len(head.split()) >= MIN_TITLE_HEAD_WORDS:
                 by_title[f" {head} "] = p.id
-        return cls(by_acronym, by_title)
+        return cls(by_acronym, by_title, max((len(h.split()) for h in by_title), default=0))
 
     def short_names(self) -> dict[str, set[str]]:
         """Paper id -> the acronyms that name it alone."""
@@ -75,10 +77,11 @@ class NameIndex:
             if (pid := self.by_acronym.get(a) or self.by_folded.get(a.casefold())) is not None
         ]
         # A title head is named when it is a run of the query's words: look up each run of
-        # three words or more (a few hundred dict lookups, not a scan of every title).
+        # three words or more, no longer than the longest title head (linear in the query's
+        # words: a few hundred dict lookups, not a scan of every title).
         words = normalize_title(query).split()
         for start in range(len(words)):
-            for end in range(start + MIN_TITLE_HEAD_WORDS, len(words) + 1):
+            for end in range(start + MIN_TITLE_HEAD_WORDS, min(len(words), start + self.longest) + 1):
                 pid = self.by_title.get(f" {' '.join(words[start:end])} ")
                 if pid is not None:
                     found.append(pid)
