@@ -176,3 +176,72 @@ def test_earlier_messages_are_bounded(seed_library) -> None:  # type: ignore[no-
     )
     assert len(many.turns) == 1 and len(many.turns[0].references) <= MAX_REFERENCES
     assert time.perf_counter() - started < 20
+
+
+# --- what leaves paperqa: exports and the terminal ----------------------------------------
+
+
+def _table_answer(title: str, column: str, cell: str):  # type: ignore[no-untyped-def]
+    from paperqa.types import Answer, CitedSentence, ComparisonRow, Paper, Reference, Source
+
+    paper = Paper(id="p1", title=title, abstract="We study things.")
+    return Answer(
+        task="table",
+        question="Table",
+        text="Overview <script>alert(1)</script> [1].",
+        sentences=[],
+        references=[Reference(number=1, paper_id="p1", title=title, url="https://x.org/a>b")],
+        sources=[Source(number=1, paper=paper, passages=[], text=paper.abstract)],
+        comparison=[ComparisonRow(aspect=column, cells=[CitedSentence(text=cell, citations=[1])])],
+        backend="none",
+    )
+
+
+def test_csv_cells_that_would_run_as_formulas_start_with_a_quote() -> None:
+    import csv
+    import io
+
+    from paperqa.interfaces.export import to_csv
+
+    answer = _table_answer('=HYPERLINK("http://evil","x")', "=cmd|' /C calc'!A0", "-2+3")
+    header, row = list(csv.reader(io.StringIO(to_csv(answer))))
+    assert header[-1] == "'=cmd|' /C calc'!A0"
+    assert row[2] == '\'=HYPERLINK("http://evil","x")' and row[-1].startswith("'-2+3")
+    assert not any(c.startswith(("=", "+", "-", "@")) for c in header + row)
+
+
+def test_markdown_exports_carry_no_raw_html() -> None:
+    from paperqa.interfaces.export import to_markdown
+
+    text = to_markdown(_table_answer("<img src=x onerror=alert(1)>", "dataset", "<b>bold</b>"))
+    assert "<img" not in text and "<script>" not in text and "<b>" not in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+
+
+def test_control_characters_are_removed_at_ingest_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "evil.bib"
+    title = "Title\x1b]0;pwned\x07 with \x1b[31mcolour"
+    path.write_text("@article{e,\n  title = {" + title + "},\n  abstract = {We \x1b[2J study.},\n}\n")
+    loaded = load_paths([path])
+    (paper,) = loaded.papers
+    assert "\x1b" not in paper.title + paper.abstract and "\x07" not in paper.title
+    assert any("control characters" in w for w in loaded.warnings)
+
+
+def test_a_stored_title_with_an_escape_is_never_printed_raw(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from paperqa.types import Paper
+
+    assert Paper(id="x", title="A\x1b[31m B", abstract="C\x9b D").model_dump()["title"] == "A[31m B"
+    env = {"PAPERQA_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    path = tmp_path / "evil.jsonl"
+    path.write_text(
+        '{"title": "Evil \\u001b]0;pwned\\u0007 title", "abstract": "We study \\u001b[31m things."}\n'
+    )
+    cli = [sys.executable, "-m", "paperqa.interfaces.cli"]
+    subprocess.run([*cli, "ingest", str(path)], env=env, check=True, capture_output=True)
+    for command in (["papers"], ["show", "Evil"], ["search", "things"]):
+        shown = subprocess.run([*cli, *command], env=env, check=True, capture_output=True).stdout
+        assert b"\x1b" not in shown and b"\x07" not in shown, command

@@ -21,6 +21,10 @@ def normalize_title(title: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text))
 
 
+#: Control characters other than line breaks and tabs (C0, DEL and C1).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 class SourceRef(BaseModel):
     """Where a paper was read from."""
 
@@ -57,6 +61,18 @@ class Paper(BaseModel):
         default_factory=list, description="Other ids the same paper had in other sources."
     )
     source: SourceRef | None = None
+
+    @field_validator("title", "abstract", "abstract_raw", "venue")
+    @classmethod
+    def _no_controls(cls, text: str | None) -> str | None:
+        """No control characters but line breaks and tabs: an ESC sequence in a title from an
+        untrusted file would re-colour or re-title the terminal that prints it."""
+        return CONTROL.sub("", text) if text else text
+
+    @field_validator("authors")
+    @classmethod
+    def _no_controls_in_names(cls, names: list[str]) -> list[str]:
+        return [CONTROL.sub("", n) for n in names]
 
     @field_validator("url")
     @classmethod

@@ -5,6 +5,7 @@ numbered references. Pure functions of the `Answer`; the CLI, the app and the se
 from __future__ import annotations
 
 import csv
+import html
 import io
 from pathlib import Path
 
@@ -53,7 +54,19 @@ def note(answer: Answer) -> str | None:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown table cell or line: no raw HTML (a title from an untrusted file may
+    hold `<img onerror=...>`), no cell breaks."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+#: A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(...)`).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a leading `'`,
+    as OWASP recommends against CSV injection."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
 def to_markdown(answer: Answer) -> str:
@@ -66,27 +79,29 @@ def to_markdown(answer: Answer) -> str:
     if said := note(answer):
         lines += ["", f"_{said}_"]
     if answer.text:
-        lines += ["", answer.text]
+        lines += ["", _md(answer.text)]
     if answer.references:
         lines += ["", "References:", ""]
         for ref in answer.references:
             when = ref.date_text or (ref.date.isoformat() if ref.date else "no date")
-            link = f" <{ref.url}>" if ref.url else ""
+            url = (ref.url or "").replace("<", "%3C").replace(">", "%3E")
+            link = f" <{url}>" if url else ""
             lines.append(f"{ref.number}. {_md(ref.title)} ({when}) {ref.paper_id}{link}")
     return "\n".join(lines) + "\n"
 
 
 def to_csv(answer: Answer) -> str:
-    """One row per paper: number, id, title, date, then each column's cell (with its [n])."""
+    """One row per paper: number, id, title, date, then each column's cell (with its [n]);
+    a cell that would start a spreadsheet formula starts with `'`."""
     header, rows = grid(answer)
     by_number = {r.number: r for r in answer.references}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["number", "paper_id", "title", "date", *header[2:]])
+    writer.writerow([_csv(h) for h in ["number", "paper_id", "title", "date", *header[2:]]])
     for s, row in zip(sorted(answer.sources, key=lambda s: s.number), rows, strict=True):
         ref = by_number.get(s.number)
         date = (ref.date_text or (ref.date.isoformat() if ref.date else "")) if ref else ""
-        writer.writerow([s.number, s.paper.id, s.paper.title, date, *row[2:]])
+        writer.writerow([_csv(c) for c in [s.number, s.paper.id, s.paper.title, date, *row[2:]]])
     return buffer.getvalue()
 
 

@@ -37,7 +37,7 @@ from paperqa.ingest.loaders.common import (
     was_cut,
 )
 from paperqa.settings import LimitsSettings
-from paperqa.types import Paper, SkippedRecord
+from paperqa.types import CONTROL, Paper, SkippedRecord
 
 SUFFIXES = {
     ".txt": "hf-daily",
@@ -112,6 +112,9 @@ def _load_by_kind(
     text, encoding = read_text_encoded(path, limits)
     if encoding not in ("utf-8", "ascii"):
         yield LoadNote(str(path), f"read as {encoding} (not UTF-8)")
+    if found := len(CONTROL.findall(text)):
+        # `Paper` drops them from every field it keeps; a terminal never sees them
+        yield LoadNote(str(path), f"{found:,} control characters (such as ESC) removed")
     if kind in ("hf-daily", "csv") and is_wos_tabbed(text):
         yield from tabular.load(path, text, "wos")
     elif kind == "hf-daily" and tagged.is_wos(text):
