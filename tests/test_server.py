@@ -108,9 +108,9 @@ def test_json_endpoints(client: httpx.Client):
     assert len(tldr["sentences"]) == 1
     table = client.post("/compare", json={"paper_a": "CASAL", "paper_b": "SAE-V"}).json()
     assert [row["aspect"] for row in table["comparison"]][:2] == ["Problem", "Approach"]
-    assert (
-        client.get("/docs").status_code == 200 and "/v1/chat/completions" in client.get("/openapi.json").text
-    )
+    # Swagger UI loads its script from a CDN: off unless `serve --docs`; the schema is served
+    assert client.get("/docs").status_code == 404
+    assert "/v1/chat/completions" in client.get("/openapi.json").text
 
 
 def sse_events(client: httpx.Client, path: str, body: dict) -> list[tuple[str | None, Any]]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from paperqa.errors import LibraryLockedError, PaperNotFoundError
 from paperqa.index import catalogue
@@ -39,7 +39,7 @@ class LibraryStats(BaseModel):
     embedding_dim: int
     store: str
     store_bytes: int | None
-    home: str
+    home: str | None = Field(description="The data directory (None where it is not shown: the HTTP API).")
     chunk_tokens: int
     overlap_tokens: int
 

@@ -25,9 +25,11 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -37,7 +39,16 @@ from pydantic import BaseModel
 from paperqa.answer.generation import streamed
 from paperqa.errors import InputError, PaperNotFoundError, PaperQAError, user_message
 from paperqa.interfaces import openai_compat
-from paperqa.interfaces.access import MAX_UPLOAD_FILES, MAX_UPLOAD_MB, USER, authorized, password_for
+from paperqa.interfaces.access import (
+    LOOPBACK_NAMES,
+    MAX_UPLOAD_FILES,
+    MAX_UPLOAD_MB,
+    USER,
+    Throttle,
+    authorized,
+    host_names,
+    password_for,
+)
 from paperqa.interfaces.openai_compat import ChatRequest
 from paperqa.interfaces.runnables import (
     AskInput,
@@ -62,22 +73,119 @@ class _Unauthorized(Exception):
     pass
 
 
-def create_app(library: Library, *, password: str | None = None, mount_ui: bool = True) -> FastAPI:
-    """The server's FastAPI app over `library`; with `password`, every route needs it."""
+class _Throttled(Exception):
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+
+#: Methods that may change something; a page on another site may not send them to routes that
+#: change the library (a `no-cors` form POST needs no CORS permission).
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: What the browser may load for any page of this server: only its own files (the app loads no
+#: remote script, style or font), never framed by another page.
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' data: blob:; "
+    "connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+
+
+def _changes_library(path: str) -> bool:
+    """Routes through which a request can add or remove papers: the API's /papers and every
+    action of the mounted app."""
+    return path == "/papers" or path.startswith(("/papers/", "/app"))
+
+
+def _cross_site(request: Request) -> bool:
+    """The request comes from a page of another origin (another site, or another port of this
+    one): its Origin (or Referer) differs from the host it was sent to, or the browser says so."""
+    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        return True
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if origin is None:
+        return False  # not sent by a browser page (curl, an OpenAI client)
+    return urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower()
+
+
+def _hostname(host_header: str) -> str:
+    host = host_header.strip().lower()
+    if host.startswith("["):  # [::1]:8000
+        return host.split("]")[0] + "]"
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _add_guards(app: FastAPI, hosts: Sequence[str] | None) -> None:
+    """The Host header must be one this server answers to; a page of another origin may not
+    change the library (unless it sends the bearer token, which browsers never add on their
+    own); every response forbids framing and loading anything from elsewhere."""
+
+    @app.middleware("http")
+    async def guards(request: Request, call_next: Any) -> Any:
+        host = request.headers.get("host", "")
+        if hosts is not None and _hostname(host) not in hosts:
+            return JSONResponse(
+                {"error": f"This server does not answer to the host name {host!r}; use 127.0.0.1."},
+                status_code=421,
+            )
+        bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+        if (
+            request.method in _UNSAFE
+            and _changes_library(request.url.path)
+            and _cross_site(request)
+            and not bearer
+        ):
+            return JSONResponse(
+                {"error": "A page of another site may not change this library; use the app itself."},
+                status_code=403,
+            )
+        response = await call_next(request)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def create_app(
+    library: Library,
+    *,
+    password: str | None = None,
+    mount_ui: bool = True,
+    hosts: Sequence[str] | None = LOOPBACK_NAMES,
+    docs: bool = False,
+) -> FastAPI:
+    """The server's FastAPI app over `library`; with `password`, every route needs it.
+
+    `hosts`: the Host header names it answers to (default: loopback names; None: any), so a
+    page on another name that resolves here (DNS rebinding) is refused. `docs`: serve
+    Swagger UI at /docs (it loads its script from a CDN, so it is off unless asked for; the
+    OpenAPI schema is always at /openapi.json)."""
     app = FastAPI(
         title="paperqa",
         description="Cited answers from a library of scientific papers. OpenAI-compatible at /v1.",
         version="1",
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
     )
     _add_error_handlers(app)
+    _add_guards(app, hosts)
+    throttle = Throttle()
 
     @app.get("/healthz", tags=["library"])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     def guard(request: Request) -> None:
-        if password and not authorized(request.headers.get("authorization", ""), password):
+        if not password:
+            return
+        client, now = request.client.host if request.client else "?", time.monotonic()
+        if (wait := throttle.wait(client, now)) > 0:
+            raise _Throttled(wait)
+        if not authorized(request.headers.get("authorization", ""), password):
+            throttle.failed(client, now)
             raise _Unauthorized
+        throttle.succeeded(client)
 
     for router in (_library_routes(library), _answer_routes(library), _openai_routes(library)):
         app.include_router(router, dependencies=[Depends(guard)])
@@ -95,6 +203,15 @@ def _add_error_handlers(app: FastAPI) -> None:
             {"error": "This server needs the password: HTTP basic (user paperqa) or a bearer token."},
             status_code=401,
             headers={"WWW-Authenticate": 'Basic realm="paperqa"'},
+        )
+
+    @app.exception_handler(_Throttled)
+    async def _throttled(request: Request, exc: _Throttled) -> JSONResponse:
+        seconds = max(1, int(exc.seconds + 0.999))
+        return JSONResponse(
+            {"error": f"Too many wrong passwords from this address: try again in {seconds} s."},
+            status_code=429,
+            headers={"Retry-After": str(seconds)},
         )
 
     @app.exception_handler(RequestValidationError)
@@ -121,7 +238,10 @@ def _library_routes(library: Library) -> APIRouter:
 
     @router.get("/stats")
     def stats() -> LibraryStats:
-        return library.stats()
+        """The library's size and models; where it lives on the server is not said."""
+        found = library.stats()
+        store = found.store if "://" in found.store else "embedded Chroma"
+        return found.model_copy(update={"home": None, "store": store})
 
     @router.get("/papers")
     def papers(search: str | None = None) -> list[Paper]:
@@ -264,11 +384,13 @@ def _sse(run: Callable[[Any], Answer]) -> Iterator[str]:
             yield f"event: token\ndata: {json.dumps(item)}\n\n"
 
 
-def serve(library: Library | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    library: Library | None = None, host: str = "127.0.0.1", port: int = 8000, docs: bool = False
+) -> None:
     """Run the server (blocking). Any host but loopback needs `PAPERQA_APP_PASSWORD`."""
     import uvicorn
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     password = password_for(host, how="HTTP basic user paperqa, or a bearer token")
-    app = create_app(library or Library(), password=password)
+    app = create_app(library or Library(), password=password, hosts=host_names(host), docs=docs)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -29,23 +29,29 @@ def serve_api(
     ctx: typer.Context,
     host: HostOpt = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    docs: Annotated[
+        bool,
+        typer.Option("--docs", help="Serve Swagger UI at /docs (your browser loads its script from a CDN)."),
+    ] = False,
 ) -> None:
-    """Serve the library over HTTP for programs and people: a JSON API (/docs), an
-    OpenAI-compatible endpoint (/v1/chat/completions, /v1/models) and the web app (/app).
+    """Serve the library over HTTP for programs and people: a JSON API (schema at
+    /openapi.json; Swagger UI at /docs with --docs), an OpenAI-compatible endpoint
+    (/v1/chat/completions, /v1/models) and the web app (/app).
 
     Any OpenAI client works: base_url http://HOST:PORT/v1, model "paperqa", any key (or the
     password when one is set). Other hosts than loopback need PAPERQA_APP_PASSWORD: HTTP
-    basic (user paperqa) or a bearer token for the API, the login page for the app.
+    basic (user paperqa) or a bearer token for the API, the login page for the app. Pages of
+    other sites cannot add or remove papers; the server answers only to its own host names.
     """
     from paperqa.interfaces.server import serve
 
     library = open_library(ctx)
     out.print(
-        f"paperqa is serving on http://{host}:{port} (API docs /docs, OpenAI-compatible /v1, app /app; "
-        "Ctrl-C to stop)",
+        f"paperqa is serving on http://{host}:{port} (OpenAI-compatible /v1, app /app"
+        f"{', API docs /docs' if docs else ''}; Ctrl-C to stop)",
         highlight=False,
     )
-    serve(library, host=host, port=port)
+    serve(library, host=host, port=port, docs=docs)
 
 
 @app.command("app")
