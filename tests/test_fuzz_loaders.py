@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +16,19 @@ from paperqa.ingest.loaders import load_paths
 
 from .conftest import DATA, SEED_FILE
 
-SUFFIXES = [".txt", ".jsonl", ".json", ".csv", ".tsv", ".bib", ".ris", ".jsonl.gz"]
+SUFFIXES = [
+    ".txt",
+    ".jsonl",
+    ".json",
+    ".csv",
+    ".tsv",
+    ".bib",
+    ".ris",
+    ".nbib",
+    ".xml",
+    ".jsonl.gz",
+    ".bib.GZ",
+]
 CSV_SAMPLE = 'title,abstract,date\n"A paper","An abstract, with a comma.",2024-05-01\nB,"Second one.",\n'
 JSON_SAMPLE = json.dumps([{"title": "A paper", "abstract": "Text.", "authors": ["A. B."]}])
 EXPORTS = DATA / "exports"
@@ -36,7 +49,13 @@ SAMPLES = [
     (".json", (EXPORTS / "zotero-csl.json").read_bytes()),
     (".json", (EXPORTS / "mendeley-csl.json").read_bytes()),
     (".txt", (EXPORTS / "savedrecs.txt").read_bytes()),
+    (".nbib", (EXPORTS / "pubmed.nbib").read_bytes()),
+    (".xml", (EXPORTS / "endnote.xml").read_bytes()),
+    (".txt", (EXPORTS / "wos-plain.txt").read_bytes()),
 ]
+#: Seconds one small fuzzed file may take to load: every parser is linear (a quadratic one
+#: took half a minute on 40k records); generous for a busy 2-core machine.
+LOAD_SECONDS = 10
 FUZZ = settings(
     max_examples=120,
     deadline=None,
@@ -45,13 +64,17 @@ FUZZ = settings(
 
 
 def load_checked(path: Path) -> None:
-    """The property: papers with a title and an abstract, or a located IngestError."""
+    """The property: papers with a title and an abstract, or a located IngestError (never
+    another exception), within `LOAD_SECONDS`."""
+    started = time.perf_counter()
     try:
         result = load_paths([path])
     except IngestError as exc:
         assert exc.path == str(path), f"error does not name the file: {exc}"
         assert str(exc).strip()
         return
+    finally:
+        assert time.perf_counter() - started < LOAD_SECONDS
     for paper in result.papers:
         assert paper.id and paper.title.strip() and paper.abstract.strip()
     for skipped in result.skipped:  # a skipped entry is located in its file
@@ -60,7 +83,7 @@ def load_checked(path: Path) -> None:
 
 def write(tmp_path: Path, suffix: str, data: bytes) -> Path:
     path = tmp_path / f"fuzzed{suffix}"
-    path.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
+    path.write_bytes(gzip.compress(data) if suffix.lower().endswith(".gz") else data)
     return path
 
 
@@ -111,3 +134,52 @@ def test_mutated_real_files(tmp_path: Path, sample: tuple[str, bytes]):
 def test_unmutated_samples_load(tmp_path: Path):
     for suffix, data in SAMPLES:
         assert load_paths([write(tmp_path, suffix, data)]).papers, suffix
+
+
+_FIELD = st.text(st.characters(blacklist_categories=["Cs"]), max_size=300)
+
+
+@st.composite
+def random_records(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A file of the right shape for its format with random field values: titles and
+    abstracts holding braces, quotes, tags, control characters and long runs."""
+    kind = draw(st.sampled_from(["bib", "ris", "nbib", "jsonl", "xml", "csv"]))
+    rows = draw(st.lists(st.tuples(_FIELD, _FIELD, _FIELD), min_size=1, max_size=5))
+    if kind == "bib":
+        text = "".join(f"@article{{k{i},\n  title = {{{t}}},\n  abstract = {{{a}}},\n  year = {{{y}}}\n}}\n"
+                       for i, (t, a, y) in enumerate(rows))  # fmt: skip
+    elif kind == "ris":
+        text = "".join(f"TY  - JOUR\nTI  - {t}\nAB  - {a}\nPY  - {y}\nER  - \n" for t, a, y in rows)
+    elif kind == "nbib":
+        text = "".join(
+            f"PMID- {i + 1}\nTI  - {t}\n      {y}\nAB  - {a}\n\n" for i, (t, a, y) in enumerate(rows)
+        )
+    elif kind == "jsonl":
+        text = "".join(json.dumps({"title": t, "abstract": a, "date": y}) + "\n" for t, a, y in rows)
+    elif kind == "xml":
+        from xml.sax.saxutils import escape
+
+        text = (
+            "<xml><records>"
+            + "".join(
+                f"<record><titles><title>{escape(t)}</title></titles><abstract>{escape(a)}</abstract>"
+                f"<dates><year>{escape(y)}</year></dates></record>"
+                for t, a, y in rows
+            )
+            + "</records></xml>"
+        )
+    else:
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([("title", "abstract", "date"), *rows])
+        text = buffer.getvalue()
+    return f".{kind}", text.encode("utf-8", "surrogatepass")
+
+
+@FUZZ
+@given(sample=random_records())
+def test_random_records(tmp_path: Path, sample: tuple[str, bytes]):
+    suffix, data = sample
+    load_checked(write(tmp_path, suffix, data))

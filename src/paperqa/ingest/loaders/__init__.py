@@ -88,6 +88,16 @@ def load_file(
                         "PAPERQA_LIMITS__RECORDS): split the file, or raise the limit",
                     )
                     return
+            if isinstance(item, Paper) and not (item.title.strip() and item.abstract.strip()):
+                # a field of nothing but control characters is empty once `Paper` drops them
+                what = "title" if not item.title.strip() else "abstract"
+                src = item.source
+                item = IngestError(
+                    f"record has no {what} (only control characters)",
+                    path,
+                    src.line if src else None,
+                    kind=f"no {what}",
+                )
             if isinstance(item, Paper):
                 cut = [name for name in ("title", "abstract") if was_cut(getattr(item, name))]
                 if cut:

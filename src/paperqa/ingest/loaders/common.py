@@ -306,7 +306,7 @@ def date_from_parts(
 ) -> tuple[dt.date | None, Precision]:
     """(date, precision) from separate year / month / day values (BibTeX, CSL-JSON)."""
     y = str(year or "").strip().strip("{}")[:4]
-    if not y.isdigit():
+    if not y.isdigit() or int(y) < 1:
         return None, None
     m = month_number(month)
     if m is None:

@@ -66,9 +66,9 @@ def records(text: str, tag: re.Pattern[str], indent: int, start: str | None) -> 
         if not line.strip():
             if start is not None and fields:  # MEDLINE: records are separated by blank lines
                 yield first, fields
-                fields = {}
+                fields, last = {}, ""
             continue
-        if line[:indent].isspace() and last:
+        if line[:indent].isspace() and last in fields:  # a continuation of the field before
             if start is None and last in _WOS_LISTS:  # one author a line
                 fields[last].append(line.strip())
             else:
