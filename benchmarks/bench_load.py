@@ -63,8 +63,10 @@ def start_app(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}/"
-    ready = f"{url}healthz" if command == "serve" else url
+    # the app at /app (`serve` also has the API at /); /healthz answers once either is up
+    root = f"http://127.0.0.1:{port}/"
+    url = root if command == "serve" else f"{root}app/"
+    ready = f"{root}healthz"
     import urllib.request
 
     deadline = time.monotonic() + 180

@@ -37,10 +37,9 @@ def app_url(request, tmp_path_factory, embedder, _seed_home):
         with uvicorn_thread(create_app(library)) as base:
             yield f"{base}/app/"
         return
-    port = free_port()
-    demo = launch(library, port=port, block=False)
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
+    running = launch(library, port=free_port(), block=False)
+    yield f"{running.url}app/"
+    running.close()
 
 
 @pytest.fixture(scope="module")

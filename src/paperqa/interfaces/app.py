@@ -19,7 +19,7 @@ from typing import Any
 import gradio as gr
 
 from paperqa.answer.tasks import Conversation
-from paperqa.interfaces.access import MAX_UPLOAD_MB, USER, password_for
+from paperqa.interfaces.access import MAX_UPLOAD_MB, password_for
 from paperqa.interfaces.actions import PAPER_MODE, TOPIC_MODE, Actions
 from paperqa.interfaces.chat import ChatSession
 from paperqa.interfaces.render import CSS, HEAD
@@ -299,28 +299,26 @@ def remote_library(library: Library) -> Library | None:
     return Library(settings, embedder=library.embedder)
 
 
+#: The port `paperqa app` listens on unless told otherwise (Gradio's own default).
+APP_PORT = 7860
+
+
 def launch(
     library: Library | None = None,
     host: str = "127.0.0.1",
     port: int | None = None,
     password: str | None = None,
     block: bool = True,
-) -> gr.Blocks:
-    """Serve the UI. Bound to loopback unless told otherwise; any other address needs a
-    password (`PAPERQA_APP_PASSWORD`), checked with Gradio's login page (user `paperqa`)."""
+) -> Any:
+    """Serve the UI at /app (/ redirects there), with the server's guards: bound to loopback
+    unless told otherwise, any other address needs a password (`PAPERQA_APP_PASSWORD`,
+    Gradio's login page, user `paperqa`); only the host names it answers to; no page of another
+    origin may act on the library; never framed. With `block=False`, returns the running
+    server (`.url`, `.close()`)."""
+    from paperqa.interfaces.access import host_names
+    from paperqa.interfaces.server import create_app, run
+
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     password = password_for(host, password)
-    library = library or Library()
-    demo = build(library, remote_library(library))
-    demo.queue(default_concurrency_limit=CONCURRENT_ANSWERS)
-    demo.launch(
-        server_name=host,
-        server_port=port,
-        auth=(USER, password) if password else None,
-        prevent_thread_lock=not block,
-        show_error=False,
-        quiet=True,
-        footer_links=["api"],
-        **page_options(),
-    )
-    return demo
+    app = create_app(library or Library(), password=password, hosts=host_names(host), api=False)
+    return run(app, host, port or APP_PORT, block=block)

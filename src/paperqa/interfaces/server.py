@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -154,8 +155,10 @@ def create_app(
     mount_ui: bool = True,
     hosts: Sequence[str] | None = LOOPBACK_NAMES,
     docs: bool = False,
+    api: bool = True,
 ) -> FastAPI:
-    """The server's FastAPI app over `library`; with `password`, every route needs it.
+    """The server's FastAPI app over `library`; with `password`, every route needs it. `api`:
+    the JSON and OpenAI-compatible routes (`paperqa app` serves the web app alone).
 
     `hosts`: the Host header names it answers to (default: loopback names; None: any), so a
     page on another name that resolves here (DNS rebinding) is refused. `docs`: serve
@@ -187,7 +190,8 @@ def create_app(
             raise _Unauthorized
         throttle.succeeded(client)
 
-    for router in (_library_routes(library), _answer_routes(library), _openai_routes(library)):
+    routers = (_library_routes(library), _answer_routes(library), _openai_routes(library)) if api else ()
+    for router in routers:
         app.include_router(router, dependencies=[Depends(guard)])
     if mount_ui:
         _mount_ui(app, library, password)
@@ -388,9 +392,39 @@ def serve(
     library: Library | None = None, host: str = "127.0.0.1", port: int = 8000, docs: bool = False
 ) -> None:
     """Run the server (blocking). Any host but loopback needs `PAPERQA_APP_PASSWORD`."""
-    import uvicorn
-
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     password = password_for(host, how="HTTP basic user paperqa, or a bearer token")
     app = create_app(library or Library(), password=password, hosts=host_names(host), docs=docs)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    run(app, host, port)
+
+
+class Running:
+    """A server started in a thread (`run(..., block=False)`): its address, and `close()`."""
+
+    def __init__(self, server: Any, thread: threading.Thread, url: str) -> None:
+        self.server, self.thread, self.url = server, thread, url
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+def run(app: FastAPI, host: str, port: int, block: bool = True) -> Running | None:
+    """Serve `app` with uvicorn: until stopped, or (`block=False`) in a thread, returned once
+    it answers."""
+    import uvicorn
+
+    # open streams (a chat waiting for its answer) get a few seconds, then the server stops
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
+    server = uvicorn.Server(config)
+    if block:
+        server.run()
+        return None
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not server.started:
+        raise RuntimeError(f"the server did not start on {host}:{port}")
+    return Running(server, thread, f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/")
