@@ -178,3 +178,15 @@ def test_a_page_on_another_port_cannot_add_or_remove_papers(tmp_path: Path, embe
         # the app's own origin still can
         ok = httpx.post(f"{base}/papers", files=[("files", ("cats.bib", ENTRY))], headers={"Origin": base})
         assert ok.status_code == 200 and library.stats().papers == 30
+
+
+@pytest.mark.slow
+def test_oversized_and_absurdly_nested_requests_are_json_errors(served) -> None:  # type: ignore[no-untyped-def]
+    base, _ = served
+    big = httpx.post(
+        f"{base}/ask", content=b"x" * (5 * 1024**2), headers={"content-type": "application/json"}
+    )
+    assert big.status_code == 413 and "error" in big.json()
+    nested = "[" * 100_000 + "]" * 100_000
+    r = httpx.post(f"{base}/ask", content=nested, headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500 and set(r.json()) == {"error"}

@@ -36,6 +36,7 @@ from fastapi import APIRouter, Depends, FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from paperqa.answer.generation import streamed
 from paperqa.errors import InputError, PaperNotFoundError, PaperQAError, user_message
@@ -78,6 +79,9 @@ class _Throttled(Exception):
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
 
+
+#: Largest request body for questions and answers (uploads: `MAX_UPLOAD_MB`).
+MAX_REQUEST_MB = 4
 
 #: Methods that may change something; a page on another site may not send them to routes that
 #: change the library (a `no-cors` form POST needs no CORS permission).
@@ -128,6 +132,12 @@ def _add_guards(app: FastAPI, hosts: Sequence[str] | None) -> None:
             return JSONResponse(
                 {"error": f"This server does not answer to the host name {host!r}; use 127.0.0.1."},
                 status_code=421,
+            )
+        size = request.headers.get("content-length", "")
+        limit = (MAX_UPLOAD_MB if _changes_library(request.url.path) else MAX_REQUEST_MB) * 1024**2
+        if size.isdigit() and int(size) > limit:
+            return JSONResponse(
+                {"error": f"The request is larger than {limit // 1024**2} MB; send less."}, status_code=413
             )
         bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
         if (
@@ -208,6 +218,11 @@ def _add_error_handlers(app: FastAPI) -> None:
             status_code=401,
             headers={"WWW-Authenticate": 'Basic realm="paperqa"'},
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI's own ("There was an error parsing the body" for JSON nested 100,000 deep)
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(_Throttled)
     async def _throttled(request: Request, exc: _Throttled) -> JSONResponse:
