@@ -120,7 +120,7 @@ def _hostname(host_header: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def _add_guards(app: FastAPI, hosts: Sequence[str] | None) -> None:
+def _add_guards(app: FastAPI, hosts: Sequence[str] | None, throttle: Throttle) -> None:
     """The Host header must be one this server answers to; a page of another origin may not
     change the library (unless it sends the bearer token, which browsers never add on their
     own); every response forbids framing and loading anything from elsewhere."""
@@ -150,7 +150,20 @@ def _add_guards(app: FastAPI, hosts: Sequence[str] | None) -> None:
                 {"error": "A page of another site may not change this library; use the app itself."},
                 status_code=403,
             )
+        login = request.method == "POST" and request.url.path.endswith("/login")  # the app's login form
+        client, now = request.client.host if request.client else "?", time.monotonic()
+        if login and (wait := throttle.wait(client, now)) > 0:
+            seconds = max(1, int(wait + 0.999))
+            return JSONResponse(
+                {"error": f"Too many wrong passwords from this address: try again in {seconds} s."},
+                status_code=429,
+                headers={"Retry-After": str(seconds)},
+            )
         response = await call_next(request)
+        if login and response.status_code >= 400:
+            throttle.failed(client, now)
+        elif login:
+            throttle.succeeded(client)
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -182,8 +195,8 @@ def create_app(
         redoc_url=None,
     )
     _add_error_handlers(app)
-    _add_guards(app, hosts)
     throttle = Throttle()
+    _add_guards(app, hosts, throttle)
 
     @app.get("/healthz", tags=["library"])
     def healthz() -> dict[str, str]:
