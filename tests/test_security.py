@@ -190,3 +190,14 @@ def test_oversized_and_absurdly_nested_requests_are_json_errors(served) -> None:
     nested = "[" * 100_000 + "]" * 100_000
     r = httpx.post(f"{base}/ask", content=nested, headers={"content-type": "application/json"})
     assert 400 <= r.status_code < 500 and set(r.json()) == {"error"}
+
+
+@pytest.mark.slow
+def test_the_app_login_is_throttled_too(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    library = Library(Settings(home=tmp_path / "lib"), embedder=embedder)
+    with uvicorn_thread(create_app(library, password="right", api=False)) as base:
+        codes = [
+            httpx.post(f"{base}/app/login", data={"username": "paperqa", "password": "wrong"}).status_code
+            for _ in range(8)
+        ]
+        assert all(c >= 400 for c in codes) and 429 in codes[5:], codes
