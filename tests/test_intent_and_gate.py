@@ -152,8 +152,9 @@ def test_a_chosen_paper_is_answered_from_it_or_said_not_to_answer(seed_library):
     # a question the library as a whole would decline is still answered about the chosen paper
     silent = seed_library.ask("How many GPUs were used for training?", paper_ids=[casal.id])
     assert not silent.not_in_library
+    assert silent.not_stated  # the reader: nothing in CASAL's abstract counts GPUs
+    assert silent.sentences[0].text.startswith("The abstract of CASAL does not state how many GPUs")
     if silent.not_stated:
-        assert silent.sentences[0].text.startswith("The abstract of CASAL does not answer")
         assert silent.sentences[1].supported is False and silent.references[0].paper_id == casal.id
 
 

@@ -164,3 +164,21 @@ def test_the_shipped_reader_records_its_hash_cuts_and_origin() -> None:
     assert len(meta["sha256"]) == 64 and 0.0 < meta["cut"] < 1.0 and 0.0 <= meta["span_cut"] < 1.0
     assert meta["base"].startswith("sentence-transformers/all-MiniLM-L6-v2")
     assert (Path(bundled_reader().directory) / "reader.onnx").stat().st_size <= 50_000_000
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        (
+            "What is the interannotator agreement for the human evaluation?",
+            "the interannotator agreement for the human evaluation",
+        ),
+        ("How many annotators labelled the tweets?", "how many annotators labelled the tweets"),
+        ("What are their baselines", "their baselines"),
+        ("What datasets do they use?", None),
+    ],
+)
+def test_what_a_question_asks_for_reads_after_does_not_state(question: str, said: str | None) -> None:
+    from paperqa.answer.ask import asked_for
+
+    assert asked_for(question) == said

@@ -5,6 +5,7 @@ records, sentences read from the records."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 
 from paperqa.answer import extractive, reading, records
@@ -214,13 +215,33 @@ def not_stated(closest: Evidence, question: str) -> list[CitedSentence]:
     closest sentence, marked as not answering."""
     label = paper_label(closest.paper)
     name = label if " " not in label else f"“{closest.paper.title}”"
-    said = f"The abstract of {name} does not answer “{question.rstrip('?')}?”; its closest sentence follows."
+    asked = asked_for(question) or f"the answer to “{question.rstrip('?')}?”"
+    said = f"The abstract of {name} does not state {asked}; its closest sentence follows."
     nearest = quote(clean(closest.sentence), closest.number, closest.sentence)
     flag = {"supported": False, "problem": "the abstract's closest sentence; it does not answer the question"}
     return [
         CitedSentence(text=said, citations=[closest.number], supported=True, grounded=True, origin="note"),
         nearest.model_copy(update=flag),
     ]
+
+
+#: "What is the inter-annotator agreement?" asks for "the inter-annotator agreement"; "How many
+#: annotators ...?" for "how many annotators ...".
+_ASKED_FOR = re.compile(
+    r"^(?:what|which) (?:is|are|was|were) (?P<thing>(?:the|their|its) .+?)\s*\??$"
+    r"|^(?P<count>how (?:many|much) .+?)\s*\??$",
+    re.IGNORECASE,
+)
+
+
+def asked_for(question: str) -> str | None:
+    """What a question asks for, as the object of "does not state": "the inter-annotator
+    agreement", "how many annotators label each tweet"; None for other questions."""
+    m = _ASKED_FOR.match(" ".join(question.split()))
+    if not m:
+        return None
+    thing = m.group("thing") or m.group("count")
+    return thing[0].lower() + thing[1:]
 
 
 def papers_meant(pipeline: Pipeline, intent: Intent, conversation: Conversation) -> list[Paper]:
