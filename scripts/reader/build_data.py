@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from paperqa.evals.qasper import normalize_answer, token_f1
-from paperqa.text.sentences import split_sentences
+from paperqa.text.sentences import sentence_spans, split_sentences
 from paperqa.text.words import content_words
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,7 +158,35 @@ def yes_no(answers: list[str]) -> str | None:
 # --- QASPER full text: researchers' questions over whole papers -------------------------
 
 
-def qasper_fulltext(papers: Path, questions: Path, rng: random.Random, every: bool = False) -> Iterator[dict]:
+#: For each sentence holding an answer span, this many other sentences of its passage (the
+#: closest to the question by shared words) are negatives: the sentence beside the answer is
+#: the plausible non-answer an assistant must not quote.
+SENTENCE_NEGATIVES = 2
+
+
+def sentence_examples(
+    source: str, group: str, question: str, passage: str, spans: list[list[int]]
+) -> Iterator[dict]:
+    """Sentence-level examples of a passage with answer spans: each sentence holding a span
+    (answerable, the span within it) and its closest neighbours without one (not)."""
+    bounds = sentence_spans(passage)
+    holding, others = [], []
+    for a, b in bounds:
+        inside = [[x - a, y - a] for x, y in spans if a <= x and y <= b]
+        (holding if inside else others).append((passage[a:b], inside))
+    if not holding or len(bounds) < 2:
+        return
+    for sentence, inside in holding:
+        yield example(source, group, question, sentence, 1, inside, None)
+    for sentence, _ in sorted(others, key=lambda o: -overlap(question, o[0]))[
+        : SENTENCE_NEGATIVES * len(holding)
+    ]:
+        yield example(source, group, question, sentence, 0, [], None)
+
+
+def qasper_fulltext(
+    papers: Path, questions: Path, rng: random.Random, every: bool = False, sentences: bool = False
+) -> Iterator[dict]:
     """Examples from QASPER's whole papers: each evidence paragraph (answerable, with spans
     and a yes/no verdict), and the paragraphs closest to the question that are not evidence.
     `every`: all of a paper's paragraphs (the choice set reads whole papers)."""
@@ -184,6 +212,8 @@ def qasper_fulltext(papers: Path, questions: Path, rng: random.Random, every: bo
                 answers_here = bool(spans) or len(windows(paragraph)) == 1 or is_yes_no
                 yield example("qasper-ft", group, q["question"], piece, int(answers_here), spans,
                               (said if answers_here else "none") if is_yes_no else None)  # fmt: skip
+                if sentences and spans:
+                    yield from sentence_examples("qasper-ft-sent", group, q["question"], piece, spans)
         others = [p for p in paragraphs if p not in evidence]
         if q["kind"] == "unanswerable":
             others_kept = others if every else rng.sample(others, min(len(others), HARD_NEGATIVES))
@@ -224,7 +254,7 @@ def qasper_fulltext_abstracts(papers: Path, questions: Path) -> Iterator[dict]:
 # --- QASPER abstracts: the abstract as the passage --------------------------------------
 
 
-def qasper_abstracts(papers: Path, questions: Path) -> Iterator[dict]:
+def qasper_abstracts(papers: Path, questions: Path, sentences: bool = False) -> Iterator[dict]:
     by_id = {p["id"]: p for p in jsonl(papers)}
     for q in jsonl(questions):
         abstract = by_id[q["paper_id"]]["abstract"]
@@ -241,6 +271,8 @@ def qasper_abstracts(papers: Path, questions: Path) -> Iterator[dict]:
         if not spans:
             spans = max((pseudo_span(abstract, a) for a in q["answers"]), key=len, default=[])
         yield example("qasper-abs", group, q["question"], abstract, 1, spans, None)
+        if sentences and spans:
+            yield from sentence_examples("qasper-abs-sent", group, q["question"], abstract, spans)
 
 
 # --- SciFact: claims supported or refuted by sentences of an abstract --------------------
@@ -315,11 +347,13 @@ def main() -> None:
     src = check_sources(args.data)
     rng = random.Random(SEED)
     train = [
-        *qasper_fulltext(src["qasper_fulltext_train_papers"], src["qasper_fulltext_train_questions"], rng),
+        *qasper_fulltext(
+            src["qasper_fulltext_train_papers"], src["qasper_fulltext_train_questions"], rng, sentences=True
+        ),
         *qasper_fulltext_abstracts(
             src["qasper_fulltext_train_papers"], src["qasper_fulltext_train_questions"]
         ),
-        *qasper_abstracts(src["qasper_train_papers"], src["qasper_train_questions"]),
+        *qasper_abstracts(src["qasper_train_papers"], src["qasper_train_questions"], sentences=True),
         *scifact(src["scifact_train_claims"], src["scifact_corpus"], rng, negate=True),
         *scitldr(src["scitldr_train"], rng, args.scitldr),
     ]

@@ -159,19 +159,22 @@ def collate(encoded: list[dict], idx: list[int]):
     return ids, mask, types, start_t, end_t, has_span, answerable, verdict
 
 
-def loss_of(model, batch):
+def loss_of(model, batch, answerable_weight: float = 1.0):
+    """(total loss, its parts): answerability BCE (times `answerable_weight`), span NLL (over
+    examples with spans), verdict CE (over examples with a verdict)."""
     ids, mask, types, start_t, end_t, has_span, answerable, verdict = batch
     start, end, ans, verd = model(ids, mask, types)
-    loss = nn.functional.binary_cross_entropy_with_logits(ans, answerable)
+    parts = {"answerable": nn.functional.binary_cross_entropy_with_logits(ans, answerable)}
     if has_span.any():
         neg = torch.finfo(start.dtype).min
         s = start.masked_fill(types == 0, neg)[has_span].log_softmax(-1)
         e = end.masked_fill(types == 0, neg)[has_span].log_softmax(-1)
         st, et = start_t[has_span], end_t[has_span]
-        loss = loss - 0.5 * ((s.clamp(min=-1e4) * st).sum(-1) + (e.clamp(min=-1e4) * et).sum(-1)).mean()
+        parts["span"] = -0.5 * ((s.clamp(min=-1e4) * st).sum(-1) + (e.clamp(min=-1e4) * et).sum(-1)).mean()
     if (verdict >= 0).any():
-        loss = loss + nn.functional.cross_entropy(verd[verdict >= 0], verdict[verdict >= 0])
-    return loss
+        parts["verdict"] = nn.functional.cross_entropy(verd[verdict >= 0], verdict[verdict >= 0])
+    total = answerable_weight * parts["answerable"] + sum(v for k, v in parts.items() if k != "answerable")
+    return total, {k: float(v.detach()) for k, v in parts.items()}
 
 
 # --- choice metrics ------------------------------------------------------------------------
@@ -313,6 +316,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--limit", type=int, default=0, help="Train on this many examples (a quick try).")
+    parser.add_argument(
+        "--answerable-weight", type=float, default=1.0, help="Weight of the answerability loss."
+    )
     parser.add_argument("--exclude", nargs="*", default=[], help="Leave these sources out (an ablation).")
     parser.add_argument("--no-export", action="store_true")
     args = parser.parse_args()
@@ -345,19 +351,22 @@ def main() -> None:
     for epoch in range(1, args.epochs + 1):
         model.train()
         started, seen, running = time.time(), 0, 0.0
+        parts_sum: Counter[str] = Counter()
         for step, idx in enumerate(batches(train, args.batch, rng, shuffle=True), 1):
-            loss = loss_of(model, collate(train, idx))
+            loss, parts = loss_of(model, collate(train, idx), args.answerable_weight)
+            parts_sum.update(parts)
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad()
-            running += float(loss)
+            running += float(loss.detach())
             seen += len(idx)
             if step % 50 == 0:
-                print(f"epoch {epoch} step {step}/{steps_per_epoch} loss {running / 50:.3f} "
+                each = " ".join(f"{k} {v / 50:.3f}" for k, v in sorted(parts_sum.items()))
+                print(f"epoch {epoch} step {step}/{steps_per_epoch} loss {running / 50:.3f} ({each}) "
                       f"{seen / (time.time() - started):.1f} ex/s", flush=True)  # fmt: skip
-                running = 0.0
+                running, parts_sum = 0.0, Counter()
         metrics = dev_metrics(dev_rows, dev, predict(model, dev))
         metrics["epoch"] = epoch
         history.append(metrics)
@@ -375,6 +384,7 @@ def main() -> None:
         "max_tokens": MAX_TOKENS, "max_question_tokens": MAX_QUESTION_TOKENS, "verdicts": list(VERDICTS),
         "trained_on": sorted({r["source"] for r in train_rows}), "examples": len(train_rows),
         "epochs": args.epochs, "chosen_epoch": best_metrics.get("epoch"), "lr": args.lr, "batch": args.batch,
+        "answerable_weight": args.answerable_weight,
         "seed": SEED, "dev": best_metrics, "history": history,
     }  # fmt: skip
     export(model, args.out, meta)

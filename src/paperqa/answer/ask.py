@@ -153,8 +153,9 @@ def answer_from(
             return pipeline.decline(
                 "ask", question, chunks, conversation, run, decline_text(intent, conversation)
             )
-        chosen = reading.lead_with_span(kept or chosen, meant, reads, cut)
-        short = reading.short_answer(intent, reads, cut, pipeline.reader.span_cut)  # type: ignore[union-attr]
+        span_cut = pipeline.reader.span_cut  # type: ignore[union-attr]
+        chosen = reading.lead_with_span(kept or chosen, meant, reads, cut, span_cut)
+        short = reading.short_answer(intent, reads, cut, span_cut)
     elif intent.papers and chosen and chosen[0].answerable < cut:
         sentences = not_stated(chosen[0], question)
         return pipeline.assemble("ask", question, sentences, whole, conversation, run, not_stated=True)

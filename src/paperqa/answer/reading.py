@@ -39,12 +39,18 @@ def span_sentence(read: ReadResult) -> str | None:
 
 
 def lead_with_span(
-    chosen: Sequence[Evidence], sources: Sequence[Source], reads: Mapping[int, ReadResult], cut: float
+    chosen: Sequence[Evidence],
+    sources: Sequence[Source],
+    reads: Mapping[int, ReadResult],
+    cut: float,
+    span_cut: float = 0.0,
 ) -> list[Evidence]:
     """The evidence with the sentence holding the best answering source's span first (added when
-    the ranker had not chosen it), so the cited sentence is the one the short answer is in."""
+    the ranker had not chosen it), so the cited sentence is the one the short answer is in; as
+    chosen when the reader is less sure of its span than `span_cut` (the ranker's sentence
+    then answers more often: QASPER dev, `benchmarks/bench_reader.py`)."""
     best = _best(reads, cut)
-    if best is None:
+    if best is None or best[1].span is None or best[1].span.p < span_cut:
         return list(chosen)
     number, read = best
     sentence = span_sentence(read)

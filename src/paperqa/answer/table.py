@@ -164,7 +164,9 @@ class ColumnFiller:
             (read,) = self.reader.read(self.question, [" ".join(source.text.split())])
             if read.p < self.cut:
                 return CitedSentence(text=NOT_STATED)
-            best = reading.lead_with_span([best], [source], {source.number: read}, self.cut)[0]
+            best = reading.lead_with_span(
+                [best], [source], {source.number: read}, self.cut, self.reader.span_cut
+            )[0]
         elif best is None or best.answerable < self.cut or best.score < CELL_MIN_SCORE:
             return CitedSentence(text=NOT_STATED)
         if best is None:
