@@ -189,6 +189,18 @@ def test_upload_bib_then_broken_file(page, tmp_path):
     page.wait_for_function("document.querySelector('#papers').innerText.includes('Do Input Gradients')")
 
 
+def test_upload_a_zotero_database_with_a_tag(page):
+    page.get_by_role("tab", name="Library").click()
+    page.get_by_text("Zotero: only some collections or tags").click()
+    page.fill("#zotero-tags textarea", "BCN, nothing-else")
+    page.set_input_files("#upload input[type=file]", str(DATA / "zotero" / "real-unlicense.sqlite"))
+    page.click("#ingest")
+    report = page.wait_for_selector("#ingest-report:has-text('added')", timeout=TIMEOUT)
+    assert "1 added" in report.inner_text()
+    page.fill("#library-search textarea", "boron carbon nitride")
+    page.wait_for_function("document.querySelector('#papers').innerText.includes('Defect states induced')")
+
+
 def test_errors_are_messages_next_to_the_box_and_keep_the_text(page):
     page.click("#ask")  # empty question
     page.wait_for_selector("#question-error:has-text('Type what you want to know')", timeout=30_000)

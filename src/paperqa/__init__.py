@@ -26,6 +26,7 @@ from paperqa.types import Answer, CitedSentence, ComparisonRow, IngestReport, Pa
 if TYPE_CHECKING:
     from paperqa.answer.assemble import Conversation
     from paperqa.answer.gate import NOT_IN_LIBRARY
+    from paperqa.ingest.loaders.zotero import ZoteroSelection
     from paperqa.library import Library, LibraryStats
 
 #: Names whose modules load on first use, so `import paperqa` (and `paperqa --help`,
@@ -35,6 +36,7 @@ _LAZY = {
     "LibraryStats": "paperqa.library",
     "Conversation": "paperqa.answer.assemble",
     "NOT_IN_LIBRARY": "paperqa.answer.gate",
+    "ZoteroSelection": "paperqa.ingest.loaders.zotero",
 }
 
 
@@ -55,6 +57,7 @@ def __dir__() -> list[str]:
 __version__ = "0.1.0"
 
 __all__ = [
+    "ZoteroSelection",
     "NOT_IN_LIBRARY",
     "Answer",
     "BackendError",

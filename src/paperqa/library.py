@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from paperqa.index.embeddings import PaperQAEmbeddings
     from paperqa.index.encoder import Encoder, MiniLM
     from paperqa.index.writer import CheckReport, IndexWriter, Progress
+    from paperqa.ingest.loaders.zotero import ZoteroSelection
     from paperqa.interfaces.runnables import AnswerRunnable, PaperRetriever
 
 
@@ -286,8 +287,15 @@ class Library:
         strict: bool = False,
         listing_year: int | None = None,
         progress: Progress | None = None,
+        zotero: ZoteroSelection | None = None,
+        prune: bool = False,
     ) -> IngestReport:
         """Read files or folders and add their papers to the library.
+
+        A Zotero data directory or `zotero.sqlite` is read in place (`zotero` picks collections
+        and tags); running the same ingest again adds new items and updates changed ones, and
+        with `prune` removes the papers read from that database before that it no longer
+        yields (deleted, or out of the chosen collections and tags).
 
         Every file is read and checked before anything is written. An entry that cannot
         be used (no abstract, no title, unparseable) is skipped and listed in
@@ -304,8 +312,11 @@ class Library:
             strict=strict,
             listing_year=listing_year,
             limits=self.settings.limits,
+            zotero_selection=zotero,
         )
         report = self.add_papers(loaded.papers, progress=progress)
+        if prune:
+            report.removed = self._prune(loaded.papers, {str(p) for p in loaded.databases})
         report.skipped = loaded.skipped
         report.merged = loaded.merged + report.merged
         report.warnings = loaded.warnings + report.warnings
@@ -321,6 +332,19 @@ class Library:
     def remove(self, ref: str) -> Paper:
         """Remove one paper (by id or unique title prefix) and its chunks."""
         return self.remove_many([ref])[0]
+
+    def _prune(self, kept: Sequence[Paper], databases: set[str]) -> list[str]:
+        """Remove the papers read earlier from `databases` (Zotero) that this read did not yield."""
+        ids = {p.id for p in kept}
+        gone = [
+            p.id
+            for p in self.papers()
+            if p.source and p.source.format == "zotero" and p.source.path in databases and p.id not in ids
+        ]
+        if gone:
+            with self.writer.lock():
+                self.store.delete_papers(gone)
+        return gone
 
     def remove_many(self, refs: Sequence[str]) -> list[Paper]:
         """Remove papers. Every reference is resolved first: an unknown one removes nothing."""

@@ -57,6 +57,12 @@ class Paper(BaseModel):
     code_urls: list[str] = Field(default_factory=list)
     upvotes: int | None = None
     categories: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list, description="Tags (keywords) a reference manager gave it.")
+    collections: list[str] = Field(
+        default_factory=list, description='Reference-manager collections holding it ("Reading list / NLP").'
+    )
+    files: list[str] = Field(default_factory=list, description="Its attached PDFs (paths), where known.")
+    zotero: str | None = Field(default=None, description="Its Zotero link (zotero://select/...).")
     aliases: list[str] = Field(
         default_factory=list, description="Other ids the same paper had in other sources."
     )
@@ -202,6 +208,10 @@ class IngestReport(BaseModel):
     files_read: int = 0
     files_ignored: list[str] = Field(
         default_factory=list, description="Files in a folder with no supported extension."
+    )
+    removed: list[str] = Field(
+        default_factory=list,
+        description="Ids of papers removed because their Zotero items are gone (ingest --prune).",
     )
     chunks_added: int = 0
     chunks_removed: int = 0

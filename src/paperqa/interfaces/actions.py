@@ -221,24 +221,39 @@ class Actions:
             gr.Dataset(samples=[[q] for q in example_questions(everything)]),
         )
 
-    def ingest(self, files: list[str] | None, progress: gr.Progress) -> tuple[bool, str]:
-        """(whether the files could be read, the report or the reason in Markdown)."""
+    def ingest(
+        self, files: list[str] | None, progress: gr.Progress, collections: str = "", tags: str = ""
+    ) -> tuple[bool, str]:
+        """(whether the files could be read, the report or the reason in Markdown). `collections`
+        and `tags` (comma-separated) choose what is read of a Zotero database."""
         if not files:
             return False, "Choose one or more files first."
         if len(files) > MAX_UPLOAD_FILES:
             return False, f"Upload at most {MAX_UPLOAD_FILES} files at a time."
+        from paperqa.ingest.loaders.zotero import ZoteroSelection
+
+        def listed(text: str) -> tuple[str, ...]:
+            return tuple(part.strip() for part in (text or "").split(",") if part.strip())
+
         try:
             report = self.library.ingest(
                 files,
                 skip_bad=True,
                 progress=lambda done, total: progress(done / max(total, 1), desc="Embedding"),
+                zotero=ZoteroSelection(listed(collections), listed(tags)),
             )
         except PaperQAError as exc:
             return False, str(exc)
         return True, report_markdown(report)
 
-    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008 (Gradio idiom)
-        ok, text = self.ingest(files, progress)
+    def upload(
+        self,
+        files: list[str] | None,
+        collections: str = "",
+        tags: str = "",
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio idiom)
+    ) -> str:
+        ok, text = self.ingest(files, progress, collections, tags)
         return text if ok else error_html(text)
 
     def upload_api(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008

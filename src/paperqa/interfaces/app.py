@@ -66,6 +66,8 @@ class LibraryTab:
     upload: gr.Button
     report: gr.Markdown
     upload_api: gr.Button
+    zotero_collections: gr.Textbox
+    zotero_tags: gr.Textbox
     to_remove: gr.Dropdown
     remove: gr.Button
     remove_note: gr.Markdown
@@ -120,11 +122,17 @@ def _library_tab() -> LibraryTab:
     with gr.Row():
         files = gr.File(
             label="Add papers: BibTeX, RIS, CSL-JSON, CSV/TSV, Web of Science, MEDLINE (.nbib), "
-            "EndNote XML, JSON Lines, .gz",
+            "EndNote XML, JSON Lines, .gz, or your Zotero database (zotero.sqlite)",
             file_count="multiple",
             elem_id="upload",
         )
         with gr.Column():
+            with gr.Accordion("Zotero: only some collections or tags", open=False):
+                zotero_collections = gr.Textbox(
+                    label="Collections (comma-separated; subcollections included)",
+                    elem_id="zotero-collections",
+                )
+                zotero_tags = gr.Textbox(label="Tags (comma-separated; any of them)", elem_id="zotero-tags")
             upload = gr.Button("Ingest", variant="primary", elem_id="ingest")
             report = gr.Markdown(elem_id="ingest-report")
             upload_api = gr.Button(visible=False)
@@ -136,7 +144,8 @@ def _library_tab() -> LibraryTab:
         confirm = gr.Button("Yes, remove it", variant="stop", elem_id="remove-yes")
         cancel = gr.Button("Cancel", elem_id="remove-cancel")
     return LibraryTab(
-        search, note, table, files, upload, report, upload_api, to_remove, remove, remove_note, confirm_row,
+        search, note, table, files, upload, report, upload_api, zotero_collections, zotero_tags, to_remove,
+        remove, remove_note, confirm_row,
         confirm, cancel,
     )  # fmt: skip
 
@@ -218,7 +227,8 @@ def _wire_chat(act: Actions, chat: ChatTab, backend: gr.Radio) -> None:
 
 def _wire_library(act: Actions, lib: LibraryTab, pickers: list[Any]) -> None:
     lib.search.change(act.refresh, lib.search, pickers, **_PRIVATE)
-    lib.upload.click(act.upload, lib.files, lib.report, api_name="upload_ui", **_PRIVATE).then(
+    upload_inputs = [lib.files, lib.zotero_collections, lib.zotero_tags]
+    lib.upload.click(act.upload, upload_inputs, lib.report, api_name="upload_ui", **_PRIVATE).then(
         act.refresh, lib.search, pickers, **_PRIVATE
     )
     lib.upload_api.click(act.upload_api, lib.files, lib.report, api_name="upload")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from paperqa.errors import IngestError
-from paperqa.ingest.loaders import arxiv, bibtex, endnote_xml, hf_daily, ris, tabular, tagged
+from paperqa.ingest.loaders import arxiv, bibtex, endnote_xml, hf_daily, ris, tabular, tagged, zotero
 from paperqa.ingest.loaders.common import (
     LoadNote,
     dated_by_arxiv_id,
@@ -36,6 +36,7 @@ from paperqa.ingest.loaders.common import (
     read_text_encoded,
     was_cut,
 )
+from paperqa.ingest.loaders.zotero import ZoteroSelection
 from paperqa.settings import LimitsSettings
 from paperqa.types import CONTROL, Paper, SkippedRecord
 
@@ -50,9 +51,10 @@ SUFFIXES = {
     ".ris": "ris",
     ".nbib": "medline",
     ".xml": "endnote-xml",
+    ".sqlite": "zotero",
 }
 
-__all__ = ["SUFFIXES", "LoadNote", "LoadResult", "load_file", "load_paths", "merge_papers"]
+__all__ = ["SUFFIXES", "LoadNote", "LoadResult", "ZoteroSelection", "load_file", "load_paths", "merge_papers"]
 
 
 def file_kind(path: Path) -> str | None:
@@ -69,16 +71,23 @@ def load_file(
     listing_year: int | None = None,
     today: dt.date | None = None,
     limits: LimitsSettings | None = None,
+    zotero_selection: ZoteroSelection | None = None,
 ) -> Iterator[Paper | IngestError | LoadNote]:
-    """The papers of one file. A bad record is yielded as an `IngestError`;
-    a file that cannot be read at all raises one. A paper whose record gives no date but a
-    modern arXiv id ("1907.06292") is dated by the id's month, when arXiv first listed it.
-    Within `limits`: the file's size (and what a .gz expands to), its records (the rest are
-    not read, and said so) and each field's length (a longer one is cut, and said so)."""
+    """The papers of one file (of a Zotero database, the items `zotero_selection` picks). A
+    bad record is yielded as an `IngestError`; a file that cannot be read at all raises one. A
+    paper whose record gives no date but a modern arXiv id ("1907.06292") is dated by the
+    id's month, when arXiv first listed it. Within `limits`: the file's size (and what a .gz
+    expands to), its records (the rest are not read, and said so) and each field's length (a
+    longer one is cut, and said so)."""
     limits = limits or LimitsSettings()
     records = 0
     with field_limit(limits.field_chars):
-        for item in _load_by_kind(path, listing_year, today, limits):
+        items = (
+            zotero.load(path, zotero_selection)
+            if file_kind(path) == "zotero"
+            else _load_by_kind(path, listing_year, today, limits)
+        )
+        for item in items:
             if isinstance(item, Paper | IngestError):
                 records += 1
                 if records > limits.records:
@@ -192,6 +201,10 @@ def merge_papers(first: Paper, second: Paper) -> Paper:
         "doi",
         "arxiv_id",
         "venue",
+        "tags",
+        "collections",
+        "files",
+        "zotero",
     )
     for name in gaps:
         if not getattr(merged, name) and getattr(first, name):
@@ -216,12 +229,16 @@ class LoadResult:
     warnings: list[str] = field(default_factory=list)
     files_read: int = 0
     files_ignored: list[str] = field(default_factory=list)
+    databases: list[Path] = field(default_factory=list)  # Zotero databases read (for --prune)
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
-    """(file, named explicitly) for every path; folders are walked in sorted order."""
+    """(file, named explicitly) for every path; folders are walked in sorted order, but a Zotero
+    data directory is its database (its storage/ holds attachments, not paper lists)."""
     for path in paths:
-        if path.is_dir():
+        if path.is_dir() and zotero.is_zotero(path):
+            yield zotero.database_of(path), True
+        elif path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 if not any(part.startswith(".") for part in child.relative_to(path).parts):
                     yield child, False
@@ -239,6 +256,7 @@ def load_paths(
     listing_year: int | None = None,
     today: dt.date | None = None,
     limits: LimitsSettings | None = None,
+    zotero_selection: ZoteroSelection | None = None,
 ) -> LoadResult:
     """Read every file (folders recursively) into one de-duplicated list of papers.
 
@@ -259,7 +277,10 @@ def load_paths(
             result.files_ignored.append(str(path))
             continue
         try:
-            for item in load_file(path, listing_year=listing_year, today=today, limits=limits):
+            loaded = load_file(
+                path, listing_year=listing_year, today=today, limits=limits, zotero_selection=zotero_selection
+            )
+            for item in loaded:
                 if isinstance(item, LoadNote):
                     result.warnings.append(f"{item.location}: {item.message}")
                 elif isinstance(item, IngestError):
@@ -274,6 +295,8 @@ def load_paths(
             result.skipped.append(_skipped(exc))
             continue
         result.files_read += 1
+        if file_kind(path) == "zotero":
+            result.databases.append(path)
     result.papers = list(by_id.values())
     return result
 
@@ -311,6 +334,8 @@ def _is_listing(path: Path, limits: LimitsSettings | None = None) -> bool:
     of Science export (tab-delimited or plain text), MEDLINE or RIS records; an `.xml` that
     is EndNote XML; any file of the other formats."""
     kind = file_kind(path)
+    if kind == "zotero":  # a .sqlite in a folder: a Zotero database, or some other program's
+        return path.name == "zotero.sqlite"
     if kind not in ("hf-daily", "endnote-xml"):
         return True
     try:

@@ -120,6 +120,8 @@ def print_report(report: IngestReport, examples: int = 5) -> None:
         f"({report.files_read} file{'s' if report.files_read != 1 else ''} read, "
         f"{report.chunks_added} chunks embedded, {report.seconds:.1f} s)."
     )
+    if report.removed:
+        out.print(f"Removed {len(report.removed)} papers whose Zotero items are gone.", highlight=False)
     if report.merged:
         shown = ", ".join(report.merged[:3]) + (", ..." if len(report.merged) > 3 else "")
         out.print(

@@ -43,6 +43,25 @@ def ingest(
         int | None,
         typer.Option(help="Year of a Daily Papers listing, for dates shown without one (default: inferred)."),
     ] = None,
+    collection: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--collection",
+            help="Zotero: only items in this collection (its subcollections included); repeatable.",
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", help="Zotero: only items with this tag; repeatable (any of them)."),
+    ] = None,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Zotero: remove papers read from this database before whose items are gone (deleted, "
+            "or no longer in the chosen collections and tags).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     report_file: Annotated[
         Path | None,
@@ -66,7 +85,14 @@ def ingest(
     (unless --skip-bad). Records with the same title are merged unless a DOI, arXiv id or
     year says they differ. Unchanged papers are not embedded again, so re-running an
     ingest is cheap and resumes one that was interrupted.
+
+    Zotero: give your Zotero data directory (~/Zotero; it holds zotero.sqlite) or the
+    zotero.sqlite file itself. It is read from a copy, so Zotero may keep running. Running the
+    same command again adds new items and updates changed ones; --prune also removes papers
+    whose items were deleted or left the chosen --collection/--tag.
     """
+    from paperqa.ingest.loaders.zotero import ZoteroSelection
+
     library = open_library(ctx)
     with progress_bar() as bar:
         task = bar.add_task("Embedding", total=None)
@@ -75,6 +101,8 @@ def ingest(
             skip_bad=skip_bad,
             strict=strict,
             listing_year=listing_year,
+            zotero=ZoteroSelection(tuple(collection or ()), tuple(tag or ())),
+            prune=prune,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     if report_file is not None:
@@ -165,6 +193,10 @@ def _print_paper(paper: Paper) -> None:
         ("code", " ".join(paper.code_urls) or None),
         ("upvotes", str(paper.upvotes) if paper.upvotes is not None else None),
         ("categories", " ".join(paper.categories) or None),
+        ("tags", ", ".join(paper.tags) or None),
+        ("collections", "; ".join(paper.collections) or None),
+        ("zotero", paper.zotero),
+        ("pdf", " ".join(paper.files) or None),
         ("also", " ".join(paper.aliases) or None),
         ("source", f"{paper.source.path}:{paper.source.line}" if paper.source else None),
     ]
