@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from paperqa.answer.citations import cite_sentences
 from paperqa.answer.evidence import Ranker, source_sentences
-from paperqa.answer.grounding import ground
+from paperqa.answer.grounding import Contradicts, ground
 from paperqa.answer.quoting import paper_label
 from paperqa.answer.screening import is_repetitive, looks_like_instruction
 from paperqa.answer.support import reattribute, score_sentence
@@ -52,9 +52,11 @@ def ground_sentences(
     sources: Sequence[Source],
     names: Mapping[int, Sequence[str]],
     rank: Ranker | None = None,
+    contradicts: Contradicts | None = None,
 ) -> list[CitedSentence]:
     """Each sentence with its grounding verdict against the sources it cites (with `rank`,
-    the embedder's similarities, also on what it means)."""
+    the embedder's similarities, also on what it means; with `contradicts`, the reader's
+    probability that the sources say otherwise)."""
     text_of = {s.number: s.text for s in sources}
     out = []
     for s in sentences:
@@ -64,6 +66,7 @@ def ground_sentences(
             question,
             [n for c in s.citations for n in names.get(c, ())],
             meaning=rank,
+            contradicts=contradicts,
         )
         out.append(s.model_copy(update={"grounded": verdict.ok, "problem": verdict.reason}))
     return out
@@ -77,10 +80,12 @@ def check_model_text(
     named_in: Callable[[str], set[int]],
     names: Mapping[int, Sequence[str]],
     rules: Rules,
+    contradicts: Contradicts | None = None,
 ) -> tuple[list[CitedSentence], str | None]:
     """The model's sentences that may be shown, or the reason the model failed.
 
-    `named_in(text)` gives the source numbers of the papers a sentence names.
+    `named_in(text)` gives the source numbers of the papers a sentence names; `contradicts`
+    is the reader's check that a cited source does not say otherwise.
     """
     valid = {s.number for s in sources}
     evidence = {
@@ -100,7 +105,9 @@ def check_model_text(
     wrote = bool(sentences)
     # A sentence that cites nothing, and for which no source could be found, is a claim
     # without a source: it is never shown.
-    sentences = ground_sentences([s for s in sentences if s.citations], question, sources, names, rank)
+    sentences = ground_sentences(
+        [s for s in sentences if s.citations], question, sources, names, rank, contradicts
+    )
     grounded = [s for s in sentences if s.grounded]
     if rules.summary_words is not None:
         grounded = _within_words(grounded[:SUMMARY_SENTENCES], rules.summary_words)

@@ -198,9 +198,10 @@ class Pipeline:
             support_threshold=self.settings.retrieval.support_threshold,
         )
         names, named_in, rank = self.names(sources), self.named_in(sources), self.ranker()
+        contradicts = self.reader.contradiction if self.reader is not None else None
         sentences, failure = run.stage(
             "check",
-            lambda: check_model_text(raw, question, sources, rank, named_in, names, rules),
+            lambda: check_model_text(raw, question, sources, rank, named_in, names, rules, contradicts),
             {"text": raw},
         )
         return Draft(raw, sentences, failure)

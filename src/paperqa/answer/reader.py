@@ -97,6 +97,8 @@ class Reads(Protocol):
 
     def read(self, question: str, passages: Sequence[str]) -> list[ReadResult]: ...
 
+    def contradiction(self, sentence: str, evidence: str) -> float: ...
+
 
 @dataclass(frozen=True)
 class _Window:

@@ -1,0 +1,98 @@
+"""What the reader's verdicts do to answers, with a scripted reader standing in for the model
+(pure logic: which paper answers, which words, what is refused), on the real seed library."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from paperqa.answer import pipeline as pipeline_module
+from paperqa.answer.reader import ReadResult, Span
+from paperqa.library import Library
+
+
+class ScriptedReader:
+    """Says a passage answers when `answers(question, passage)`; its span is `span_of(passage)`."""
+
+    cut = 0.5
+    span_cut = 0.3
+
+    def __init__(
+        self, answers: Callable[[str, str], bool], span_of: Callable[[str], str | None] = lambda p: None
+    ):
+        self.answers, self.span_of = answers, span_of
+
+    def read(self, question: str, passages: Sequence[str]) -> list[ReadResult]:
+        out = []
+        for passage in passages:
+            words = self.span_of(passage)
+            span = None
+            if words and words in passage:
+                at = passage.index(words)
+                span = Span(words, at, at + len(words), 0.9)
+            p = 0.9 if self.answers(question, passage) else 0.1
+            out.append(ReadResult(passage, p, span, (0.1, 0.1, 0.8), self.cut))
+        return out
+
+    def contradiction(self, sentence: str, evidence: str) -> float:
+        return 0.0
+
+
+@pytest.fixture
+def scripted(monkeypatch: pytest.MonkeyPatch) -> Callable[[ScriptedReader], None]:
+    def use(reader: ScriptedReader) -> None:
+        monkeypatch.setattr(pipeline_module, "bundled_reader", lambda: reader)
+
+    return use
+
+
+def test_a_chosen_paper_that_does_not_answer_is_said_not_to(seed_library: Library, scripted) -> None:  # type: ignore[no-untyped-def]
+    scripted(ScriptedReader(lambda q, p: False))
+    casal = seed_library.get("CASAL")
+    answer = seed_library.ask("What is the inter-annotator agreement?", paper_ids=[casal.id])
+    assert answer.not_stated and not answer.not_in_library
+    assert answer.sentences[0].text.startswith(
+        "The abstract of CASAL does not state the inter-annotator agreement"
+    )
+    assert answer.sentences[1].supported is False and answer.references[0].paper_id == casal.id
+    assert answer.short_answer is None
+
+
+def test_the_words_that_answer_lead_the_answer(seed_library: Library, scripted) -> None:  # type: ignore[no-untyped-def]
+    casal = seed_library.get("CASAL")
+    scripted(ScriptedReader(lambda q, p: "CASAL" in p, lambda p: "30%-40%" if "30%-40%" in p else None))
+    answer = seed_library.ask("How much does CASAL reduce hallucination?", paper_ids=[casal.id])
+    assert answer.short_answer == "30%-40%" and answer.short_citation == 1
+    assert "30%-40%" in answer.sentences[0].text  # the cited sentence is the one the words are in
+    payload = json.loads(answer.model_dump_json())
+    assert payload["short_answer"] == "30%-40%"
+
+
+def test_over_the_library_a_paper_whose_abstract_does_not_answer_is_not_cited(
+    seed_library: Library, scripted
+) -> None:  # type: ignore[no-untyped-def]
+    question = "How can activation steering reduce hallucinations?"
+    unread = seed_library.ask(question)
+    casal = seed_library.get("CASAL").id
+    assert casal in {r.paper_id for r in unread.references}  # without the scripted verdict
+    scripted(ScriptedReader(lambda q, p: "CASAL" not in p))
+    answer = seed_library.ask(question)
+    assert casal not in {r.paper_id for r in answer.references} and answer.references
+    scripted(ScriptedReader(lambda q, p: False))  # nothing answers: the library says so
+    assert seed_library.ask(question).not_in_library
+
+
+def test_with_the_reader_off_the_word_rules_decide(seed_library: Library, scripted) -> None:  # type: ignore[no-untyped-def]
+    scripted(ScriptedReader(lambda q, p: False))  # would refuse everything
+    off = Library(
+        seed_library.settings.model_copy(
+            update={"retrieval": seed_library.settings.retrieval.model_copy(update={"reader": False})}
+        ),
+        embedder=seed_library.embedder,
+        store=seed_library.store,
+    )
+    casal = off.get("CASAL")
+    answer = off.ask("How much does CASAL reduce hallucination?", paper_ids=[casal.id])
+    assert not answer.not_stated and "30%" in answer.text
