@@ -25,12 +25,15 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from _common import RESULTS, ROOT, header
 
 from paperqa.answer.reader import Reader, ReadResult
+from paperqa.answer.reading import combine
 from paperqa.evals.qasper import token_f1
 
 DATA = ROOT.parent / "shared" / "data"
@@ -65,12 +68,17 @@ def qasper_abstracts(reader: Reader) -> tuple[dict, list[tuple[dict, ReadResult]
     rows = []
     started = time.perf_counter()
     seconds = []
-    for q in jsonl(DATA / "qasper" / "dev_questions.jsonl"):
+    questions = jsonl(DATA / "qasper" / "dev_questions.jsonl")
+    for q in questions:
         t = time.perf_counter()
         (result,) = reader.read(q["question"], [papers[q["paper_id"]]["abstract"]])
         seconds.append(time.perf_counter() - t)
         rows.append((q, result))
     labels = [q["kind"] != "unanswerable" for q, _ in rows]
+    gate = gate_probabilities(questions, DATA / "qasper" / "dev_papers.jsonl")
+    found = signals([r.p for _, r in rows], gate, labels)
+    # what paperqa decides with: the reader's p combined with the gate's
+    rows = [(q, replace(r, p=combine(r.p, g))) for (q, r), g in zip(rows, gate, strict=True)]
     ps = [r.p for _, r in rows]
     cut = reader.cut
     spans = [(q, r) for q, r in rows if q["kind"] in ("extractive", "abstractive")]
@@ -86,6 +94,7 @@ def qasper_abstracts(reader: Reader) -> tuple[dict, list[tuple[dict, ReadResult]
 
     metrics = {
         "questions": len(rows),
+        **found,
         "answerability_auc": auc(ps, labels),
         "cut": cut,
         "answerable_refused": share_refused(False),
@@ -100,6 +109,60 @@ def qasper_abstracts(reader: Reader) -> tuple[dict, list[tuple[dict, ReadResult]
         "seconds": round(time.perf_counter() - started, 1),
     }
     return metrics, rows
+
+
+def gate_probabilities(questions: list[dict], papers_file: Path) -> list[float]:
+    """The word-feature gate's probability (`make ranker`) that each question's paper's abstract
+    answers it, with the embedded model and the stems' idf over `papers_file` (as the product
+    computes it over a library of those papers)."""
+    import math
+
+    from paperqa.answer.evidence import score_sentences
+    from paperqa.answer.intent import read_intent
+    from paperqa.index.encoder import MiniLM
+    from paperqa.text.words import stems
+    from paperqa.types import Paper, Source
+
+    encoder = MiniLM()
+    papers = {p["id"]: p for p in jsonl(papers_file)}
+    freq: dict[str, int] = {}
+    for p in papers.values():
+        for stem in stems(p["abstract"]):
+            freq[stem] = freq.get(stem, 0) + 1
+    n = len(papers)
+
+    def idf(stem: str) -> float:
+        return math.log(n / freq[stem]) if freq.get(stem) else 0.0
+
+    def rank(query: str, texts: Sequence[str]) -> list[float]:
+        vectors = encoder.embed([query, *texts])
+        return [float(v) for v in vectors[1:] @ vectors[0]]
+
+    gates = []
+    for q in questions:
+        paper = papers[q["paper_id"]]
+        record = Paper(id=paper["id"], title=paper["title"], abstract=paper["abstract"])
+        source = Source(number=1, paper=record, passages=[], text=paper["abstract"])
+        scored = score_sentences(read_intent(q["question"]), [source], rank, idf)
+        gates.append(max((e.answerable for e in scored), default=0.0))
+    return gates
+
+
+def signals(reader_p: list[float], gate: list[float], labels: list[bool]) -> dict:
+    """Does the abstract answer, told by the reader, by the word-feature gate paperqa had before
+    it, and by both together (the mean of their ranks, logits (`reading.combine`, what paperqa
+    decides with) or probabilities): AUC each."""
+    order = lambda xs: {i: k for k, i in enumerate(sorted(range(len(xs)), key=lambda i: xs[i]))}  # noqa: E731
+    a, b = order(reader_p), order(gate)
+    return {
+        "reader_auc": auc(reader_p, labels),
+        "gate_auc": auc(gate, labels),
+        "reader_and_gate_rank_auc": auc([(a[i] + b[i]) / 2 for i in range(len(labels))], labels),
+        "reader_and_gate_mean_logit_auc": auc(
+            [combine(r, g) for r, g in zip(reader_p, gate, strict=True)], labels
+        ),
+        "reader_and_gate_mean_p_auc": auc([(r + g) / 2 for r, g in zip(reader_p, gate, strict=True)], labels),
+    }
 
 
 def choose_cuts(rows: list[tuple[dict, ReadResult]]) -> tuple[float, float, list[dict]]:
@@ -134,6 +197,30 @@ def sentence_f1(q: dict, r: ReadResult) -> float:
         if a <= r.span.start < b:
             return best_f1(r.passage[a:b], q["answers"])
     return 0.0
+
+
+def fulltext_abstracts(reader: Reader) -> dict:
+    """QASPER full-text dev questions asked of the abstract alone (a second, larger check of
+    the abstract-level decision): answerable when an annotator's extractive answer (three
+    characters or more) is in the abstract; yes/no questions left out."""
+    papers_file = DATA / "qasper_fulltext" / "dev_papers.jsonl"
+    papers = {p["id"]: p for p in jsonl(papers_file)}
+    rows = []
+    for q in jsonl(DATA / "qasper_fulltext" / "dev_questions.jsonl"):
+        if q["kind"] == "yes_no":
+            continue
+        abstract = papers[q["paper_id"]]["abstract"]
+        parts = [p.strip() for a in q["answers"] for p in a.split(", ") if len(p.strip()) >= 3]
+        found = q["kind"] == "extractive" and any(p.lower() in abstract.lower() for p in parts)
+        (result,) = reader.read(q["question"], [abstract])
+        rows.append(({**q, "answerable": found}, result))
+    gate = gate_probabilities([q for q, _ in rows], papers_file)
+    labels = [bool(q["answerable"]) for q, _ in rows]
+    return {
+        "questions": len(rows),
+        "answerable": sum(labels),
+        **signals([r.p for _, r in rows], gate, labels),
+    }
 
 
 def qasper_fulltext(reader: Reader, limit: int) -> dict:
@@ -256,6 +343,8 @@ def main() -> None:
     reader._cache.clear()  # the report times fresh reads
     report["qasper_abstract_dev"], _ = qasper_abstracts(reader)
     print(json.dumps(report["qasper_abstract_dev"]), file=sys.stderr)
+    report["qasper_fulltext_dev_abstracts"] = fulltext_abstracts(reader)
+    print(json.dumps(report["qasper_fulltext_dev_abstracts"]), file=sys.stderr)
     if "fulltext" not in args.skip:
         report["qasper_fulltext_dev"] = qasper_fulltext(reader, args.fulltext_limit)
         print(json.dumps(report["qasper_fulltext_dev"]), file=sys.stderr)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from paperqa.answer import extractive, reading, records
 from paperqa.answer.assemble import Conversation
 from paperqa.answer.checking import Rules
-from paperqa.answer.evidence import Evidence, select, verdict
+from paperqa.answer.evidence import Evidence, score_sentences, select, verdict
 from paperqa.answer.extractive import quote
 from paperqa.answer.gate import NOT_IN_LIBRARY, UNNAMED_PAPER, confident, relevant
 from paperqa.answer.generation import Run
@@ -147,7 +147,11 @@ def answer_from(
     chosen = choose(meant)
     cut = pipeline.answerable_cut()
     # the reader reads the papers asked about, or the closest few of the library's
-    reads = pipeline.read(run, question, meant if intent.papers else meant[:READ_SOURCES])
+    read_sources = meant if intent.papers else meant[:READ_SOURCES]
+    reads = pipeline.read(run, question, read_sources)
+    if reads:  # the reader and the word-feature gate decide together (`reading.combine`)
+        gate = {e.number: e.answerable for e in score_sentences(intent, read_sources, rank, idf)}
+        reads = reading.with_gate(reads, gate)
     short = None
     if reads:
         answers = reading.answering(reads, cut)

@@ -162,6 +162,7 @@ class ColumnFiller:
             # the reader decides whether the abstract answers the column, and the sentence
             # holding the words that do is the cell
             (read,) = self.reader.read(self.question, [" ".join(source.text.split())])
+            read = reading.with_gate({source.number: read}, {source.number: best.answerable})[source.number]
             if read.p < self.cut:
                 return CitedSentence(text=NOT_STATED)
             best = reading.lead_with_span(
