@@ -199,6 +199,39 @@ def sentence_f1(q: dict, r: ReadResult) -> float:
     return 0.0
 
 
+#: The reader says yes or no only where, on QASPER full-text dev's yes/no evidence paragraphs,
+#: it is right at least this often, over at least `VERDICT_MIN_DECIDED` of them.
+VERDICT_PRECISION = 0.75
+VERDICT_MIN_DECIDED = 10
+VERDICT_CUTS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def choose_verdict_cut(reader: Reader) -> tuple[float, list[dict]]:
+    """The least sureness at which the reader's yes/no is right `VERDICT_PRECISION` of the time
+    on QASPER full-text dev's yes/no questions read against their evidence paragraphs (1.0,
+    never, when no cut is)."""
+    papers = {p["id"]: p for p in jsonl(DATA / "qasper_fulltext" / "dev_papers.jsonl")}
+    read = []
+    for q in jsonl(DATA / "qasper_fulltext" / "dev_questions.jsonl"):
+        said = [a.strip().lower() for a in q["answers"] if a.strip().lower() in ("yes", "no")]
+        if q["kind"] != "yes_no" or not said:
+            continue
+        paragraphs = {p for s in papers[q["paper_id"]]["sections"] for p in s["paragraphs"]}
+        evidence = [e for ev in q["evidence"] for e in ev if e in paragraphs]
+        for result in reader.read(q["question"], evidence):
+            read.append((max(set(said), key=said.count), result))
+    table = []
+    for cut in VERDICT_CUTS:
+        decided = [(gold, r) for gold, r in read if r.verdict and max(r.verdicts[:2]) >= cut]
+        right = sum(gold == r.verdict for gold, r in decided)
+        table.append({"verdict_cut": cut, "decided": len(decided), "of": len(read),
+                      "precision": round(right / len(decided), 3) if decided else None})  # fmt: skip
+    good = [
+        t for t in table if t["decided"] >= VERDICT_MIN_DECIDED and (t["precision"] or 0) >= VERDICT_PRECISION
+    ]
+    return (good[0]["verdict_cut"] if good else 1.0), table
+
+
 def fulltext_abstracts(reader: Reader) -> dict:
     """QASPER full-text dev questions asked of the abstract alone (a second, larger check of
     the abstract-level decision): answerable when an annotator's extractive answer (three
@@ -331,15 +364,18 @@ def main() -> None:
     if args.choose:
         _, rows = qasper_abstracts(reader)
         cut, span_cut, table = choose_cuts(rows)
-        meta["cut"], meta["span_cut"] = cut, span_cut
+        verdict_cut, verdicts = choose_verdict_cut(reader)
+        meta["cut"], meta["span_cut"], meta["verdict_cut"] = cut, span_cut, verdict_cut
         meta["cut_choice"] = {
-            "on": "QASPER abstract dev",
+            "on": "QASPER abstract dev (cut: the reader and the gate combined; span cut); QASPER "
+            "full-text dev yes/no evidence paragraphs (verdict cut)",
             "answerable_refused_at_most": REFUSED_ANSWERABLE,
             "span_cuts": table,
+            "verdict_cuts": verdicts,
         }
         meta_path.write_text(json.dumps(meta, indent=1) + "\n")
         reader.meta = meta  # type: ignore[misc]
-        print(f"chose cut {cut}, span cut {span_cut}", file=sys.stderr)
+        print(f"chose cut {cut}, span cut {span_cut}, verdict cut {verdict_cut}", file=sys.stderr)
     reader._cache.clear()  # the report times fresh reads
     report["qasper_abstract_dev"], _ = qasper_abstracts(reader)
     print(json.dumps(report["qasper_abstract_dev"]), file=sys.stderr)

@@ -121,8 +121,9 @@ def test_a_verdict_is_the_best_answering_source_s(
     verdicts: tuple[float, float, float], expected: str | None
 ) -> None:
     intent = read_intent("Do three annotators label the tweets?")
-    assert reading.verdict(intent, {1: result(0.9, verdicts=verdicts)}, 0.5) == expected
-    assert reading.verdict(intent, {1: result(0.1, verdicts=verdicts)}, 0.5) is None  # does not answer
+    assert reading.verdict(intent, {1: result(0.9, verdicts=verdicts)}, 0.5, 0.6) == expected
+    assert reading.verdict(intent, {1: result(0.1, verdicts=verdicts)}, 0.5, 0.6) is None  # does not answer
+    assert reading.verdict(intent, {1: result(0.9, verdicts=verdicts)}, 0.5, 0.9) is None  # not sure enough
 
 
 # --- the shipped model ----------------------------------------------------------------

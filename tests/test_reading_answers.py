@@ -18,6 +18,7 @@ class ScriptedReader:
 
     cut = 0.5
     span_cut = 0.3
+    verdict_cut = 0.6
 
     def __init__(
         self, answers: Callable[[str, str], bool], span_of: Callable[[str], str | None] = lambda p: None

@@ -214,13 +214,13 @@ def quoted_answer(
             rewrite(intent.question, s, names[s.citations[0]], run) if i < REWRITE_SENTENCES else s
             for i, s in enumerate(sentences)
         ]
-    said = (
-        reading.verdict(intent, reads, pipeline.answerable_cut())
-        if reads
-        else verdict(intent, chosen[0].sentence)
-        if chosen
+    reader = pipeline.reader
+    read = (
+        reading.verdict(intent, reads, pipeline.answerable_cut(), reader.verdict_cut)
+        if reads and reader
         else None
     )
+    said = read or (verdict(intent, chosen[0].sentence) if chosen else None)
     if chosen and said:
         sentences[0] = sentences[0].model_copy(update={"text": f"{said}: {sentences[0].text}"})
     return sentences

@@ -95,6 +95,9 @@ class Reads(Protocol):
     @property
     def span_cut(self) -> float: ...
 
+    @property
+    def verdict_cut(self) -> float: ...
+
     def read(self, question: str, passages: Sequence[str]) -> list[ReadResult]: ...
 
     def contradiction(self, sentence: str, evidence: str) -> float: ...
@@ -137,6 +140,11 @@ class Reader:
     def span_cut(self) -> float:
         """A span's probability under which it is not offered as the short answer."""
         return float(self.meta["span_cut"])
+
+    @property
+    def verdict_cut(self) -> float:
+        """A yes or no probability under which the reader's verdict is not said (1.0: never)."""
+        return float(self.meta.get("verdict_cut", 1.0))
 
     @functools.cached_property
     def _session(self) -> Any:

@@ -41,7 +41,6 @@ class NameIndex:
     by_title: dict[str, str]  # " normalised title head " -> paper id
     longest: int = 0  # words in the longest title head
 
-
     @classmethod
     def build(cls, papers: Sequence[Paper]) -> NameIndex:
         by_acronym = {a: pid for pid, names in paper_names(papers).items() for a in names}
