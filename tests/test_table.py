@@ -134,4 +134,6 @@ def test_a_writing_model_may_shorten_own_column_cells_under_the_checks(seed_libr
     legalvis, casal = library.table(["LegalVis", "CASAL"], columns=["accuracy"]).comparison[0].cells
     assert legalvis.origin == "rewrite" and legalvis.text == replies[0] and legalvis.citations == [1]
     assert legalvis.evidence and "qualitative analysis" in legalvis.evidence  # the quoted sentence
-    assert casal.origin == "quote" and "best method" not in casal.text
+    # the rewrite that adds a claim is refused: the quote stays (or the reader found no accuracy
+    # in CASAL's abstract and the cell is "Not stated")
+    assert "best method" not in casal.text and (casal.origin == "quote" or casal.text == NOT_STATED)

@@ -50,13 +50,9 @@ class Library:
 
     Args:
         settings: defaults to `Settings()` (environment and settings file).
-        embedder: defaults to the one the settings name.
-        store: defaults to the Chroma store the settings name.
-        chat_model: a LangChain chat model; defaults to the one the settings name.
+        embedder, store, chat_model: default to the ones the settings name.
 
-    Example:
-        >>> answer = Library().ask("How does CASAL reduce hallucinations?")
-        >>> print(answer.text)
+    Example: `print(Library().ask("How does CASAL reduce hallucinations?").text)`
     """
 
     def __init__(
@@ -290,19 +286,11 @@ class Library:
         zotero: ZoteroSelection | None = None,
         prune: bool = False,
     ) -> IngestReport:
-        """Read files or folders and add their papers to the library.
-
-        A Zotero data directory or `zotero.sqlite` is read in place (`zotero` picks collections
-        and tags); running the same ingest again adds new items and updates changed ones, and
-        with `prune` removes the papers read from that database before that it no longer
-        yields (deleted, or out of the chosen collections and tags).
-
-        Every file is read and checked before anything is written. An entry that cannot
-        be used (no abstract, no title, unparseable) is skipped and listed in
-        `IngestReport.skipped`; with `strict` it raises `IngestError` instead and nothing
-        is written. A file that cannot be read at all raises (with `skip_bad`, it is
-        listed too). Re-ingesting unchanged papers embeds nothing.
-        """
+        """Read files or folders (a Zotero library in place: `zotero` picks collections and
+        tags, `prune` removes what it no longer gives) and add their papers. Everything is read
+        and checked before anything is written; an unusable entry is skipped and listed (with
+        `strict`, it raises and nothing is written); an unreadable file raises (with `skip_bad`
+        it is listed). Unchanged papers are not embedded again."""
         started = time.perf_counter()
         from paperqa.ingest.loaders import load_paths
 
@@ -315,8 +303,7 @@ class Library:
             zotero_selection=zotero,
         )
         report = self.add_papers(loaded.papers, progress=progress)
-        if prune:
-            report.removed = self._prune(loaded.papers, {str(p) for p in loaded.databases})
+        report.removed = prune_gone(self, loaded.papers, {str(p) for p in loaded.databases}) if prune else []
         report.skipped = loaded.skipped
         report.merged = loaded.merged + report.merged
         report.warnings = loaded.warnings + report.warnings
@@ -332,19 +319,6 @@ class Library:
     def remove(self, ref: str) -> Paper:
         """Remove one paper (by id or unique title prefix) and its chunks."""
         return self.remove_many([ref])[0]
-
-    def _prune(self, kept: Sequence[Paper], databases: set[str]) -> list[str]:
-        """Remove the papers read earlier from `databases` (Zotero) that this read did not yield."""
-        ids = {p.id for p in kept}
-        gone = [
-            p.id
-            for p in self.papers()
-            if p.source and p.source.format == "zotero" and p.source.path in databases and p.id not in ids
-        ]
-        if gone:
-            with self.writer.lock():
-                self.store.delete_papers(gone)
-        return gone
 
     def remove_many(self, refs: Sequence[str]) -> list[Paper]:
         """Remove papers. Every reference is resolved first: an unknown one removes nothing."""
@@ -369,3 +343,18 @@ class Library:
             self.__dict__.pop(cached, None)
         self._store = None
         return self.add_papers(papers, progress=progress)
+
+
+def prune_gone(library: Library, kept: Sequence[Paper], databases: set[str]) -> list[str]:
+    """Remove the papers read earlier from `databases` (Zotero) that this read did not yield:
+    deleted items, or items no longer in the chosen collections and tags."""
+    ids = {p.id for p in kept}
+    gone = [
+        p.id
+        for p in library.papers()
+        if p.source and p.source.format == "zotero" and p.source.path in databases and p.id not in ids
+    ]
+    if gone:
+        with library.writer.lock():
+            library.store.delete_papers(gone)
+    return gone

@@ -59,6 +59,48 @@ WEAK_RESULT = re.compile(
 )
 
 
+#: A question that asks for one aspect of a paper and nothing more ("What are its main
+#: results?", "What are the limitations of SAE-V?", "What problem does it address?").
+_SUBJECT = r"(?:its|their|the|the paper'?s?|this paper'?s?|the authors'?|the work'?s?|(?:the )?[\w-]+'s)"
+_ASKED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (
+        aspect,
+        re.compile(
+            rf"^(?:what|which) (?:is|are|were|was) {_SUBJECT} (?:main |key |major )?{words}"
+            rf"(?: of [\w -]{{1,40}})?\??$",
+            re.IGNORECASE,
+        ),
+    )  # fmt: skip
+    for aspect, words in (
+        ("Key results", r"(?:results?|findings?|outcomes?|conclusions?)"),
+        ("Limitations", r"(?:limitations?|weaknesses?|drawbacks?|shortcomings?)"),
+        ("Approach", r"(?:contributions?|approach|method)"),
+        ("Problem", r"(?:problem|goal|aim|motivation)"),
+    )
+) + (
+    (
+        "Key results",
+        re.compile(
+            r"^what (?:do|did|does) (?:they|the authors|it|the paper) (?:find|show|conclude)\??$", re.I
+        ),
+    ),
+    (
+        "Problem",
+        re.compile(
+            r"^what (?:problem|question|challenge) (?:do|does|did) (?:they|the authors|it|the paper) "
+            r"(?:address|tackle|solve|study)\??$",
+            re.I,
+        ),
+    ),  # fmt: skip
+)
+
+
+def asked(question: str) -> str | None:
+    """The aspect a question asks for and nothing more, if it is one of those."""
+    text = " ".join(question.split())
+    return next((aspect for aspect, pattern in _ASKED if pattern.match(text)), None)
+
+
 def classify(sentences: Sequence[str]) -> list[str]:
     """The aspect of each sentence of one abstract, in order."""
     n = len(sentences)

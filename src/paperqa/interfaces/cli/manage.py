@@ -24,6 +24,32 @@ from paperqa.interfaces.cli._common import (
 )
 from paperqa.types import Paper
 
+CollectionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--collection", help="Zotero: only items in this collection (its subcollections too); repeatable."
+    ),
+]
+TagOpt = Annotated[
+    list[str] | None, typer.Option("--tag", help="Zotero: only items with this tag; repeatable.")
+]
+PruneOpt = Annotated[
+    bool,
+    typer.Option(
+        "--prune",
+        help="Zotero: remove papers this database gave before whose items are gone (deleted, or no "
+        "longer in the chosen collections and tags).",
+    ),
+]
+ReportOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        help="Write the whole report (every skipped entry and note) to this JSON file; the screen "
+        "shows the first few of each reason.",
+    ),
+]
+
 
 @app.command()
 def ingest(
@@ -43,34 +69,11 @@ def ingest(
         int | None,
         typer.Option(help="Year of a Daily Papers listing, for dates shown without one (default: inferred)."),
     ] = None,
-    collection: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--collection",
-            help="Zotero: only items in this collection (its subcollections included); repeatable.",
-        ),
-    ] = None,
-    tag: Annotated[
-        list[str] | None,
-        typer.Option("--tag", help="Zotero: only items with this tag; repeatable (any of them)."),
-    ] = None,
-    prune: Annotated[
-        bool,
-        typer.Option(
-            "--prune",
-            help="Zotero: remove papers read from this database before whose items are gone (deleted, "
-            "or no longer in the chosen collections and tags).",
-        ),
-    ] = False,
+    collection: CollectionOpt = None,
+    tag: TagOpt = None,
+    prune: PruneOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    report_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--report",
-            help="Write the whole report (every skipped entry and note) to this JSON file; the "
-            "screen shows the first few of each reason.",
-        ),
-    ] = None,
+    report_file: ReportOpt = None,
 ) -> None:
     """Add papers from files: Daily Papers .txt, arXiv/plain .jsonl, .json, .csv/.tsv, .bib, .ris,
     .nbib, .xml (or .gz); reference-manager and database exports (Zotero, Mendeley, JabRef,
