@@ -97,3 +97,26 @@ def test_with_the_reader_off_the_word_rules_decide(seed_library: Library, script
     casal = off.get("CASAL")
     answer = off.ask("How much does CASAL reduce hallucination?", paper_ids=[casal.id])
     assert not answer.not_stated and "30%" in answer.text
+
+
+def test_a_short_answer_is_shown_first_in_the_app_and_the_chat_api() -> None:
+    from paperqa.interfaces.openai_compat import with_references
+    from paperqa.interfaces.render import answer_html
+    from paperqa.types import Answer, CitedSentence, Reference
+
+    answer = Answer(
+        task="ask",
+        question="How much does CASAL reduce hallucination?",
+        text="CASAL reduces hallucination by 30%-40% [1].",
+        sentences=[
+            CitedSentence(text="CASAL reduces hallucination by 30%-40%.", citations=[1], supported=True)
+        ],
+        references=[Reference(number=1, paper_id="p", title="CASAL")],
+        sources=[],
+        short_answer="30%-40% <b>",
+        short_citation=1,
+        backend="none",
+    )
+    html = answer_html(answer)
+    assert html.index("<strong>30%-40% &lt;b&gt;</strong>") < html.index("CASAL reduces")
+    assert with_references(answer).startswith("**30%-40% <b>** [1]\n\nCASAL reduces")
