@@ -232,6 +232,39 @@ def choose_verdict_cut(reader: Reader) -> tuple[float, list[dict]]:
     return (good[0]["verdict_cut"] if good else 1.0), table
 
 
+def ask_cost(questions: int = 40) -> dict:
+    """What the reader adds to an ask: QASPER dev questions asked of a library of its 281
+    abstracts (quote mode, the library warm), restricted to the paper and over the library,
+    with the reader and without it; medians in ms."""
+    import tempfile
+
+    from paperqa.library import Library
+    from paperqa.settings import Settings
+
+    asked = jsonl(DATA / "qasper" / "dev_questions.jsonl")[:questions]
+    with tempfile.TemporaryDirectory() as home:
+        on = Library(Settings(home=Path(home)))
+        on.ingest([DATA / "qasper" / "dev_papers.jsonl"])
+        retrieval = on.settings.retrieval.model_copy(update={"reader": False})
+        off = Library(
+            on.settings.model_copy(update={"retrieval": retrieval}), embedder=on.embedder, store=on.store
+        )
+        out = {}
+        for scope in ("paper", "library"):
+            for name, library in (("reader", on), ("no_reader", off)):
+                library.ask(asked[0]["question"])  # warm
+                times = []
+                for q in asked:
+                    t = time.perf_counter()
+                    library.ask(q["question"], paper_ids=[q["paper_id"]] if scope == "paper" else None)
+                    times.append(time.perf_counter() - t)
+                out[f"{scope}_{name}_ms_p50"] = round(1000 * statistics.median(times), 1)
+            out[f"{scope}_added_ms_p50"] = round(
+                out[f"{scope}_reader_ms_p50"] - out[f"{scope}_no_reader_ms_p50"], 1
+            )
+    return out
+
+
 def fulltext_abstracts(reader: Reader) -> dict:
     """QASPER full-text dev questions asked of the abstract alone (a second, larger check of
     the abstract-level decision): answerable when an annotator's extractive answer (three
@@ -343,7 +376,9 @@ def main() -> None:
     parser.add_argument(
         "--fulltext-limit", type=int, default=0, help="QASPER full-text questions read (0: all)."
     )
-    parser.add_argument("--skip", nargs="*", default=[], help="Sets to skip: fulltext scifact pubmedqa.")
+    parser.add_argument(
+        "--skip", nargs="*", default=[], help="Parts to skip: fulltext scifact pubmedqa cost."
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "reader.json")
     args = parser.parse_args()
     directory = args.model or ROOT / "src" / "paperqa" / "data"
@@ -387,6 +422,9 @@ def main() -> None:
     if "scifact" not in args.skip:
         report["scifact_dev"] = scifact(reader)
         print(json.dumps(report["scifact_dev"]), file=sys.stderr)
+    if "cost" not in args.skip:
+        report["ask_cost"] = ask_cost()
+        print(json.dumps(report["ask_cost"]), file=sys.stderr)
     if "pubmedqa" not in args.skip:
         report["pubmedqa"] = pubmedqa(reader)
         print(json.dumps(report["pubmedqa"]), file=sys.stderr)
