@@ -198,10 +198,13 @@ class Pipeline:
             support_threshold=self.settings.retrieval.support_threshold,
         )
         names, named_in, rank = self.names(sources), self.named_in(sources), self.ranker()
-        contradicts = self.reader.contradiction if self.reader is not None else None
+        # The reader's contradiction probability is not part of the check: measured, it flags a
+        # sentence for holding a "not" rather than for contradicting ("LIB is not applicable
+        # to LLMs" against the abstract saying so), and catches no removed negation
+        # (`benchmarks/bench_grounding.py`); `grounding.ground(..., contradicts=)` keeps the hook.
         sentences, failure = run.stage(
             "check",
-            lambda: check_model_text(raw, question, sources, rank, named_in, names, rules, contradicts),
+            lambda: check_model_text(raw, question, sources, rank, named_in, names, rules),
             {"text": raw},
         )
         return Draft(raw, sentences, failure)
