@@ -33,8 +33,30 @@ class SourceRef(BaseModel):
     format: str = Field(description="Loader that read it, e.g. 'hf-daily', 'arxiv', 'bibtex'.")
 
 
+class Section(BaseModel):
+    """One section of a paper's body: its heading and paragraphs, as the full text gave them."""
+
+    name: str = Field(description='The heading, e.g. "4.1 Datasets" ("" when the source gave none).')
+    paragraphs: list[str] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _no_controls(cls, text: str) -> str:
+        return CONTROL.sub("", text)
+
+    @field_validator("paragraphs")
+    @classmethod
+    def _no_controls_in_paragraphs(cls, paragraphs: list[str]) -> list[str]:
+        return [CONTROL.sub("", p) for p in paragraphs]
+
+
+#: Sections never answered from or searched: what a paper cites is not what it says.
+REFERENCE_SECTIONS = re.compile(r"^\W*(?:\d+\W*)?(?:references|bibliography|works cited)\W*$", re.IGNORECASE)
+
+
 class Paper(BaseModel):
-    """One paper of the library: metadata plus abstract."""
+    """One paper of the library: metadata plus abstract (and, when a full text was
+    ingested, its body section by section)."""
 
     id: str = Field(description="Stable id: arXiv id, DOI, or a slug of the title plus a hash.")
     title: str
@@ -65,6 +87,9 @@ class Paper(BaseModel):
     zotero: str | None = Field(default=None, description="Its Zotero link (zotero://select/...).")
     aliases: list[str] = Field(
         default_factory=list, description="Other ids the same paper had in other sources."
+    )
+    sections: list[Section] = Field(
+        default_factory=list, description="The body, section by section, when a full text was ingested."
     )
     source: SourceRef | None = None
 
@@ -141,23 +166,45 @@ class Paper(BaseModel):
     def content_hash(self, salt: str = "") -> str:
         """Hash of what the index is built from (plus `salt`, e.g. chunking settings):
         a change means re-chunking and re-embedding."""
-        blob = f"{self.title}\x00{self.abstract}\x00{salt}".encode()
-        return hashlib.sha256(blob).hexdigest()[:32]
+        blob = f"{self.title}\x00{self.abstract}\x00{salt}"
+        if self.sections:  # a paper without a body keeps the hash it always had
+            blob += "".join(f"\x01{s.name}\x02" + "\x03".join(s.paragraphs) for s in self.sections)
+        return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+    def section_of(self, sentence: str) -> str | None:
+        """The heading of the body section holding `sentence` ("" for one without a heading);
+        None when it is the abstract's or nowhere."""
+        if not self.sections or sentence in self.abstract:
+            return None
+        for _, section in self.body:
+            if any(sentence in p for p in section.paragraphs):
+                return section.name
+        return None
+
+    @property
+    def body(self) -> list[tuple[int, Section]]:
+        """The sections searched and read, with their positions: all but the references."""
+        return [(i, s) for i, s in enumerate(self.sections) if not REFERENCE_SECTIONS.match(s.name)]
 
 
 class Chunk(BaseModel):
-    """A token-bounded piece of one paper's abstract, the unit of retrieval."""
+    """A token-bounded piece of one paper's abstract or of one paragraph of its body, the
+    unit of retrieval."""
 
     id: str
     paper_id: str
     index: int = Field(description="0-based position of the chunk within its paper.")
     title: str
-    text: str = Field(description="The slice of the abstract.")
-    start_char: int
+    text: str = Field(description="The slice of the abstract (or of the paragraph).")
+    start_char: int = Field(description="Where it starts in the abstract (in the paragraph).")
     end_char: int
     start_token: int
     end_token: int
     date: dt.date | None = None
+    section: int | None = Field(
+        default=None, description="Its section (in `Paper.sections`); None: the abstract."
+    )
+    paragraph: int | None = Field(default=None, description="Its paragraph in that section.")
 
     @property
     def n_tokens(self) -> int:
@@ -281,7 +328,9 @@ class RetrievedChunk(BaseModel):
     fused: float = Field(default=0.0, description="Reciprocal-rank-fusion score.")
     named: bool = Field(default=False, description="The query names this chunk's paper.")
     start_char: int = Field(default=0, description="Where the chunk starts in the abstract.")
-    end_char: int = Field(default=0, description="Where it ends (0: unknown).")
+    end_char: int = Field(default=0, description="Where it ends (0: unknown, or not in the abstract).")
+    section: int | None = Field(default=None, description="Its section of the body; None: the abstract.")
+    paragraph: int | None = Field(default=None, description="Its paragraph in that section.")
 
 
 class Source(BaseModel):
@@ -323,6 +372,9 @@ class CitedSentence(BaseModel):
     support: float = Field(default=0.0, description="Best support score among its cited sources (0-1).")
     supported: bool = False
     evidence: str | None = Field(default=None, description="The source sentence that supports it best.")
+    section: str | None = Field(
+        default=None, description="The body section its evidence is from (None: the abstract, or unknown)."
+    )
     auto_cited: bool = Field(
         default=False, description="The model gave no citation; paperqa found the supporting source."
     )
@@ -387,19 +439,22 @@ class Answer(BaseModel):
         """One line for the reader on where the sentences come from (None: nothing to say)."""
         if self.not_in_library or not self.sentences:
             return None
+        # sentences from a paper's body: its full text was read, not only its abstract
+        read = "papers" if any(s.section is not None for s in self.sentences) else "abstracts"
         if self.not_stated:
-            return "The abstract does not answer this; its closest sentence is shown, marked as not answering"
+            shown = "its closest sentence is shown, marked as not answering"
+            return f"The {read[:-1]} does not answer this; {shown}"
         origins = [s.origin for s in self.sentences]
         quoted, rewritten = origins.count("quote"), origins.count("rewrite")
         if origins.count("record") == len(origins):
             return "Answered from the library's records (authors, dates, venues, links), not the abstracts"
         if self.fallback:
-            return "Quoted from the abstracts: the model's own answer did not pass the checks"
+            return f"Quoted from the {read}: the model's own answer did not pass the checks"
         if quoted == len(origins):
-            return "Quoted from the abstracts (each sentence is the cited paper's own, lightly cleaned)"
+            return f"Quoted from the {read} (each sentence is the cited paper's own, lightly cleaned)"
         if rewritten:
             return (
                 f"{rewritten} of {len(origins)} sentences rephrased by the model from the cited "
-                "sentence and checked against it; the rest quoted from the abstracts"
+                f"sentence and checked against it; the rest quoted from the {read}"
             )
         return None

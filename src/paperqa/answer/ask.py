@@ -31,7 +31,7 @@ from paperqa.answer.quoting import clean, paper_label
 from paperqa.answer.ranking import Idf
 from paperqa.answer.reader import ReadResult
 from paperqa.answer.resolve import find_papers
-from paperqa.answer.sources import fit_budget
+from paperqa.answer.sources import fit_budget, with_body
 from paperqa.types import Answer, CitedSentence, Paper, RetrievedChunk, Source
 
 #: An answer quotes at most this many sentences, at most this many from one paper.
@@ -157,8 +157,9 @@ def answer_from(
     chosen papers whose abstracts do not answer it is told so, with the closest sentence."""
     question = intent.question
     sources = pipeline.sources(chunks)
-    # Abstracts are short: the sentence that answers may lie outside the retrieved passages.
-    whole = [s.model_copy(update={"text": s.paper.abstract}) for s in sources]
+    # Abstracts are short: the sentence that answers may lie outside the retrieved passages;
+    # of a whole paper, the retrieved paragraphs of its body are read too (whole)
+    whole = [with_body(s) for s in sources]
     # a follow-up's papers, or the papers the question names ("What is TweetQA?" is not
     # answered from a paper that merely mentions tweets), when retrieval found them
     about = intent.focus or intent.named
@@ -253,9 +254,12 @@ def not_stated(closest: Evidence, question: str) -> list[CitedSentence]:
     label = paper_label(closest.paper)
     name = label if " " not in label else f"“{closest.paper.title}”"
     asked = asked_for(question) or f"the answer to “{question.rstrip('?')}?”"
-    said = f"The abstract of {name} does not state {asked}; its closest sentence follows."
+    read = "paper" if closest.paper.sections else "abstract"  # what was read of it: its full text?
+    whose = f"paper {name}" if read == "paper" else f"abstract of {name}"
+    said = f"The {whose} does not state {asked}; its closest sentence follows."
     nearest = quote(clean(closest.sentence), closest.number, closest.sentence)
-    flag = {"supported": False, "problem": "the abstract's closest sentence; it does not answer the question"}
+    nearest = nearest.model_copy(update={"section": closest.paper.section_of(closest.sentence)})
+    flag = {"supported": False, "problem": f"the {read}'s closest sentence; it does not answer the question"}
     return [
         CitedSentence(text=said, citations=[closest.number], supported=True, grounded=True, origin="note"),
         nearest.model_copy(update=flag),

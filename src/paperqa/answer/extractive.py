@@ -40,7 +40,8 @@ def quote_evidence(chosen: Sequence[Evidence], labels: dict[int, str] | None = N
         text = clean(e.sentence, label if label and " " not in label else None)
         if label and label.casefold() not in text.casefold():
             text = f"{label}: {text}"
-        out.append(quote(text, e.number, e.sentence))
+        where = {"section": e.paper.section_of(e.sentence)}
+        out.append(quote(text, e.number, e.sentence).model_copy(update=where))
     return out
 
 

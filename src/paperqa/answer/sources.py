@@ -65,6 +65,27 @@ def fit_budget(sources: Sequence[Source], budget: int) -> list[Source]:
     return fitted
 
 
+#: Paragraphs of a paper's body an answer reads beside its abstract: the best retrieved.
+BODY_PARAGRAPHS = 4
+
+
+def with_body(source: Source, paragraphs: int = BODY_PARAGRAPHS) -> Source:
+    """The source as an answer reads it: its whole abstract, then the body paragraphs (whole)
+    its retrieved passages come from, best first; the abstract alone for a paper without a
+    body (or none of whose body was retrieved)."""
+    paper = source.paper
+    places = list(dict.fromkeys((p.section, p.paragraph) for p in source.passages if p.section is not None))[
+        :paragraphs
+    ]
+    found = []
+    for section, paragraph in places:
+        if section is not None and paragraph is not None and section < len(paper.sections):
+            texts = paper.sections[section].paragraphs
+            if paragraph < len(texts):
+                found.append(texts[paragraph])
+    return source.model_copy(update={"text": " ".join([paper.abstract, *found])})
+
+
 def whole_paper(paper: Paper, number: int) -> Source:
     """A source holding a paper's whole abstract (summaries and comparisons)."""
     passage = RetrievedChunk(

@@ -20,7 +20,7 @@ import functools
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec
@@ -59,6 +59,7 @@ class ChunkTable:
     texts: list[str]
     dates: list[int]
     spans: list[tuple[int, int]]
+    places: list[tuple[int, int] | None]  # (section, paragraph) of a body chunk; None: abstract
     vectors: np.ndarray | None = None  # unit rows, when asked for
 
 
@@ -72,6 +73,8 @@ class ScoredChunk:
     text: str
     similarity: float
     span: tuple[int, int]
+    section: int | None = None
+    paragraph: int | None = None
 
 
 def date_int(date: dt.date | None) -> int:
@@ -89,7 +92,17 @@ def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "end_char": chunk.end_char,
         "start_token": chunk.start_token,
         "end_token": chunk.end_token,
+        # a paragraph of the body: its section and paragraph (Chroma keeps no None)
+        **({"section": chunk.section, "paragraph": chunk.paragraph} if chunk.section is not None else {}),
     }
+
+
+def _place(meta: Mapping[str, Any]) -> tuple[tuple[int, int], int | None, int | None]:
+    """A stored chunk's span in the abstract ((0, 0) for a paragraph of the body: not in the
+    abstract) and its section and paragraph (None, None for the abstract)."""
+    if meta.get("section") is None:
+        return (int(meta["start_char"]), int(meta["end_char"])), None, None
+    return (0, 0), int(meta["section"]), int(meta["paragraph"])
 
 
 def _changes_library(write: Callable[Concatenate[Store, P], None]) -> Callable[Concatenate[Store, P], None]:
@@ -339,7 +352,7 @@ class Store:
     def all_chunks(self, vectors: bool = False) -> ChunkTable:
         """Every chunk's id, paper, position, text and date (for BM25 and filters), and with
         `vectors` its unit-length embedding (for exact dense search beside them)."""
-        table = ChunkTable([], [], [], [], [], [])
+        table = ChunkTable([], [], [], [], [], [], [])
         rows_of_vectors: list[np.ndarray] = []
         include = ["metadatas", "documents", *(["embeddings"] if vectors else [])]
         offset = 0
@@ -352,7 +365,9 @@ class Store:
                 table.indexes.append(int(meta["index"]))  # type: ignore[arg-type]
                 table.texts.append(doc)
                 table.dates.append(int(meta.get("date") or 0))  # type: ignore[arg-type]
-                table.spans.append((int(meta["start_char"]), int(meta["end_char"])))  # type: ignore[arg-type]
+                span, section, paragraph = _place(meta)
+                table.spans.append(span)
+                table.places.append(None if section is None else (section, paragraph))  # type: ignore[arg-type]
             if vectors:
                 rows_of_vectors.append(np.asarray(rows["embeddings"], dtype=np.float32))
             offset += len(rows["ids"])
@@ -412,7 +427,9 @@ class Store:
                 index=int(meta["index"]),  # type: ignore[arg-type]
                 text=doc,
                 similarity=1.0 - float(dist),
-                span=(int(meta["start_char"]), int(meta["end_char"])),  # type: ignore[arg-type]
+                span=_place(meta)[0],
+                section=_place(meta)[1],
+                paragraph=_place(meta)[2],
             )
             for cid, meta, doc, dist in zip(
                 rows["ids"][0],

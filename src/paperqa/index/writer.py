@@ -117,6 +117,7 @@ class IndexWriter:
         store, salt = self.store, self._salt()
         known = store.papers_by_id([p.id for p in batch])
         batch = self._resolve_same_titles(batch, known, report)
+        batch = [keep_body(p, known.get(p.id)) for p in batch]
         chunks = {p.id: chunk_paper(p, self.settings.chunking) for p in batch}
         present = store.existing_chunk_ids(c.id for cs in chunks.values() for c in cs)
 
@@ -196,6 +197,14 @@ class IndexWriter:
                     self._write_batch(broken[start : start + BATCH_PAPERS], IngestReport())
                 report.repaired = True
         return report
+
+
+def keep_body(paper: Paper, stored: StoredPaper | None) -> Paper:
+    """A record without a body (an export read again) keeps the full text the library
+    already has for that paper: a body is only replaced by another."""
+    if paper.sections or stored is None or not stored.paper.sections:
+        return paper
+    return paper.model_copy(update={"sections": stored.paper.sections})
 
 
 def _mean_vector(vectors: list[np.ndarray]) -> np.ndarray:

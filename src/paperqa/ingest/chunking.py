@@ -1,4 +1,5 @@
-"""Cut a paper's abstract into token-bounded, overlapping chunks."""
+"""Cut a paper's abstract, and each paragraph of its body, into token-bounded, overlapping
+chunks."""
 
 from __future__ import annotations
 
@@ -35,31 +36,47 @@ def token_windows(n_tokens: int, size: int, overlap: int) -> list[tuple[int, int
 
 
 def chunk_paper(paper: Paper, settings: ChunkingSettings | None = None) -> list[Chunk]:
-    """The chunks of one paper, each with its token and character span in the abstract."""
+    """The chunks of one paper: its abstract's first, each with its token and character span
+    in the abstract; then, for a full text, each paragraph's (not the references), each with
+    its section, paragraph and span in that paragraph. A chunk never spans two paragraphs."""
     settings = settings or ChunkingSettings()
+    chunks = _windows(paper, paper.abstract, settings, 0)
+    for section_no, section in paper.body:
+        for paragraph_no, paragraph in enumerate(section.paragraphs):
+            if paragraph.strip():
+                chunks += _windows(paper, paragraph, settings, len(chunks), (section_no, paragraph_no))
+    return chunks
+
+
+def _windows(
+    paper: Paper, text: str, settings: ChunkingSettings, first: int, where: tuple[int, int] | None = None
+) -> list[Chunk]:
+    """`text` cut into windows of tokens, numbered from `first`."""
     enc = encoding()
-    tokens = enc.encode_ordinary(paper.abstract)
+    tokens = enc.encode_ordinary(text)
     # Character offset of every token, so chunk text is cut between whole characters.
     _, offsets = enc.decode_with_offsets(tokens)
     chunks = []
-    for index, (start, end) in enumerate(
-        token_windows(len(tokens), settings.chunk_tokens, settings.overlap_tokens)
-    ):
-        start_char = offsets[start] if start < len(tokens) else len(paper.abstract)
-        end_char = offsets[end] if end < len(tokens) else len(paper.abstract)
-        text = paper.abstract[start_char:end_char].strip()
+    windows = token_windows(len(tokens), settings.chunk_tokens, settings.overlap_tokens)
+    for n, (start, end) in enumerate(windows):
+        start_char = offsets[start] if start < len(tokens) else len(text)
+        end_char = offsets[end] if end < len(tokens) else len(text)
+        piece = text[start_char:end_char].strip()
+        index = first + n
         chunks.append(
             Chunk(
-                id=chunk_id(paper.id, index, text),
+                id=chunk_id(paper.id, index, piece),
                 paper_id=paper.id,
                 index=index,
                 title=paper.title,
-                text=text,
+                text=piece,
                 start_char=start_char,
                 end_char=end_char,
                 start_token=start,
                 end_token=end,
                 date=paper.date,
+                section=where[0] if where else None,
+                paragraph=where[1] if where else None,
             )
         )
     return chunks

@@ -29,6 +29,7 @@ class Corpus:
     indexes: list[int]
     texts: list[str]
     spans: list[tuple[int, int]]
+    places: list[tuple[int, int] | None]  # (section, paragraph) of a body chunk; None: abstract
     dates: np.ndarray
     bm25: object
     names: NameIndex
@@ -42,7 +43,7 @@ class Corpus:
 
 
 # Bump when Corpus or what goes into it changes: older cache files are then rebuilt.
-CORPUS_FORMAT = 8
+CORPUS_FORMAT = 9
 
 
 def _read_cache(path: Path, key: tuple[object, ...]) -> Corpus | None:
@@ -113,6 +114,7 @@ def build_corpus(store: Store, key: tuple[object, ...]) -> Corpus:
         indexes=rows.indexes,
         texts=rows.texts,
         spans=rows.spans,
+        places=rows.places,
         dates=np.asarray(rows.dates, dtype=np.int64),
         bm25=bm25,
         names=NameIndex.build(papers),

@@ -257,6 +257,8 @@ def _chunk_at(corpus: Corpus, i: int, **scores: Any) -> RetrievedChunk:
         text=corpus.texts[i],
         start_char=corpus.spans[i][0],
         end_char=corpus.spans[i][1],
+        section=place[0] if (place := corpus.places[i]) else None,
+        paragraph=place[1] if place else None,
         **scores,
     )
 

@@ -205,6 +205,7 @@ def merge_papers(first: Paper, second: Paper) -> Paper:
         "collections",
         "files",
         "zotero",
+        "sections",
     )
     for name in gaps:
         if not getattr(merged, name) and getattr(first, name):

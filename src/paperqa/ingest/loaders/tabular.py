@@ -9,6 +9,11 @@ as Scopus writes them, "Osei-Kyei R., Tam V."; Zotero "Author", WoS "AF"/"AU"), 
 (ISO, YYYY-MM, a year; Zotero "Publication Year", WoS "PY"), `url` ("Link"), `venue`
 (Zotero "Publication Title", Scopus "Source title", WoS "SO"). CSL-JSON (Zotero's and
 Mendeley's "CSL JSON" export) is recognised by its `author`/`issued` objects.
+
+A record may carry the paper's full text: `sections`, a list of `{"name": heading,
+"paragraphs": [text, ...]}` (QASPER's shape), or S2ORC's `body_text`, a list of
+`{"section": heading, "text": paragraph}` (consecutive paragraphs of one heading make one
+section). It becomes `Paper.sections`.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +44,7 @@ from paperqa.ingest.loaders.common import (
     squash,
     strip_copyright,
 )
-from paperqa.types import Paper, SourceRef
+from paperqa.types import Paper, Section, SourceRef
 
 ALIASES = {
     "title": ("title", "ti", "article title", "document title"),
@@ -162,9 +167,40 @@ def record_to_paper(
         venue=squash(str(venue)) if venue else None,
         url=url,
         code_urls=find_urls(abstract),
+        sections=full_text(record, fail) if fmt in ("jsonl", "json") and not csl else [],
         source=SourceRef(path=str(path), line=line, format="csl-json" if csl else fmt),
     )
     return paper, notes
+
+
+def full_text(record: dict[str, Any], fail: Callable[[str], IngestError]) -> list[Section]:
+    """The body a record carries (`sections`, or S2ORC's `body_text`); none when it has neither.
+    Raises (through `fail`) on one that is not of either shape, naming what was wrong."""
+    given = record.get("sections")
+    if given is None and isinstance(record.get("body_text"), list):
+        given = []
+        for i, part in enumerate(record["body_text"]):
+            if not isinstance(part, dict) or not isinstance(part.get("text"), str):
+                raise fail(f"body_text[{i}] is not an object with a 'text' string")
+            name = str(part.get("section") or "")
+            if not given or given[-1]["name"] != name:
+                given.append({"name": name, "paragraphs": []})
+            given[-1]["paragraphs"].append(part["text"])
+    if given is None:
+        return []
+    if not isinstance(given, list):
+        raise fail(f"sections is {type(given).__name__}, not a list of {{name, paragraphs}}")
+    sections = []
+    for i, section in enumerate(given):
+        paragraphs = section.get("paragraphs") if isinstance(section, dict) else None
+        if isinstance(paragraphs, str):
+            paragraphs = [paragraphs]
+        if not isinstance(paragraphs, list) or not all(isinstance(p, str) for p in paragraphs):
+            raise fail(f"sections[{i}] is not an object with a 'paragraphs' list of strings")
+        kept = [squash(p) for p in paragraphs if p.strip()]
+        if kept:
+            sections.append(Section(name=squash(str(section.get("name") or "")), paragraphs=kept))
+    return sections
 
 
 def split_groups(value: object) -> list[str]:

@@ -174,7 +174,7 @@ def show(
     paper: Annotated[str, typer.Argument(help="Paper id, or the start of its title.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the paper as JSON.")] = False,
 ) -> None:
-    """Show one paper's metadata and abstract."""
+    """Show one paper's metadata and abstract (and its sections, for a full text)."""
     found = open_library(ctx).get(paper)
     if as_json:
         sys.stdout.write(found.model_dump_json(exclude_none=True, indent=2) + "\n")
@@ -200,6 +200,7 @@ def _print_paper(paper: Paper) -> None:
         ("collections", "; ".join(paper.collections) or None),
         ("zotero", paper.zotero),
         ("pdf", " ".join(paper.files) or None),
+        ("full text", _sections_line(paper)),
         ("also", " ".join(paper.aliases) or None),
         ("source", f"{paper.source.path}:{paper.source.line}" if paper.source else None),
     ]
@@ -208,6 +209,15 @@ def _print_paper(paper: Paper) -> None:
             print_field(name, value)
     out.print()
     out.print(paper.abstract, highlight=False)
+
+
+def _sections_line(paper: Paper) -> str | None:
+    """"12 sections, 48 paragraphs: Introduction; Method; ..." for a paper with a body."""
+    if not paper.sections:
+        return None
+    names = "; ".join(s.name or "(no heading)" for s in paper.sections)
+    paragraphs = sum(len(s.paragraphs) for s in paper.sections)
+    return f"{len(paper.sections)} sections, {paragraphs} paragraphs: {names}"
 
 
 @app.command()

@@ -1,0 +1,119 @@
+"""Whole papers from full-text records: the body kept section by section, chunked by
+paragraph with its place in Chroma's metadata, searched, read by answers and cited by section;
+the references never searched; re-ingest, a later full text and removal keep the index exact."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from paperqa.errors import IngestError
+from paperqa.ingest.loaders.tabular import full_text
+from paperqa.library import Library
+from paperqa.types import Paper, Section
+
+from .conftest import DATA
+
+pytestmark = pytest.mark.slow
+
+PAPER_FILE = DATA / "qasper_fulltext_1602.04341.jsonl"
+PAPER_ID = "arxiv:1602.04341"
+
+
+def fail(msg: str) -> IngestError:
+    return IngestError(msg, Path("x.jsonl"), 1)
+
+
+def test_s2orc_body_text_becomes_sections_by_heading() -> None:
+    record = {
+        "body_text": [
+            {"section": "Introduction", "text": "First."},
+            {"section": "Introduction", "text": "Second."},
+            {"section": "Method", "text": "Third."},
+        ]
+    }
+    assert full_text(record, fail) == [
+        Section(name="Introduction", paragraphs=["First.", "Second."]),
+        Section(name="Method", paragraphs=["Third."]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sections", "said"),
+    [
+        ("Introduction: text", "sections is str"),
+        ([{"name": "Intro", "paragraphs": [1, 2]}], r"sections\[0\]"),
+        (["a paragraph"], r"sections\[0\]"),
+    ],
+)
+def test_a_malformed_body_is_refused_with_what_is_wrong(sections: object, said: str) -> None:
+    with pytest.raises(IngestError, match=said):
+        full_text({"sections": sections}, fail)
+
+
+def test_the_references_are_no_body() -> None:
+    paper = Paper(
+        id="p",
+        title="T",
+        abstract="A.",
+        sections=[Section(name="1 Method", paragraphs=["M."]), Section(name="References", paragraphs=["R."])],
+    )
+    assert [s.name for _, s in paper.body] == ["1 Method"]
+    assert paper.section_of("M.") == "1 Method" and paper.section_of("A.") is None
+
+
+def test_a_full_text_is_kept_searched_and_cited_by_section(library: Library) -> None:
+    report = library.ingest([PAPER_FILE])
+    assert report.added == [PAPER_ID] and not report.skipped
+    paper = library.get(PAPER_ID)
+    assert len(paper.sections) == 13 and sum(len(s.paragraphs) for s in paper.sections) == 55
+    assert paper.sections[10].name == "Results"
+    abstract_chunks = 2
+    assert report.chunks_added > abstract_chunks + 50  # every paragraph, not only the abstract
+
+    # the body is searched: words only its "Dataset" section uses
+    (found, _, text), *_ = library.search("MCTest-160 set of 160 items split into train dev test")
+    assert found.id == PAPER_ID and "MCTest-160" in text and "MCTest-160" not in paper.abstract
+
+    answer = library.ask(
+        "what was the margin their system outperformed previous ones?", paper_ids=[PAPER_ID]
+    )
+    first = answer.sentences[0]
+    assert "15.6/16.5" in first.text and first.section == "Results", answer.sentences
+    assert "papers" in (answer.how_written() or "")
+    assert '"section":"Results"' in answer.model_dump_json()
+
+
+def test_reingest_a_later_full_text_and_removal_keep_the_index_exact(library: Library, tmp_path) -> None:
+    record = json.loads(PAPER_FILE.read_text())
+    bare = tmp_path / "export.jsonl"  # the same paper as an export has it: no body
+    bare.write_text(json.dumps({k: record[k] for k in ("id", "title", "abstract")}) + "\n")
+    first = library.ingest([bare])
+    assert first.added == [PAPER_ID] and library.stats().chunks == first.chunks_added
+
+    later = library.ingest([PAPER_FILE])  # its full text, later: the same paper, now whole
+    assert later.updated == [PAPER_ID] and len(library.store.all_papers()) == 1
+    chunks = library.stats().chunks
+    assert chunks > first.chunks_added
+
+    again = library.ingest([PAPER_FILE])
+    assert again.unchanged == [PAPER_ID] and again.chunks_added == 0 and library.stats().chunks == chunks
+    export_again = library.ingest([bare])  # the export read again keeps the body
+    assert library.get(PAPER_ID).sections and library.stats().chunks == chunks
+    assert export_again.chunks_added == 0
+
+    library.remove(PAPER_ID)
+    assert library.stats().chunks == 0 and library.stats().papers == 0
+
+
+def test_a_malformed_full_text_names_the_line_and_changes_nothing(library: Library, tmp_path) -> None:
+    library.ingest([PAPER_FILE])
+    before = library.stats()
+    bad = tmp_path / "bad.jsonl"
+    good = {"id": "2101.00001", "title": "Another paper", "abstract": "It says something."}
+    bad.write_text(json.dumps(good) + "\n" + json.dumps({**good, "sections": "oops"}) + "\n")
+    with pytest.raises(IngestError, match=r"bad\.jsonl:2.*sections is str"):
+        library.ingest([bad], strict=True)
+    assert library.stats() == before
