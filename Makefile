@@ -13,7 +13,7 @@ QASPER ?= ../shared/data/qasper
 TRAIN_VENV ?= .venv-train
 DATA ?= ../shared/data
 
-.PHONY: install demo app test lint bench eval ranker reader clean
+.PHONY: install demo app test lint bench eval ranker reader pdf-fixtures clean
 
 install: $(VENV)/.installed
 
@@ -71,6 +71,12 @@ reader: install
 	$(PY) scripts/reader/build_data.py --data $(DATA) --out build/reader
 	$(TRAIN_VENV)/bin/python scripts/reader/train.py --data build/reader --out src/paperqa/data
 	$(PY) benchmarks/bench_reader.py --choose
+
+# Re-renders tests/data/pdf/ (QASPER dev papers typeset in one and two columns, with running
+# headers and page numbers) with LaTeX: needs Debian's texlive-latex-base and
+# texlive-latex-recommended. The PDFs are committed; tests never run LaTeX.
+pdf-fixtures: install
+	$(PY) scripts/pdf/render_fixtures.py --papers 2 --out tests/data/pdf
 
 clean:
 	rm -rf $(VENV) $(TRAIN_VENV)

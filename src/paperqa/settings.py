@@ -80,6 +80,9 @@ class LimitsSettings(BaseModel):
         "whichever is more): text compresses 3-10 times; a decompression bomb, a thousand.",
     )
     records: int = Field(default=500_000, ge=1, description="Most records read from one file.")
+    pdf_pages: int = Field(
+        default=300, ge=1, description="Most pages of a PDF read (a longer one is a book or a dump: skipped)."
+    )
     field_chars: int = Field(
         default=100_000,
         ge=1000,

@@ -13,6 +13,11 @@ answer refused (the library declined, or the chosen paper's abstract "does not s
 the pipeline, three baselines on the same library: `quote` (the same evidence, no model),
 `extractive` (quoting without the reader: the word-based gate and verdict rules) and
 `lexical` (the abstract sentence sharing most words with the question).
+
+With full texts (papers ingested with their `sections`, e.g. `../shared/data/qasper_fulltext/`,
+whose questions carry each annotator's `evidence` paragraphs) the lexical baseline reads the
+body too, and each answer is also scored by QASPER's evidence F1: the body paragraphs its
+quoted sentences come from against the gold evidence, the best annotator.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from paperqa.errors import IngestError, InputError, PaperNotFoundError
 from paperqa.library import Library
 from paperqa.text.sentences import split_sentences
 from paperqa.text.words import content_words
-from paperqa.types import Answer
+from paperqa.types import Answer, Paper
 
 Kind = Literal["extractive", "abstractive", "yes_no", "unanswerable"]
 KINDS: tuple[str, ...] = ("extractive", "abstractive", "yes_no", "unanswerable")
@@ -50,6 +55,9 @@ class QasperQuestion(BaseModel):
     question: str = Field(min_length=1)
     kind: Kind
     answers: list[str] = Field(default_factory=list)
+    evidence: list[list[str]] = Field(
+        default_factory=list, description="Per answering annotator, the paragraphs holding the answer."
+    )
 
 
 def is_qasper_file(path: Path) -> bool:
@@ -129,6 +137,9 @@ class QasperResult(BaseModel):
     f1: float | None = None
     recall: float | None = None
     yes_no_correct: bool | None = None
+    evidence_f1: float | None = Field(
+        default=None, description="The paragraphs the answer quotes against the gold evidence (full texts)."
+    )
     seconds: float = 0.0
 
 
@@ -168,11 +179,37 @@ def score(
     return result
 
 
-def lexical_answer(abstract: str, question: str) -> str:
-    """The baseline: the abstract sentence sharing most content words with the question."""
+def lexical_answer(paper: Paper, question: str) -> str:
+    """The baseline: the sentence of the abstract (and body) sharing most content words with
+    the question."""
     asked = content_words(question)
-    sentences = split_sentences(abstract)
+    texts = [paper.abstract, *(p for _, s in paper.body for p in s.paragraphs)]
+    sentences = [s for text in texts for s in split_sentences(text)]
     return max(sentences, key=lambda s: len(asked & content_words(s)), default="")
+
+
+def quoted_paragraphs(paper: Paper, quoted: Sequence[str]) -> list[str]:
+    """The body paragraphs of `paper` holding the `quoted` sentences (the abstract is none)."""
+    found: list[str] = []
+    for sentence in quoted:
+        found += [p for _, s in paper.body for p in s.paragraphs if sentence and sentence in p][:1]
+    return list(dict.fromkeys(found))
+
+
+def evidence_f1(predicted: Sequence[str], gold: Sequence[Sequence[str]]) -> float | None:
+    """QASPER's evidence F1: paragraphs predicted against each annotator's, the best annotator
+    (None when no annotator marked evidence)."""
+    annotators = [{" ".join(p.split()) for p in g} for g in gold if g]
+    if not annotators:
+        return None
+    said = set(predicted)
+    best = 0.0
+    for ref in annotators:
+        common = len(said & ref)
+        if common:
+            precision, recall = common / len(said), common / len(ref)
+            best = max(best, 2 * precision * recall / (precision + recall))
+    return best
 
 
 # --- running ------------------------------------------------------------------------
@@ -209,10 +246,19 @@ def run_qasper(
                 cited = paper.id in {r.paper_id for r in answer.references} if not refused else None
                 seconds = time.perf_counter() - started
                 text, short = answer_text(answer), answer.short_answer
-                results.append(score(q, scope, name, text, refused, cited, seconds, short))
+                result = score(q, scope, name, text, refused, cited, seconds, short)
+                if paper.sections and q.kind != "unanswerable":
+                    number = next((r.number for r in answer.references if r.paper_id == paper.id), None)
+                    quoted = [s.evidence or "" for s in answer.sentences if number in s.citations]
+                    said = [] if refused else quoted_paragraphs(paper, quoted)
+                    result.evidence_f1 = evidence_f1(said, q.evidence)
+                results.append(result)
             if quote is not None and scope == "paper":
-                text = lexical_answer(paper.abstract, q.question)
-                results.append(score(q, scope, "lexical", text, False, True, 0.0))
+                text = lexical_answer(paper, q.question)
+                result = score(q, scope, "lexical", text, False, True, 0.0)
+                if paper.sections and q.kind != "unanswerable":
+                    result.evidence_f1 = evidence_f1(quoted_paragraphs(paper, [text]), q.evidence)
+                results.append(result)
         if progress:
             progress(done, len(questions))
     return results
@@ -248,6 +294,7 @@ def _metrics(rows: Sequence[QasperResult]) -> Row:
         "answerable_refused": _mean([float(r.refused) for r in answerable]),
         "unanswerable_refused": _mean([float(r.refused) for r in unanswerable]),
         "cites_its_paper": _mean([float(bool(r.cited_paper)) for r in answerable if not r.refused]),
+        "evidence_f1": _mean([r.evidence_f1 for r in answerable if r.evidence_f1 is not None]),
         "seconds": _mean([r.seconds for r in rows]),
     }
     for kind in ("extractive", "abstractive"):

@@ -12,6 +12,7 @@
 | Web of Science plain text (tagged) | `.txt` (`savedrecs.txt`, starting `FN`) |
 | PubMed MEDLINE | `.nbib`, `.txt` (starting `PMID-`) |
 | EndNote XML | `.xml` |
+| A paper's PDF (its text layer: title, abstract, sections) | `.pdf` |
 
 Any of these may be gzipped (`.gz`). Files in UTF-8 (with or without a byte-order mark),
 UTF-16 with one, or a legacy single-byte encoding (Windows-1252) are read; the report says
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from paperqa.errors import IngestError
-from paperqa.ingest.loaders import arxiv, bibtex, endnote_xml, hf_daily, ris, tabular, tagged, zotero
+from paperqa.ingest.loaders import arxiv, bibtex, endnote_xml, hf_daily, pdf, ris, tabular, tagged, zotero
 from paperqa.ingest.loaders.common import (
     LoadNote,
     dated_by_arxiv_id,
@@ -52,6 +53,7 @@ SUFFIXES = {
     ".nbib": "medline",
     ".xml": "endnote-xml",
     ".sqlite": "zotero",
+    ".pdf": "pdf",
 }
 
 __all__ = ["SUFFIXES", "LoadNote", "LoadResult", "ZoteroSelection", "load_file", "load_paths", "merge_papers"]
@@ -82,9 +84,12 @@ def load_file(
     limits = limits or LimitsSettings()
     records = 0
     with field_limit(limits.field_chars):
+        kind = file_kind(path)
         items = (
             zotero.load(path, zotero_selection)
-            if file_kind(path) == "zotero"
+            if kind == "zotero"
+            else pdf.load(path, limits)
+            if kind == "pdf"
             else _load_by_kind(path, listing_year, today, limits)
         )
         for item in items:
@@ -116,6 +121,10 @@ def load_file(
                         "(limits.field_chars)",
                     )
                 item = dated_by_arxiv_id(item)
+                if item.files and not item.sections and kind != "pdf":
+                    item, trouble = pdf.with_body(item, limits)
+                    if trouble:
+                        yield LoadNote(_where(item), trouble)
             yield item
 
 

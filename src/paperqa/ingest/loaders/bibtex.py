@@ -30,6 +30,7 @@ from paperqa.errors import IngestError
 from paperqa.ingest.loaders.common import (
     LoadNote,
     arxiv_from,
+    attached_pdfs,
     best_date,
     clean_latex,
     date_from_parts,
@@ -289,6 +290,7 @@ def _paper(
         venue=clean_latex(venue, tex=True) if venue else None,
         url=url or (f"https://arxiv.org/abs/{arxiv}" if arxiv else None),
         code_urls=find_urls(abstract),
+        files=attached_pdfs([_value(entry, "file")], path.parent),
         source=SourceRef(path=str(path), line=line, format=FORMAT),
     )
 

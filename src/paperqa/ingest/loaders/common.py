@@ -8,8 +8,9 @@ import datetime as dt
 import gzip
 import hashlib
 import re
+import urllib.parse
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -393,3 +394,22 @@ def best_date(*candidates: tuple[dt.date | None, Precision]) -> tuple[dt.date | 
     """The most precise of several readings of a record's date (the first on a tie)."""
     dated = [c for c in candidates if c[0] is not None]
     return max(dated, key=lambda c: _RANK[c[1]], default=(None, None))
+
+
+def attached_pdfs(values: Iterable[str], base: Path) -> list[str]:
+    """The PDFs a record links to, as paths (relative ones from the export's folder `base`):
+    BibTeX/BibLaTeX `file` fields as JabRef, Zotero and Mendeley write them
+    ("Full Text:papers/x.pdf:application/pdf", several joined by ';', ':' escaped as '\\:'),
+    RIS `L1`/`L4` ("file:///home/me/x.pdf", "internal-pdf://..." are not files here)."""
+    found: list[str] = []
+    for value in values:
+        for part in re.split(r"(?<!\\);", value or ""):
+            fields = re.split(r"(?<!\\):", part)
+            candidate = fields[1] if len(fields) >= 3 else part  # description:path:type
+            candidate = candidate.replace("\\:", ":").replace("\\;", ";").strip()
+            if candidate.lower().startswith("file://"):
+                candidate = urllib.parse.unquote(urllib.parse.urlparse(candidate).path)
+            if candidate.lower().endswith(".pdf") and "://" not in candidate:
+                where = Path(candidate).expanduser()
+                found.append(str(where if where.is_absolute() else base / where))
+    return list(dict.fromkeys(found))

@@ -22,6 +22,7 @@ from paperqa.errors import IngestError
 from paperqa.ingest.loaders.common import (
     LoadNote,
     arxiv_from,
+    attached_pdfs,
     best_date,
     clean_latex,
     display_name,
@@ -138,5 +139,6 @@ def _paper(record: dict[str, Any], path: Path, line: int) -> Paper | IngestError
         url=next((u for u in urls if str(u).startswith("http")), None)
         or (f"https://doi.org/{doi_}" if doi_ else None),
         code_urls=find_urls(abstract),
+        files=attached_pdfs([_text(record, "file_attachments1"), _text(record, "figure")], path.parent),
         source=SourceRef(path=str(path), line=line, format=FORMAT),
     )

@@ -1,0 +1,390 @@
+"""A paper's PDF as one `Paper`: its title, abstract and body, section by section.
+
+The text layer is read with PDFium (pypdfium2: Google's PDF engine, BSD-3/Apache-2.0), line by
+line with each line's box. What a reader of the text needs is rebuilt from the boxes:
+
+- reading order: a two-column page is read left column, then right (full-width lines above the
+  columns, such as a title, first);
+- running headers, footers and page numbers dropped: lines in the page's top or bottom band
+  that repeat (digits aside) on other pages, or hold only a page number;
+- paragraphs: a new one where the vertical gap is wider than the line spacing or the first line
+  is indented; a paragraph continues across columns and pages;
+- words hyphenated at a line end joined ("compre-" + "hension"); ligatures ("ﬁ") as letters;
+- sections recognised by their headings: a short line set apart, numbered ("4.1 Datasets") or
+  one of the headings papers use unnumbered ("Abstract", "References"); the references
+  section is kept apart by `Paper.body`;
+- table and figure captions ("Table 2: ...") as their own paragraphs; lines that are mostly
+  symbols (garbled math) dropped so that the sentences around them stay whole.
+
+A PDF that cannot be read (encrypted, damaged, truncated, no text layer, too many pages) is one
+skipped entry with its reason; the rest of a batch goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from paperqa.errors import IngestError
+from paperqa.ingest.loaders.common import LoadNote, paper_id, split_authors, squash
+from paperqa.settings import LimitsSettings
+from paperqa.types import Paper, Section, SourceRef
+
+#: The top and bottom bands of a page where running headers, footers and page numbers live.
+MARGIN_BAND = 0.08
+#: A line in those bands is a running header when it repeats (digits aside) on this share of pages.
+REPEATED_SHARE = 0.5
+#: Headings papers use without a number.
+NAMED_HEADINGS = re.compile(
+    r"^(abstract|introduction|related work|background|method(s|ology)?|experiments?|results|"
+    r"discussion|conclusions?|limitations|acknowledge?ments?|references|bibliography|appendix|"
+    r"ethics statement|broader impact)$",
+    re.IGNORECASE,
+)
+NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}|[A-H](?:\.\d{1,2}){0,2}|[IVX]{1,4})\.?\s+[A-Z]")
+CAPTION = re.compile(r"^(Table|Figure|Fig\.)\s+\d+[.:]")
+PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
+PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?")
+SOFT_HYPHEN = "\x02"  # PDFium's mark for a word hyphenated at the line end
+
+
+@dataclass
+class Line:
+    page: int
+    left: float
+    bottom: float
+    right: float
+    top: float
+    text: str
+    size: float = 0.0  # the font size of its first letter
+    column: str = "F"  # "L", "R" or "F" (full width)
+
+    @property
+    def height(self) -> float:
+        return self.top - self.bottom
+
+
+def load(path: Path, limits: LimitsSettings | None = None) -> Iterator[Paper | IngestError | LoadNote]:
+    """The paper a PDF holds (an `IngestError` entry when it cannot be read)."""
+    limits = limits or LimitsSettings()
+    if path.suffix.lower() == ".gz":
+        raise IngestError("a gzipped PDF: unzip it first (PDFs are compressed inside already)", path)
+    try:
+        yield read_pdf(path, limits)
+    except IngestError as exc:
+        yield exc
+
+
+def with_body(paper: Paper, limits: LimitsSettings) -> tuple[Paper, str | None]:
+    """A record (from an export, Zotero) with the body of the first of its PDFs found on disk:
+    the record's metadata and the PDF's text, one paper. Also what went wrong reading it."""
+    found = next((Path(f) for f in paper.files if f.lower().endswith(".pdf") and Path(f).is_file()), None)
+    if found is None:
+        return paper, None
+    try:
+        sections = read_pdf(found, limits).sections
+    except IngestError as exc:
+        return paper, f"its PDF was not read ({exc.reason}): {found}"
+    return paper.model_copy(update={"sections": sections}), None
+
+
+def read_pdf(path: Path, limits: LimitsSettings) -> Paper:
+    import pypdfium2 as pdfium
+
+    def fail(reason: str, kind: str) -> IngestError:
+        return IngestError(reason, path, kind=kind)
+
+    if path.stat().st_size > limits.file_mb * 1024 * 1024:
+        raise fail(f"larger than {limits.file_mb} MB (limits.file_mb)", "too large")
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise fail("encrypted: save a copy without a password and ingest that", "encrypted PDF") from None
+        raise fail(f"not a readable PDF (damaged or truncated): {exc}", "unreadable PDF") from None
+    try:
+        if len(pdf) > limits.pdf_pages:
+            raise fail(
+                f"{len(pdf):,} pages, more than limits.pdf_pages ({limits.pdf_pages}): a book or a "
+                "collection? Split it, or raise PAPERQA_LIMITS__PDF_PAGES",
+                "too many pages",
+            )
+        pages = [page_lines(pdf, n) for n in range(len(pdf))]
+        meta = pdf.get_metadata_dict()
+    except pdfium.PdfiumError as exc:
+        raise fail(f"not a readable PDF (damaged or truncated): {exc}", "unreadable PDF") from None
+    finally:
+        pdf.close()
+    if not any(pages):
+        raise fail("no text layer (a scanned PDF?): run OCR first (e.g. ocrmypdf)", "no text in PDF")
+    return to_paper(path, pages, meta)
+
+
+def page_lines(pdf: object, number: int) -> list[Line]:
+    """One page's lines of text with their boxes, in reading order, running headers kept."""
+    import pypdfium2.raw as pdfium_c
+
+    page = pdf[number]  # type: ignore[index]
+    try:
+        width, _ = page.get_size()
+        text = page.get_textpage()
+        try:
+            lines = []
+            for i in range(text.count_rects()):
+                left, bottom, right, top = text.get_rect(i)
+                piece = clean(text.get_text_bounded(left, bottom, right, top))
+                if piece.strip():
+                    at = text.get_index(left + 1, (bottom + top) / 2, 3, 3)
+                    size = pdfium_c.FPDFText_GetFontSize(text.raw, at) if at is not None and at >= 0 else 0.0
+                    lines.append(Line(number, left, bottom, right, top, piece, size or (top - bottom)))
+        finally:
+            text.close()
+    finally:
+        page.close()
+    return reading_order(merge_same_line(lines), width)
+
+
+def clean(text: str) -> str:
+    """Ligatures as letters, PDFium's line-end hyphen kept as a mark, no control characters."""
+    text = unicodedata.normalize("NFKC", text.replace("\r", " ").replace("\n", " "))
+    return "".join(c for c in text if c == SOFT_HYPHEN or unicodedata.category(c)[0] != "C")
+
+
+def merge_same_line(lines: list[Line]) -> list[Line]:
+    """Pieces PDFium split on one baseline (a change of font) joined into one line."""
+    merged: list[Line] = []
+    for line in lines:
+        last = merged[-1] if merged else None
+        if last and abs(last.bottom - line.bottom) < 2.0 and 0 <= line.left - last.right < 12:
+            gap = "" if line.left - last.right < 1.0 else " "
+            last.text += gap + line.text
+            last.right, last.top = line.right, max(last.top, line.top)
+        else:
+            merged.append(line)
+    return merged
+
+
+def reading_order(lines: list[Line], width: float) -> list[Line]:
+    """Two columns read one after the other: full-width lines above the columns, the left
+    column, the right, then full-width lines below them. One column: top to bottom."""
+    middle = width / 2
+    for line in lines:
+        line.column = "L" if line.right < middle + 5 else "R" if line.left > middle - 5 else "F"
+    left = [ln for ln in lines if ln.column == "L"]
+    right = [ln for ln in lines if ln.column == "R"]
+    spanning = len(lines) - len(left) - len(right)
+    if len(left) < 5 or len(right) < 5 or spanning > 0.3 * (len(left) + len(right)):
+        for line in lines:
+            line.column = "F"
+        return sorted(lines, key=lambda ln: -ln.top)
+    columns_top = max(ln.top for ln in left + right)
+    full = [ln for ln in lines if ln.column == "F"]
+    above = [ln for ln in full if ln.bottom >= columns_top - 1]
+    below = [ln for ln in full if ln.bottom < columns_top - 1]
+    by_top = lambda group: sorted(group, key=lambda ln: -ln.top)  # noqa: E731
+    return by_top(above) + by_top(left) + by_top(right) + by_top(below)
+
+
+def without_running_lines(pages: list[list[Line]], height: float) -> list[list[Line]]:
+    """Running headers, footers and page numbers out: lines in a page's top or bottom band
+    that repeat on other pages (digits aside) or are only a page number."""
+    band = height * MARGIN_BAND
+
+    def in_band(line: Line) -> bool:
+        return line.top > height - band or line.bottom < band
+
+    def key(line: Line) -> str:
+        return re.sub(r"\d+", "#", line.text.strip().lower())
+
+    seen = Counter(k for page in pages for k in {key(ln) for ln in page if in_band(ln)})
+    enough = max(2, int(len(pages) * REPEATED_SHARE))
+    return [
+        [
+            ln
+            for ln in page
+            if not (in_band(ln) and (seen[key(ln)] >= enough or PAGE_NUMBER.match(ln.text.strip())))
+        ]
+        for page in pages
+    ]
+
+
+def is_garbled(text: str) -> bool:
+    """A line that is mostly symbols and single letters: a formula's remains."""
+    words = re.findall(r"[A-Za-z]{2,}", text)
+    return len("".join(words)) < 0.4 * len(text.replace(" ", "")) and not CAPTION.match(text)
+
+
+@dataclass
+class Block:
+    """A heading or a paragraph, as read."""
+
+    text: str
+    heading: bool = False
+    size: float = 0.0
+    page: int = 0
+
+
+def blocks(lines: list[Line]) -> list[Block]:
+    """Lines joined into headings and paragraphs."""
+    if not lines:
+        return []
+    body_height = statistics.median(ln.height for ln in lines)
+    body_size = statistics.median(ln.size for ln in lines)
+    words = vocabulary(lines)
+    spacing = statistics.median(
+        a.bottom - b.bottom
+        for a, b in zip(lines, lines[1:], strict=False)
+        if a.page == b.page and a.column == b.column and 0 < a.bottom - b.bottom < 3 * body_height
+    ) if len(lines) > 1 else body_height * 1.2  # fmt: skip
+    column_left: dict[tuple[int, str], float] = {}
+    for ln in lines:
+        where = (ln.page, ln.column)
+        column_left[where] = min(column_left.get(where, ln.left), ln.left)
+    out: list[Block] = []
+    previous: Line | None = None
+    for ln in lines:
+        text = ln.text.strip()
+        gap = (
+            previous.bottom - ln.bottom
+            if previous and (previous.page, previous.column) == (ln.page, ln.column)
+            else None
+        )
+        set_apart = gap is None or gap > spacing * 1.3
+        close = gap is not None and previous is not None and gap <= previous.size * 1.6
+        if out and out[-1].heading and ln.size > body_size * 1.05 and close:
+            out[-1].text = join_lines(out[-1].text, text, words)  # a heading on two lines
+            previous = ln
+            continue
+        if heading_like(text, ln, body_size) and set_apart:
+            out.append(Block(text, heading=True, size=ln.size, page=ln.page))
+            previous = ln
+            continue
+        if is_garbled(text):
+            continue
+        indented = ln.left > column_left[(ln.page, ln.column)] + 6
+        starts = (
+            not out
+            or out[-1].heading
+            or CAPTION.match(text) is not None
+            or (gap is not None and gap > spacing * 1.45)
+            or indented
+            or CAPTION.match(out[-1].text) is not None
+            and gap is not None
+            and gap > spacing * 1.2
+        )
+        if starts:
+            out.append(Block(text, size=ln.height, page=ln.page))
+        else:
+            out[-1].text = join_lines(out[-1].text, text, words)
+        previous = ln
+    return out
+
+
+def vocabulary(lines: list[Line]) -> set[str]:
+    """The words the text writes whole (not at a line end), lower case, hyphenated or not:
+    what decides whether a hyphen at a line end is the word's own."""
+    found: set[str] = set()
+    for ln in lines:
+        found.update(w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", ln.text)[1:-1])
+    return found
+
+
+def heading_like(text: str, line: Line, body_size: float) -> bool:
+    words = text.split()
+    if not words or len(words) > 12 or text.endswith((".", ",", ";", ":")) and not NAMED_HEADINGS.match(text):
+        return False
+    named = NAMED_HEADINGS.match(re.sub(r"^[\dIVX.]+\s+", "", text).strip()) is not None
+    numbered = NUMBERED_HEADING.match(text) is not None and len(words) >= 2
+    return named or (numbered and line.size > body_size * 1.05)
+
+
+def join_lines(first: str, second: str, words: set[str] | frozenset[str] = frozenset()) -> str:
+    """Two lines of a paragraph as one text. A hyphen at the line end (PDFium marks it) is
+    kept when the text writes the word with it elsewhere ("question-answering") and not as one
+    word, or both halves are words it writes ("best-" + "performing"); else it is a syllable
+    break and dropped ("compre-" + "hension")."""
+    if first.endswith((SOFT_HYPHEN, "-")):
+        head = re.search(r"[A-Za-z-]*$", first[:-1]).group(0)  # type: ignore[union-attr]
+        tail = re.match(r"[A-Za-z-]*", second).group(0)  # type: ignore[union-attr]
+        hyphenated = f"{head}-{tail}".lower()
+        whole = f"{head}{tail}".lower()
+        halves = len(head) >= 3 and len(tail) >= 3 and {head.lower(), tail.lower()} <= words
+        if whole not in words and (hyphenated in words or halves):
+            return f"{first[:-1]}-{second}"
+        return first[:-1] + second
+    return f"{first} {second}"
+
+
+def to_paper(path: Path, pages: list[list[Line]], meta: dict[str, str]) -> Paper:
+    """Title, abstract and sections from the lines of every page."""
+    height = max((ln.top for page in pages for ln in page), default=792.0) + 20
+    pages = without_running_lines(pages, height)
+    found = blocks([ln for page in pages for ln in page])
+    title = (meta.get("Title") or "").strip() or first_page_title(pages[0])
+    sections: list[Section] = []
+    abstract: list[str] = []
+    current: Section | None = None
+    seen_heading = False
+    for block in found:
+        text = block.text.replace(SOFT_HYPHEN, "")
+        if block.heading:
+            seen_heading = True
+            name = text
+            if NAMED_HEADINGS.match(name) and name.lower() == "abstract":
+                current = None
+                continue
+            current = Section(name=name, paragraphs=[])
+            sections.append(current)
+        elif current is None:
+            if seen_heading or len(text.split()) >= 40:
+                abstract.append(text)
+        else:
+            current.paragraphs.append(squash(text))
+    sections = [s for s in sections if s.paragraphs]
+    if not abstract and sections:  # no "Abstract" heading: the first paragraph stands for it
+        abstract = [sections[0].paragraphs[0]]
+    if not title:
+        raise IngestError(
+            "no title found in the PDF (no metadata, no first-page title)", path, kind="no title"
+        )
+    if not abstract:
+        raise IngestError("no abstract or text found in the PDF", path, kind="no abstract")
+    date = _pdf_date(meta.get("CreationDate", ""))
+    return Paper(
+        id=paper_id(squash(title), None, None),
+        title=squash(title),
+        abstract=squash(" ".join(abstract)),
+        authors=split_authors(meta.get("Author") or None),
+        date=date,
+        date_precision="day" if date else None,
+        files=[str(path)],
+        sections=sections,
+        source=SourceRef(path=str(path), line=None, format="pdf"),
+    )
+
+
+def first_page_title(first: list[Line]) -> str:
+    """The largest type near the top of the first page, its lines joined (not a heading word)."""
+    candidates = [ln for ln in first[:15] if not NAMED_HEADINGS.match(ln.text.strip())]
+    if not candidates:
+        return ""
+    biggest = max(ln.size for ln in candidates)
+    lines = [ln for ln in candidates if ln.size >= biggest - 0.5]
+    return " ".join(ln.text.strip() for ln in lines).replace(SOFT_HYPHEN, "-")
+
+
+def _pdf_date(value: str) -> dt.date | None:
+    """A PDF's creation date ("D:20160215...") as a date; None when it has none."""
+    m = PDF_DATE.match(value or "")
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+    except ValueError:
+        return None

@@ -1,0 +1,143 @@
+"""PDFs: the text read from LaTeX-typeset papers against the text they were typeset from (one
+and two columns, running headers, page numbers, captions, references), PDFs linked from exports
+becoming one paper with their record, and PDFs that cannot be read skipped with their reason."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from paperqa.errors import IngestError
+from paperqa.evals.pdftext import score
+from paperqa.ingest.loaders.common import attached_pdfs
+from paperqa.ingest.loaders.pdf import join_lines, read_pdf
+from paperqa.library import Library
+from paperqa.settings import LimitsSettings, Settings
+
+from .conftest import DATA
+
+PDFS = DATA / "pdf"
+TYPESET = sorted(PDFS.glob("*-column.pdf"))
+
+
+def source_of(pdf: Path) -> dict:
+    return json.loads((PDFS / f"{pdf.name.split('-')[0]}.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("pdf", TYPESET, ids=lambda p: p.stem)
+def test_a_typeset_paper_reads_back_as_its_source(pdf: Path) -> None:
+    paper = read_pdf(pdf, LimitsSettings())
+    with pdfium.PdfDocument(pdf) as doc:
+        pages = len(doc)
+    found = score(paper, source_of(pdf), pages)
+    assert found["paragraph_f1"] >= 0.95, found
+    assert found["headings_found"] >= 0.90, found
+    assert found["paragraphs_with_running_lines"] == 0, found
+    assert found["title_right"] == 1.0, (paper.title, found)
+
+
+def test_captions_are_passages_and_the_references_are_apart() -> None:
+    paper = read_pdf(PDFS / "1602.04341-two-column.pdf", LimitsSettings())
+    paragraphs = [p for _, s in paper.body for p in s.paragraphs]
+    assert any(p.startswith("Table 1: Experimental results for one-sentence") for p in paragraphs)
+    assert paper.sections[-1].name == "References"
+    assert not any("Teaching machines to read" in p for p in paragraphs)  # never searched, never quoted
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "joined"),
+    [
+        ("machine compre\x02", "hension of text", "machine comprehension of text"),
+        ("an open-domain question\x02", "answering problem", "an open-domain question-answering problem"),
+        ("our best\x02", "performing system", "our best-performing system"),
+    ],
+)
+def test_a_hyphen_at_a_line_end(first: str, second: str, joined: str) -> None:
+    words = {"question-answering", "best", "performing", "machine", "text"}
+    assert join_lines(first, second, words) == joined
+
+
+def test_export_file_fields_point_to_pdfs(tmp_path: Path) -> None:
+    fields = [
+        "Full Text PDF:papers/Smith 2020.pdf:application/pdf;Snapshot:papers/x.html:text/html",
+        ":C\\:/Users/me/Mendeley/y.pdf:pdf",
+        "file:///home/me/z%20paper.pdf",
+        "internal-pdf://1234/w.pdf",
+    ]
+    assert attached_pdfs(fields, tmp_path) == [
+        str(tmp_path / "papers" / "Smith 2020.pdf"),
+        str(tmp_path / "C:/Users/me/Mendeley/y.pdf"),
+        "/home/me/z paper.pdf",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: p.write_bytes((PDFS / "encrypted.pdf").read_bytes()), "encrypted"),
+        (lambda p: p.write_bytes((PDFS / "1602.04341-one-column.pdf").read_bytes()[:30_000]), "damaged"),
+        (lambda p: p.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40), "damaged"),
+        (lambda p: p.write_bytes(b""), "damaged"),
+    ],
+    ids=["encrypted", "truncated", "garbage", "empty"],
+)
+def test_a_pdf_that_cannot_be_read_says_why(tmp_path: Path, make, reason: str) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.pdf"
+    make(bad)
+    with pytest.raises(IngestError, match=reason) as caught:
+        read_pdf(bad, LimitsSettings())
+    assert str(bad) in str(caught.value) and caught.value.kind
+
+
+def blank_pdf(path: Path, pages: int) -> Path:
+    doc = pdfium.PdfDocument.new()
+    for _ in range(pages):
+        doc.new_page(612, 792)
+    doc.save(path)
+    return path
+
+
+def test_a_scan_without_text_and_a_book_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="no text layer.*OCR"):
+        read_pdf(blank_pdf(tmp_path / "scan.pdf", 2), LimitsSettings())
+    with pytest.raises(IngestError, match="pdf_pages"):
+        read_pdf(blank_pdf(tmp_path / "book.pdf", 12), LimitsSettings(pdf_pages=10))
+
+
+@pytest.mark.slow
+def test_a_folder_of_pdfs_with_a_bad_one_and_an_export_linking_one(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    shutil.copy(PDFS / "1602.04341-two-column.pdf", folder / "habcnn.pdf")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    library = Library(Settings(home=tmp_path / "lib"), embedder=embedder)
+    report = library.ingest([folder])
+    assert len(report.added) == 1 and [s.reason for s in report.skipped][0].startswith("not a readable PDF")
+    assert str(folder / "broken.pdf") in report.skipped[0].location
+    paper = library.get(report.added[0])
+    assert paper.title == "Attention-Based Convolutional Neural Network for Machine Comprehension"
+    assert paper.files == [str(folder / "habcnn.pdf")] and len(paper.sections) >= 13
+
+    # the same paper from a BibTeX export whose `file` field links the other PDF: one paper,
+    # the record's metadata with the PDF's body
+    record = source_of(PDFS / "1603.07252-one-column.pdf")
+    shutil.copy(PDFS / "1603.07252-one-column.pdf", folder / "summ.pdf")
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@inproceedings{cheng2016,\n"
+        f"  title = {{{record['title']}}},\n"
+        "  author = {Cheng, Jianpeng and Lapata, Mirella},\n  year = {2016},\n"
+        "  abstract = {" + record["abstract"].replace("%", "\\%") + "},\n"
+        "  file = {Full Text:papers/summ.pdf:application/pdf}\n}\n",
+        encoding="utf-8",
+    )
+    added = library.ingest([bib])
+    summ = library.get(added.added[0])
+    assert summ.authors == ["Jianpeng Cheng", "Mirella Lapata"] and summ.date and summ.date.year == 2016
+    assert any(s.name.endswith("Document Reader") for s in summ.sections)
+    answer = library.ask("Which corpus do they use besides DailyMail?", paper_ids=[summ.id])
+    assert answer.sentences and answer.sentences[0].citations == [1]
