@@ -50,8 +50,11 @@ class Section(BaseModel):
         return [CONTROL.sub("", p) for p in paragraphs]
 
 
-#: Sections never answered from or searched: what a paper cites is not what it says.
-REFERENCE_SECTIONS = re.compile(r"^\W*(?:\d+\W*)?(?:references|bibliography|works cited)\W*$", re.IGNORECASE)
+#: Sections never answered from or searched: what a paper cites, or who funded it, is not what
+#: it found ("Acknowledgments" answered "What domain of text?" with a grant number).
+REFERENCE_SECTIONS = re.compile(
+    r"^\W*(?:\d+\W*)?(?:references|bibliography|works cited|acknowledge?ments?)\W*$", re.IGNORECASE
+)
 
 
 class Paper(BaseModel):

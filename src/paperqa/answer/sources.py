@@ -69,14 +69,13 @@ def fit_budget(sources: Sequence[Source], budget: int) -> list[Source]:
 BODY_PARAGRAPHS = 4
 
 
-def with_body(source: Source, paragraphs: int = BODY_PARAGRAPHS) -> Source:
+def with_body(source: Source, paragraphs: int | None = None) -> Source:
     """The source as an answer reads it: its whole abstract, then the body paragraphs (whole)
     its retrieved passages come from, best first; the abstract alone for a paper without a
     body (or none of whose body was retrieved)."""
     paper = source.paper
-    places = list(dict.fromkeys((p.section, p.paragraph) for p in source.passages if p.section is not None))[
-        :paragraphs
-    ]
+    body = [(p.section, p.paragraph) for p in source.passages if p.section is not None]
+    places = list(dict.fromkeys(body))[: paragraphs or BODY_PARAGRAPHS]
     found = []
     for section, paragraph in places:
         if section is not None and paragraph is not None and section < len(paper.sections):

@@ -137,7 +137,11 @@ class Retriever:
         chunks.sort(key=lambda c: (not c.named, -c.fused))
         # Every chunk is of the corpus read at the store's current revision (checked above),
         # so its paper is in the library: no look-up of the papers is needed.
-        return diversify(chunks, k, self.settings.max_per_paper)
+        # among a few chosen papers the cap would leave slots empty: a paper's k best passages
+        cap = self.settings.max_per_paper
+        if paper_ids and len(paper_ids) * cap < k:
+            cap = -(-k // len(paper_ids))
+        return diversify(chunks, k, cap)
 
     def _missing_named(
         self, vector: np.ndarray, boosted: set[str], present: set[str], corpus: Corpus
