@@ -8,6 +8,7 @@ export CMAKE_ARGS := -DGGML_NATIVE=OFF
 DEMO_QUESTION ?= How can activation steering reduce hallucinations?
 # Outside data for evals and for fitting the ranker (not in the repository; see its README).
 QASPER ?= ../shared/data/qasper
+QASPER_FULLTEXT ?= ../shared/data/qasper_fulltext
 
 # The reader is fitted in its own environment (torch); see scripts/reader/.
 TRAIN_VENV ?= .venv-train
@@ -58,6 +59,10 @@ eval: install
 		$(BIN)/paperqa eval --questions $(QASPER)/dev_questions.jsonl --corpus $(QASPER)/dev_papers.jsonl \
 			--baseline --out evals/qasper-dev; \
 	else echo "QASPER not found at $(QASPER): its eval is skipped (make eval QASPER=DIR)"; fi
+	@if [ -d "$(QASPER_FULLTEXT)" ]; then \
+		$(BIN)/paperqa eval --questions $(QASPER_FULLTEXT)/dev_questions.jsonl \
+			--corpus $(QASPER_FULLTEXT)/dev_papers.jsonl --baseline --out evals/qasper-fulltext-dev; \
+	else echo "QASPER full text not found at $(QASPER_FULLTEXT): its eval is skipped"; fi
 
 ranker: install
 	$(PY) scripts/fit_ranker.py --data $(QASPER)

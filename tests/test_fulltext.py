@@ -11,6 +11,7 @@ import pytest
 
 from paperqa.errors import IngestError
 from paperqa.ingest.loaders.tabular import full_text
+from paperqa.interfaces.render import answer_html, sources_html
 from paperqa.library import Library
 from paperqa.types import Paper, Section
 
@@ -84,6 +85,11 @@ def test_a_full_text_is_kept_searched_and_cited_by_section(library: Library) -> 
     assert "15.6/16.5" in first.text and first.section == "Results", answer.sentences
     assert "papers" in (answer.how_written() or "")
     assert '"section":"Results"' in answer.model_dump_json()
+    assert "[1] §Results" in answer.text
+    # the app: the section after the marks; the source card shows the paragraph, sentence marked
+    assert "§Results" in answer_html(answer)
+    card = sources_html(answer)
+    assert "§Results</span> Table TABREF16 lists the performance" in card and "<mark>" in card
 
 
 def test_reingest_a_later_full_text_and_removal_keep_the_index_exact(library: Library, tmp_path) -> None:

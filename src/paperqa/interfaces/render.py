@@ -79,6 +79,8 @@ def sentence_html(s: CitedSentence) -> str:
     css = "unverified" if s.grounded is False else ("ok" if s.supported else "weak")
     title = f' title="{html.escape(s.problem)}"' if s.problem else ""
     marks = f" {cite_links(s.citations)}" if s.citations else ""
+    if marks and s.section is not None:  # quoted from the paper's body: which section
+        marks += f' <span class="pq-where">§{html.escape(s.section or "body")}</span>'
     return f'<span class="{css}"{title}>{html.escape(s.text)}{marks}</span>'
 
 
@@ -144,6 +146,16 @@ def _highlight(abstract: str, evidence: list[str]) -> str:
     return out
 
 
+def evidence_html(sentence: str, paper: Paper | None) -> str:
+    """A supporting sentence; one from the paper's body in its paragraph, its section named."""
+    section = paper.section_of(sentence) if paper else None
+    if paper is None or section is None:
+        return f'<div class="pq-evidence"><mark>{html.escape(sentence)}</mark></div>'
+    paragraph = next(p for _, s in paper.body for p in s.paragraphs if sentence in p and s.name == section)
+    where = f'<span class="pq-where">§{html.escape(section or "body")}</span> '
+    return f'<div class="pq-evidence">{where}{_highlight(paragraph, [sentence])}</div>'
+
+
 def card_html(card: SourceCard) -> str:
     ref, paper = card.reference, card.paper
     link = f' · <a href="{html.escape(ref.url)}" target="_blank">link</a>' if ref.url else ""
@@ -152,7 +164,7 @@ def card_html(card: SourceCard) -> str:
         shown = paper.authors[:CARD_AUTHORS]
         names = ", ".join(shown) + (" et al." if len(paper.authors) > CARD_AUTHORS else "")
         authors = f"{html.escape(names)} · "
-    quotes = "".join(f'<div class="pq-evidence"><mark>{html.escape(e)}</mark></div>' for e in card.evidence)
+    quotes = "".join(evidence_html(e, paper) for e in card.evidence)
     abstract = _highlight(paper.abstract, card.evidence) if paper else ""
     return (
         f'<div class="pq-source" id="pq-source-{ref.number}" data-n="{ref.number}" '

@@ -1,0 +1,124 @@
+"""Whole papers: what reading PDFs and full texts costs, and how well PDFs are read.
+
+- PDF text: every typeset fixture (tests/data/pdf/, `make pdf-fixtures`: QASPER dev papers in
+  one and two columns) read and compared with its source (paragraph F1, headings found,
+  running lines inside paragraphs, title); pages and papers read per second (PDF parsing only).
+- Ingest: QASPER full-text dev (98 whole papers, ../shared/data/qasper_fulltext) into a new
+  library: papers and chunks per second (embedding included), as JSON Lines with sections.
+- Retrieval over that library (320 dev questions): p50 / p95 ms, over the whole library and
+  restricted to the question's paper.
+- An ask restricted to the paper (quote mode, the embedded defaults): p50 / p95 s.
+
+Answer quality on whole papers is `make eval` (evals/qasper-fulltext-dev).
+
+    python benchmarks/bench_fulltext.py [--questions N]     # writes benchmarks/results/fulltext.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from _common import RESULTS, ROOT, header
+
+from paperqa.evals.pdftext import score
+from paperqa.ingest.loaders.pdf import read_pdf
+from paperqa.library import Library
+from paperqa.retrieval.hybrid import Retriever
+from paperqa.settings import LimitsSettings, Settings
+
+FULLTEXT = ROOT.parent / "shared" / "data" / "qasper_fulltext"
+PDFS = ROOT / "tests" / "data" / "pdf"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def pdf_text(rounds: int) -> dict[str, object]:
+    files = sorted(PDFS.glob("*-column.pdf"))
+    per_file = {}
+    for pdf in files:
+        source = json.loads((PDFS / f"{pdf.name.split('-')[0]}.json").read_text(encoding="utf-8"))
+        with pdfium.PdfDocument(pdf) as doc:
+            pages = len(doc)
+        per_file[pdf.stem] = {"pages": pages, **score(read_pdf(pdf, LimitsSettings()), source, pages)}
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for pdf in files:
+            read_pdf(pdf, LimitsSettings())
+    seconds = time.perf_counter() - started
+    pages = sum(int(v["pages"]) for v in per_file.values()) * rounds
+    leaks = sum(int(v["paragraphs_with_running_lines"]) for v in per_file.values())
+    return {
+        "files": per_file,
+        "paragraph_f1_min": min(float(v["paragraph_f1"]) for v in per_file.values()),
+        "headings_found_min": min(float(v["headings_found"]) for v in per_file.values()),
+        "running_lines_in_paragraphs": leaks,
+        "papers_per_second": round(len(files) * rounds / seconds, 1),
+        "pages_per_second": round(pages / seconds, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--questions", type=int, default=320, help="Dev questions timed (retrieval, ask).")
+    parser.add_argument("--rounds", type=int, default=10, help="Times each fixture PDF is parsed.")
+    args = parser.parse_args()
+    out: dict[str, object] = {**header("bench_fulltext.py"), "pdf_text": pdf_text(args.rounds)}
+    print(json.dumps(out["pdf_text"], indent=1), flush=True)
+    questions = [json.loads(line) for line in (FULLTEXT / "dev_questions.jsonl").open()][: args.questions]
+    with tempfile.TemporaryDirectory() as tmp:
+        library = Library(Settings(home=Path(tmp) / "lib"))
+        started = time.perf_counter()
+        report = library.ingest([FULLTEXT / "dev_papers.jsonl"])
+        seconds = time.perf_counter() - started
+        papers, chunks = library.store.counts()
+        out["ingest"] = {
+            "papers": papers,
+            "chunks": chunks,
+            "seconds": round(seconds, 1),
+            "papers_per_second": round(len(report.added) / seconds, 2),
+            "chunks_per_second": round(report.chunks_added / seconds, 1),
+        }
+        print(json.dumps(out["ingest"]), flush=True)
+        retriever = Retriever(library.store, library.embedder, library.settings.retrieval)
+        retriever.retrieve("warm up")
+        timings: dict[str, list[float]] = {"library": [], "paper": [], "ask": []}
+        for q in questions:
+            pid = f"arxiv:{q['paper_id']}"
+            t = time.perf_counter()
+            retriever.retrieve(q["question"])
+            timings["library"].append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            retriever.retrieve(q["question"], paper_ids=[pid])
+            timings["paper"].append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            library.ask(q["question"], paper_ids=[pid])  # the embedded defaults: quote mode
+            timings["ask"].append(time.perf_counter() - t)
+        out["retrieval_ms"] = {
+            scope: {"p50": round(statistics.median(v), 1), "p95": round(percentile(v, 0.95), 1)}
+            for scope, v in timings.items()
+            if scope != "ask"
+        }
+        out["ask_paper_seconds"] = {
+            "p50": round(statistics.median(timings["ask"]), 3),
+            "p95": round(percentile(timings["ask"], 0.95), 3),
+            "questions": len(questions),
+        }
+    print(json.dumps({k: out[k] for k in ("retrieval_ms", "ask_paper_seconds")}), flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "fulltext.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
