@@ -52,6 +52,10 @@ bench: install
 	$(PY) benchmarks/bench_public.py all --limit 100
 	$(PY) benchmarks/bench_load.py --users 8 --turns 2
 	$(PY) benchmarks/bench_load.py --users 8 --turns 2 --api
+	$(PY) benchmarks/bench_limits.py
+	$(PY) benchmarks/bench_zotero.py
+	$(PY) benchmarks/bench_reader.py --fulltext-limit 120
+	$(PY) benchmarks/bench_fulltext.py
 
 eval: install
 	$(BIN)/paperqa eval --questions evals/seed_questions.jsonl --baseline --out evals
