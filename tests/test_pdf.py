@@ -141,3 +141,42 @@ def test_a_folder_of_pdfs_with_a_bad_one_and_an_export_linking_one(tmp_path: Pat
     assert any(s.name.endswith("Document Reader") for s in summ.sections)
     answer = library.ask("Which corpus do they use besides DailyMail?", paper_ids=[summ.id])
     assert answer.sentences and answer.sentences[0].citations == [1]
+
+
+REAL = PDFS / "real"
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "abstract_starts", "sections"),
+    [
+        (
+            "2020.acl-main.207.pdf",
+            "SPECTER: Document-level Representation Learning using Citation-informed Transformers",
+            "Representation learning is a critical ingredient for natural language processing systems.",
+            ["1 Introduction", "2.1 Overview", "2.5 Inference", "5 Results", "8 Conclusions and Future Work"],
+        ),
+        (
+            "N18-3011.pdf",
+            "Construction of the Literature Graph in Semantic Scholar",
+            "We describe a deployed scalable system for organizing published scientific literature",
+            [
+                "1 Introduction",
+                "2.1 Node Types",
+                "4.2 Entity Extraction Models",
+                "6 Conclusion and Future Work",
+            ],
+        ),
+    ],
+)
+def test_real_papers_read_as_published(
+    name: str, title: str, abstract_starts: str, sections: list[str]
+) -> None:
+    paper = read_pdf(REAL / name, LimitsSettings())
+    assert paper.title == title
+    assert paper.abstract.startswith(abstract_starts)
+    names = [s.name for s in paper.sections]
+    assert all(s in names for s in sections), names
+    assert names.index(sections[0]) == 0 and "References" in names
+    assert not any(s.name == "References" for _, s in paper.body)
+    first = paper.sections[0].paragraphs[0]
+    assert len(first.split()) >= 40  # a paragraph, not a line

@@ -51,7 +51,9 @@ NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}|[A-H](?:\.\d{1,2})
 CAPTION = re.compile(r"^(Table|Figure|Fig\.)\s+\d+[.:]")
 PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
 PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?")
-SOFT_HYPHEN = "\x02"  # PDFium's mark for a word hyphenated at the line end
+SOFT_HYPHEN = "\x02"
+#: A line in type this much smaller than the text's is a footnote.
+FOOTNOTE_SIZE = 0.85  # PDFium's mark for a word hyphenated at the line end
 
 
 @dataclass
@@ -63,6 +65,7 @@ class Line:
     top: float
     text: str
     size: float = 0.0  # the font size of its first letter
+    bold: bool = False  # its first letter's font is bold (weight 600 or more)
     column: str = "F"  # "L", "R" or "F" (full width)
 
     @property
@@ -141,13 +144,16 @@ def page_lines(pdf: object, number: int) -> list[Line]:
                 piece = clean(text.get_text_bounded(left, bottom, right, top))
                 if piece.strip():
                     at = text.get_index(left + 1, (bottom + top) / 2, 3, 3)
-                    size = pdfium_c.FPDFText_GetFontSize(text.raw, at) if at is not None and at >= 0 else 0.0
-                    lines.append(Line(number, left, bottom, right, top, piece, size or (top - bottom)))
+                    found = at is not None and at >= 0
+                    size = pdfium_c.FPDFText_GetFontSize(text.raw, at) if found else 0.0
+                    bold = found and pdfium_c.FPDFText_GetFontWeight(text.raw, at) >= 600
+                    lines.append(Line(number, left, bottom, right, top, piece, size or (top - bottom), bold))
         finally:
             text.close()
     finally:
         page.close()
-    return reading_order(merge_same_line(lines), width)
+    # twice: a comma's box is too short to overlap its line until the words after it join it
+    return reading_order(merge_same_line(merge_same_line(lines)), width)
 
 
 def clean(text: str) -> str:
@@ -156,15 +162,30 @@ def clean(text: str) -> str:
     return "".join(c for c in text if c == SOFT_HYPHEN or unicodedata.category(c)[0] != "C")
 
 
+#: Pieces of one line are looked for among this many lines read before (a citation link or a
+#: small-caps name is often drawn apart from the words around it).
+LOOK_BACK = 6
+
+
 def merge_same_line(lines: list[Line]) -> list[Line]:
-    """Pieces PDFium split on one baseline (a change of font) joined into one line."""
+    """Pieces PDFium gives apart on one line (a change of font, a link) joined into one line,
+    left to right: boxes that overlap vertically by half a line and touch horizontally."""
     merged: list[Line] = []
     for line in lines:
-        last = merged[-1] if merged else None
-        if last and abs(last.bottom - line.bottom) < 2.0 and 0 <= line.left - last.right < 12:
-            gap = "" if line.left - last.right < 1.0 else " "
-            last.text += gap + line.text
-            last.right, last.top = line.right, max(last.top, line.top)
+        for last in reversed(merged[-LOOK_BACK:]):
+            overlap = min(last.top, line.top) - max(last.bottom, line.bottom)
+            if overlap <= 0.5 * min(last.height, line.height):
+                continue
+            if -1 <= line.left - last.right < 12:  # after it
+                last.text += ("" if line.left - last.right < 1.0 else " ") + line.text
+                last.right = line.right
+            elif -1 <= last.left - line.right < 12:  # before it
+                last.text = line.text + ("" if last.left - line.right < 1.0 else " ") + last.text
+                last.left = line.left
+            else:
+                continue
+            last.top, last.bottom = max(last.top, line.top), min(last.bottom, line.bottom)
+            break
         else:
             merged.append(line)
     return merged
@@ -228,6 +249,7 @@ class Block:
     heading: bool = False
     size: float = 0.0
     page: int = 0
+    aside: bool = False  # a footnote: its own paragraph, never interrupting the text around it
 
 
 def blocks(lines: list[Line]) -> list[Block]:
@@ -248,8 +270,15 @@ def blocks(lines: list[Line]) -> list[Block]:
         column_left[where] = min(column_left.get(where, ln.left), ln.left)
     out: list[Block] = []
     previous: Line | None = None
+    main = -1  # the paragraph the text flows on in (footnotes between columns aside)
     for ln in lines:
         text = ln.text.strip()
+        if ln.size < body_size * FOOTNOTE_SIZE and not heading_like(text, ln, body_size):
+            if out and out[-1].aside and out[-1].page == ln.page:
+                out[-1].text = join_lines(out[-1].text, text, words)
+            else:
+                out.append(Block(text, size=ln.size, page=ln.page, aside=True))
+            continue
         gap = (
             previous.bottom - ln.bottom
             if previous and (previous.page, previous.column) == (ln.page, ln.column)
@@ -257,31 +286,36 @@ def blocks(lines: list[Line]) -> list[Block]:
         )
         set_apart = gap is None or gap > spacing * 1.3
         close = gap is not None and previous is not None and gap <= previous.size * 1.6
-        if out and out[-1].heading and ln.size > body_size * 1.05 and close:
-            out[-1].text = join_lines(out[-1].text, text, words)  # a heading on two lines
+        if main >= 0 and out[main].heading and ln.size > body_size * 1.05 and close:
+            out[main].text = join_lines(out[main].text, text, words)  # a heading on two lines
             previous = ln
             continue
         if heading_like(text, ln, body_size) and set_apart:
             out.append(Block(text, heading=True, size=ln.size, page=ln.page))
-            previous = ln
+            main, previous = len(out) - 1, ln
             continue
         if is_garbled(text):
             continue
-        indented = ln.left > column_left[(ln.page, ln.column)] + 6
+        # a first line sits further right than the line before it (an abstract set narrower
+        # than the column is not a run of paragraphs), and than the column's own left edge
+        indented = ln.left > column_left[(ln.page, ln.column)] + 6 and (
+            gap is None or previous is None or ln.left > previous.left + 6
+        )
         starts = (
-            not out
-            or out[-1].heading
+            main < 0
+            or out[main].heading
             or CAPTION.match(text) is not None
             or (gap is not None and gap > spacing * 1.45)
             or indented
-            or CAPTION.match(out[-1].text) is not None
+            or CAPTION.match(out[main].text) is not None
             and gap is not None
             and gap > spacing * 1.2
         )
         if starts:
             out.append(Block(text, size=ln.height, page=ln.page))
+            main = len(out) - 1
         else:
-            out[-1].text = join_lines(out[-1].text, text, words)
+            out[main].text = join_lines(out[main].text, text, words)
         previous = ln
     return out
 
@@ -299,9 +333,11 @@ def heading_like(text: str, line: Line, body_size: float) -> bool:
     words = text.split()
     if not words or len(words) > 12 or text.endswith((".", ",", ";", ":")) and not NAMED_HEADINGS.match(text):
         return False
+    if re.search(r":\s+[a-z]", text):  # "II. Hybrid: defines a small number of": a list item
+        return False
     named = NAMED_HEADINGS.match(re.sub(r"^[\dIVX.]+\s+", "", text).strip()) is not None
     numbered = NUMBERED_HEADING.match(text) is not None and len(words) >= 2
-    return named or (numbered and line.size > body_size * 1.05)
+    return named or (numbered and (line.size > body_size * 1.05 or line.bold))
 
 
 def join_lines(first: str, second: str, words: set[str] | frozenset[str] = frozenset()) -> str:
