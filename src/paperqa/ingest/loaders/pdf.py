@@ -135,7 +135,7 @@ def page_lines(pdf: object, number: int) -> list[Line]:
 
     page = pdf[number]  # type: ignore[index]
     try:
-        width, _ = page.get_size()
+        width, height = page.get_size()
         text = page.get_textpage()
         try:
             lines = []
@@ -153,7 +153,7 @@ def page_lines(pdf: object, number: int) -> list[Line]:
     finally:
         page.close()
     # twice: a comma's box is too short to overlap its line until the words after it join it
-    return reading_order(merge_same_line(merge_same_line(lines)), width)
+    return reading_order(merge_same_line(merge_same_line(lines)), width, height if number == 0 else None)
 
 
 def clean(text: str) -> str:
@@ -191,9 +191,11 @@ def merge_same_line(lines: list[Line]) -> list[Line]:
     return merged
 
 
-def reading_order(lines: list[Line], width: float) -> list[Line]:
+def reading_order(lines: list[Line], width: float, first_page_height: float | None = None) -> list[Line]:
     """Two columns read one after the other: full-width lines above the columns, the left
-    column, the right, then full-width lines below them. One column: top to bottom."""
+    column, the right, then full-width lines below them. One column: top to bottom. On the
+    first page (its height given) the title block is everything down to its last full-width
+    line in the top 40% of the page: authors set on one side of the middle belong to it."""
     middle = width / 2
     for line in lines:
         line.column = "L" if line.right < middle + 5 else "R" if line.left > middle - 5 else "F"
@@ -204,6 +206,17 @@ def reading_order(lines: list[Line], width: float) -> list[Line]:
         for line in lines:
             line.column = "F"
         return sorted(lines, key=lambda ln: -ln.top)
+    if first_page_height is not None:
+        block = [ln for ln in lines if ln.column == "F" and ln.top > first_page_height * 0.6]
+        if block:
+            head_bottom = min(ln.bottom for ln in block) - 1
+            for line in lines:
+                if line.column != "F" and line.bottom >= head_bottom:
+                    line.column = "F"
+            left = [ln for ln in lines if ln.column == "L"]
+            right = [ln for ln in lines if ln.column == "R"]
+            if not left or not right:
+                return sorted(lines, key=lambda ln: -ln.top)
     columns_top = max(ln.top for ln in left + right)
     full = [ln for ln in lines if ln.column == "F"]
     above = [ln for ln in full if ln.bottom >= columns_top - 1]
