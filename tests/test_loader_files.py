@@ -204,13 +204,20 @@ def test_a_date_that_is_no_date_is_a_note_not_a_lost_paper(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("name", "content"), [("empty.jsonl", b""), ("blank.csv", b"\n \n"), ("x.pdf", b"%PDF")]
+    ("name", "content"), [("empty.jsonl", b""), ("blank.csv", b"\n \n"), ("x.doc", b"DOC")]
 )
 def test_unreadable_files(tmp_path, name, content):
     f = tmp_path / name
     f.write_bytes(content)
     with pytest.raises(IngestError, match="empty|unsupported"):
         load_paths([f])
+
+
+def test_a_damaged_pdf_is_a_skipped_entry_with_its_reason(tmp_path):
+    f = tmp_path / "x.pdf"
+    f.write_bytes(b"%PDF")
+    result = load_paths([f])
+    assert not result.papers and result.skipped[0].reason.startswith("not a readable PDF")
 
 
 def test_missing_path(tmp_path):
