@@ -180,3 +180,13 @@ def test_real_papers_read_as_published(
     assert not any(s.name == "References" for _, s in paper.body)
     first = paper.sections[0].paragraphs[0]
     assert len(first.split()) >= 40  # a paragraph, not a line
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [("Microsoft Word - draft3.docx", False), ("main.pdf", False), ("Untitled", False), ("SPECTER", True)],
+)
+def test_a_metadata_title_that_is_a_file_name_is_not_the_title(given: str, kept: bool) -> None:
+    from paperqa.ingest.loaders.pdf import NO_TITLE
+
+    assert (NO_TITLE.search(given) is None) == kept

@@ -51,6 +51,8 @@ NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}|[A-H](?:\.\d{1,2})
 CAPTION = re.compile(r"^(Table|Figure|Fig\.)\s+\d+[.:]")
 PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
 PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?")
+#: Metadata titles that are no title: a file name, the word processor's, "untitled".
+NO_TITLE = re.compile(r"\.(docx?|pdf|tex|dvi|ps|odt)$|^microsoft word\b|^untitled$|^\s*$", re.IGNORECASE)
 SOFT_HYPHEN = "\x02"
 #: A line in type this much smaller than the text's is a footnote.
 FOOTNOTE_SIZE = 0.85  # PDFium's mark for a word hyphenated at the line end
@@ -375,7 +377,8 @@ def to_paper(path: Path, pages: list[list[Line]], meta: dict[str, str]) -> Paper
     height = max((ln.top for page in pages for ln in page), default=792.0) + 20
     pages = without_running_lines(pages, height)
     found = blocks([ln for page in pages for ln in page])
-    title = (meta.get("Title") or "").strip() or first_page_title(pages[0])
+    given = (meta.get("Title") or "").strip()
+    title = given if given and not NO_TITLE.search(given) else first_page_title(pages[0])
     sections: list[Section] = []
     abstract: list[str] = []
     current: Section | None = None
