@@ -121,6 +121,13 @@ def test_a_folder_of_pdfs_with_a_bad_one_and_an_export_linking_one(tmp_path: Pat
     paper = library.get(report.added[0])
     assert paper.title == "Attention-Based Convolutional Neural Network for Machine Comprehension"
     assert paper.files == [str(folder / "habcnn.pdf")] and len(paper.sections) >= 13
+    assert [s.pages[0] for s in paper.sections[:2]] == [1, 2]  # "1 Introduction" p. 1, "2 Related Work" p. 2
+
+    # a sentence quoted from the body names its section and page
+    answer = library.ask("What is MCTest-500?", paper_ids=[paper.id])
+    body = [s for s in answer.sentences if s.section is not None]
+    assert body and all(isinstance(s.page, int) for s in body), answer.sentences
+    assert f"{body[0].where}" in answer.text and ", p. " in body[0].where  # type: ignore[operator]
 
     # the same paper from a BibTeX export whose `file` field links the other PDF: one paper,
     # the record's metadata with the PDF's body

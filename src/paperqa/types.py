@@ -38,6 +38,10 @@ class Section(BaseModel):
 
     name: str = Field(description='The heading, e.g. "4.1 Datasets" ("" when the source gave none).')
     paragraphs: list[str] = Field(default_factory=list)
+    pages: list[int] = Field(
+        default_factory=list,
+        description="The PDF page (1-based) each paragraph starts on; empty when not read from a PDF.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -174,15 +178,21 @@ class Paper(BaseModel):
             blob += "".join(f"\x01{s.name}\x02" + "\x03".join(s.paragraphs) for s in self.sections)
         return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
-    def section_of(self, sentence: str) -> str | None:
-        """The heading of the body section holding `sentence` ("" for one without a heading);
-        None when it is the abstract's or nowhere."""
+    def place_of(self, sentence: str) -> tuple[str, int | None] | None:
+        """The heading of the body section holding `sentence` ("" for one without a heading) and
+        the PDF page its paragraph starts on (None when unknown); None when it is the abstract's
+        or nowhere."""
         if not self.sections or sentence in self.abstract:
             return None
         for _, section in self.body:
-            if any(sentence in p for p in section.paragraphs):
-                return section.name
+            for i, paragraph in enumerate(section.paragraphs):
+                if sentence in paragraph:
+                    return section.name, section.pages[i] if i < len(section.pages) else None
         return None
+
+    def section_of(self, sentence: str) -> str | None:
+        place = self.place_of(sentence)
+        return place[0] if place else None
 
     @property
     def body(self) -> list[tuple[int, Section]]:
@@ -378,6 +388,15 @@ class CitedSentence(BaseModel):
     section: str | None = Field(
         default=None, description="The body section its evidence is from (None: the abstract, or unknown)."
     )
+    page: int | None = Field(default=None, description="The PDF page its evidence is on (1-based), if known.")
+
+    @property
+    def where(self) -> str | None:
+        """Where in the paper's body its evidence is: "§4.1 Datasets, p. 5" (None: the abstract)."""
+        if self.section is None:
+            return None
+        return f"§{self.section or 'body'}" + (f", p. {self.page}" if self.page else "")
+
     auto_cited: bool = Field(
         default=False, description="The model gave no citation; paperqa found the supporting source."
     )

@@ -50,8 +50,8 @@ def render(sentences: Sequence[CitedSentence]) -> str:
     parts = []
     for s in sentences:
         marks = "".join(f"[{n}]" for n in s.citations)
-        if marks and s.section is not None:
-            marks += f" §{s.section or 'body'}"
+        if marks and s.where:
+            marks += f" {s.where}"
         if marks and s.text[-1:] in ".!?":
             parts.append(f"{s.text[:-1]} {marks}{s.text[-1]}")
         elif marks:

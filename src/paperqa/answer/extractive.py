@@ -40,7 +40,8 @@ def quote_evidence(chosen: Sequence[Evidence], labels: dict[int, str] | None = N
         text = clean(e.sentence, label if label and " " not in label else None)
         if label and label.casefold() not in text.casefold():
             text = f"{label}: {text}"
-        where = {"section": e.paper.section_of(e.sentence)}
+        place = e.paper.place_of(e.sentence)
+        where = {"section": place[0], "page": place[1]} if place else {}
         out.append(quote(text, e.number, e.sentence).model_copy(update=where))
     return out
 

@@ -41,7 +41,7 @@ def token_f1(a: Sequence[str], b: Sequence[str]) -> float:
 
 
 def heading_name(name: str) -> str:
-    """"Experiments ::: Datasets" -> "datasets"; "4.1 Datasets" -> "datasets"."""
+    """ "Experiments ::: Datasets" -> "datasets"; "4.1 Datasets" -> "datasets"."""
     name = name.split(":::")[-1]
     return " ".join(words(re.sub(r"^\s*(\d+|[A-Z]|[IVX]+)(\.\d+)*\.?\s+(?=\S)", "", name.strip())))
 
@@ -52,9 +52,7 @@ def is_prose(text: str) -> bool:
     return "$$" not in text and "\\" not in text and letters >= 0.6 * len(text.replace(" ", ""))
 
 
-def score(
-    read: Paper, source: dict, pages: int, running: Sequence[str] = ("Preprint",)
-) -> dict[str, float]:
+def score(read: Paper, source: dict, pages: int, running: Sequence[str] = ("Preprint",)) -> dict[str, float]:
     """The read paper against its source record (`{title, abstract, sections}`) and the PDF's
     page count."""
     read_paragraphs = [read.abstract, *(p for s in read.sections for p in s.paragraphs)]

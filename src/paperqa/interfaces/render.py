@@ -79,8 +79,8 @@ def sentence_html(s: CitedSentence) -> str:
     css = "unverified" if s.grounded is False else ("ok" if s.supported else "weak")
     title = f' title="{html.escape(s.problem)}"' if s.problem else ""
     marks = f" {cite_links(s.citations)}" if s.citations else ""
-    if marks and s.section is not None:  # quoted from the paper's body: which section
-        marks += f' <span class="pq-where">§{html.escape(s.section or "body")}</span>'
+    if marks and s.where:  # quoted from the paper's body: which section (and page)
+        marks += f' <span class="pq-where">{html.escape(s.where)}</span>'
     return f'<span class="{css}"{title}>{html.escape(s.text)}{marks}</span>'
 
 
@@ -148,11 +148,13 @@ def _highlight(abstract: str, evidence: list[str]) -> str:
 
 def evidence_html(sentence: str, paper: Paper | None) -> str:
     """A supporting sentence; one from the paper's body in its paragraph, its section named."""
-    section = paper.section_of(sentence) if paper else None
-    if paper is None or section is None:
+    place = paper.place_of(sentence) if paper else None
+    if paper is None or place is None:
         return f'<div class="pq-evidence"><mark>{html.escape(sentence)}</mark></div>'
+    section, page = place
     paragraph = next(p for _, s in paper.body for p in s.paragraphs if sentence in p and s.name == section)
-    where = f'<span class="pq-where">§{html.escape(section or "body")}</span> '
+    label = f"§{section or 'body'}" + (f", p. {page}" if page else "")
+    where = f'<span class="pq-where">{html.escape(label)}</span> '
     return f'<div class="pq-evidence">{where}{_highlight(paragraph, [sentence])}</div>'
 
 

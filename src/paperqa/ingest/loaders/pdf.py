@@ -398,6 +398,7 @@ def to_paper(path: Path, pages: list[list[Line]], meta: dict[str, str]) -> Paper
                 abstract.append(text)
         else:
             current.paragraphs.append(squash(text))
+            current.pages.append(block.page + 1)
     sections = [s for s in sections if s.paragraphs]
     if not abstract and sections:  # no "Abstract" heading: the first paragraph stands for it
         abstract = [sections[0].paragraphs[0]]

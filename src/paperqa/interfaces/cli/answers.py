@@ -61,8 +61,8 @@ def _print_answer(answer: Answer) -> None:
         text.append(f" [{answer.short_citation}]\n" if answer.short_citation else "\n")
     for sentence in answer.sentences:
         marks = "".join(f"[{n}]" for n in sentence.citations)
-        if marks and sentence.section is not None:
-            marks += f" §{sentence.section or 'body'}"
+        if marks and sentence.where:
+            marks += f" {sentence.where}"
         unverified = sentence.grounded is False
         style = "red" if unverified else ("" if sentence.supported or answer.not_in_library else "yellow")
         text.append(sentence.text + (f" {marks}" if marks else ""), style=style)

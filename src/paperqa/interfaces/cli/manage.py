@@ -212,7 +212,7 @@ def _print_paper(paper: Paper) -> None:
 
 
 def _sections_line(paper: Paper) -> str | None:
-    """"12 sections, 48 paragraphs: Introduction; Method; ..." for a paper with a body."""
+    """ "12 sections, 48 paragraphs: Introduction; Method; ..." for a paper with a body."""
     if not paper.sections:
         return None
     names = "; ".join(s.name or "(no heading)" for s in paper.sections)
