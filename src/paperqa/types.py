@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -59,6 +59,24 @@ class Section(BaseModel):
 REFERENCE_SECTIONS = re.compile(
     r"^\W*(?:\d+\W*)?(?:references|bibliography|works cited|acknowledge?ments?)\W*$", re.IGNORECASE
 )
+
+
+class Place(NamedTuple):
+    """Where a sentence of a paper's body is: its section's heading, the PDF page its paragraph
+    starts on (None when unknown) and that paragraph."""
+
+    section: str
+    page: int | None
+    paragraph: str
+
+    @property
+    def label(self) -> str:
+        return place_label(self.section, self.page)
+
+
+def place_label(section: str, page: int | None) -> str:
+    """ "§4.1 Datasets, p. 5" ("§body" for a section without a heading)."""
+    return f"§{section or 'body'}" + (f", p. {page}" if page else "")
 
 
 class Paper(BaseModel):
@@ -178,21 +196,21 @@ class Paper(BaseModel):
             blob += "".join(f"\x01{s.name}\x02" + "\x03".join(s.paragraphs) for s in self.sections)
         return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
-    def place_of(self, sentence: str) -> tuple[str, int | None] | None:
-        """The heading of the body section holding `sentence` ("" for one without a heading) and
-        the PDF page its paragraph starts on (None when unknown); None when it is the abstract's
-        or nowhere."""
+    def place_of(self, sentence: str) -> Place | None:
+        """Where in the body `sentence` is; None when it is the abstract's or nowhere."""
         if not self.sections or sentence in self.abstract:
             return None
         for _, section in self.body:
             for i, paragraph in enumerate(section.paragraphs):
                 if sentence in paragraph:
-                    return section.name, section.pages[i] if i < len(section.pages) else None
+                    return Place(
+                        section.name, section.pages[i] if i < len(section.pages) else None, paragraph
+                    )
         return None
 
     def section_of(self, sentence: str) -> str | None:
         place = self.place_of(sentence)
-        return place[0] if place else None
+        return place.section if place else None
 
     @property
     def body(self) -> list[tuple[int, Section]]:
@@ -393,9 +411,7 @@ class CitedSentence(BaseModel):
     @property
     def where(self) -> str | None:
         """Where in the paper's body its evidence is: "§4.1 Datasets, p. 5" (None: the abstract)."""
-        if self.section is None:
-            return None
-        return f"§{self.section or 'body'}" + (f", p. {self.page}" if self.page else "")
+        return None if self.section is None else place_label(self.section, self.page)
 
     auto_cited: bool = Field(
         default=False, description="The model gave no citation; paperqa found the supporting source."

@@ -259,7 +259,7 @@ def not_stated(closest: Evidence, question: str) -> list[CitedSentence]:
     said = f"The {whose} does not state {asked}; its closest sentence follows."
     nearest = quote(clean(closest.sentence), closest.number, closest.sentence)
     if place := closest.paper.place_of(closest.sentence):
-        nearest = nearest.model_copy(update={"section": place[0], "page": place[1]})
+        nearest = nearest.model_copy(update={"section": place.section, "page": place.page})
     flag = {"supported": False, "problem": f"the {read}'s closest sentence; it does not answer the question"}
     return [
         CitedSentence(text=said, citations=[closest.number], supported=True, grounded=True, origin="note"),

@@ -41,7 +41,7 @@ def quote_evidence(chosen: Sequence[Evidence], labels: dict[int, str] | None = N
         if label and label.casefold() not in text.casefold():
             text = f"{label}: {text}"
         place = e.paper.place_of(e.sentence)
-        where = {"section": place[0], "page": place[1]} if place else {}
+        where = {"section": place.section, "page": place.page} if place else {}
         out.append(quote(text, e.number, e.sentence).model_copy(update=where))
     return out
 

@@ -78,10 +78,9 @@ def with_body(source: Source, paragraphs: int | None = None) -> Source:
     places = list(dict.fromkeys(body))[: paragraphs or BODY_PARAGRAPHS]
     found = []
     for section, paragraph in places:
-        if section is not None and paragraph is not None and section < len(paper.sections):
-            texts = paper.sections[section].paragraphs
-            if paragraph < len(texts):
-                found.append(texts[paragraph])
+        texts = paper.sections[section].paragraphs if section < len(paper.sections) else []
+        if paragraph is not None and paragraph < len(texts):
+            found.append(texts[paragraph])
     return source.model_copy(update={"text": " ".join([paper.abstract, *found])})
 
 

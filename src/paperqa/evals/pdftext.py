@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from paperqa.evals.qasper import tokens_f1
 from paperqa.types import Paper
 
 #: QASPER's placeholders, as the fixtures typeset them ("BIBREF3" -> "Bibref").
@@ -30,14 +31,6 @@ def as_typeset(text: str) -> str:
     """Source text as the fixture shows it: placeholders as words, only Latin-1 characters."""
     text = _PLACEHOLDER.sub(lambda m: m.group(1).title(), text)
     return text.encode("latin-1", "ignore").decode("latin-1")
-
-
-def token_f1(a: Sequence[str], b: Sequence[str]) -> float:
-    common = sum((Counter(a) & Counter(b)).values())
-    if not common:
-        return 0.0
-    precision, recall = common / len(a), common / len(b)
-    return 2 * precision * recall / (precision + recall)
 
 
 def heading_name(name: str) -> str:
@@ -68,7 +61,7 @@ def score(read: Paper, source: dict, pages: int, running: Sequence[str] = ("Prep
         if len(ws) < 5 or not is_prose(paragraph):
             continue
         candidates = Counter(i for w in set(ws) for i in index.get(w, ()))
-        scored = [(token_f1(read_words[i], ws), i) for i, _ in candidates.most_common(5)]
+        scored = [(tokens_f1(read_words[i], ws), i) for i, _ in candidates.most_common(5)]
         best, at = max(scored, default=(0.0, -1))
         f1s.append(best)
         if at >= 0:

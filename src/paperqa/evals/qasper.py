@@ -103,13 +103,22 @@ def normalize_answer(text: str) -> list[str]:
     return _ARTICLES.sub(" ", text.lower().translate(_PUNCTUATION)).split()
 
 
+def f1(common: int, predicted: int, gold: int) -> float:
+    """F1 of `common` items shared by `predicted` and `gold` items (0 when none are shared)."""
+    if not common:
+        return 0.0
+    precision, recall = common / predicted, common / gold
+    return 2 * precision * recall / (precision + recall)
+
+
+def tokens_f1(pred: Sequence[str], ref: Sequence[str]) -> float:
+    """F1 of two token lists (as bags)."""
+    return f1(sum((Counter(pred) & Counter(ref)).values()), len(pred), len(ref))
+
+
 def token_f1(prediction: str, gold: str) -> float:
     pred, ref = normalize_answer(prediction), normalize_answer(gold)
-    common = sum((Counter(pred) & Counter(ref)).values())
-    if not pred or not ref or not common:
-        return float(pred == ref)
-    precision, recall = common / len(pred), common / len(ref)
-    return 2 * precision * recall / (precision + recall)
+    return tokens_f1(pred, ref) if pred and ref else float(pred == ref)
 
 
 def token_recall(prediction: str, gold: str) -> float:
@@ -203,13 +212,7 @@ def evidence_f1(predicted: Sequence[str], gold: Sequence[Sequence[str]]) -> floa
     if not annotators:
         return None
     said = set(predicted)
-    best = 0.0
-    for ref in annotators:
-        common = len(said & ref)
-        if common:
-            precision, recall = common / len(said), common / len(ref)
-            best = max(best, 2 * precision * recall / (precision + recall))
-    return best
+    return max(f1(len(said & ref), len(said), len(ref)) for ref in annotators)
 
 
 # --- running ------------------------------------------------------------------------

@@ -427,9 +427,9 @@ class Store:
                 index=int(meta["index"]),  # type: ignore[arg-type]
                 text=doc,
                 similarity=1.0 - float(dist),
-                span=_place(meta)[0],
-                section=_place(meta)[1],
-                paragraph=_place(meta)[2],
+                span=span,
+                section=section,
+                paragraph=paragraph,
             )
             for cid, meta, doc, dist in zip(
                 rows["ids"][0],
@@ -438,6 +438,7 @@ class Store:
                 (rows["distances"] or [[]])[0],
                 strict=True,
             )
+            for span, section, paragraph in [_place(meta)]
         ]
 
     # --- whole index ----------------------------------------------------------

@@ -151,11 +151,8 @@ def evidence_html(sentence: str, paper: Paper | None) -> str:
     place = paper.place_of(sentence) if paper else None
     if paper is None or place is None:
         return f'<div class="pq-evidence"><mark>{html.escape(sentence)}</mark></div>'
-    section, page = place
-    paragraph = next(p for _, s in paper.body for p in s.paragraphs if sentence in p and s.name == section)
-    label = f"§{section or 'body'}" + (f", p. {page}" if page else "")
-    where = f'<span class="pq-where">{html.escape(label)}</span> '
-    return f'<div class="pq-evidence">{where}{_highlight(paragraph, [sentence])}</div>'
+    where = f'<span class="pq-where">{html.escape(place.label)}</span> '
+    return f'<div class="pq-evidence">{where}{_highlight(place.paragraph, [sentence])}</div>'
 
 
 def card_html(card: SourceCard) -> str:

@@ -53,9 +53,9 @@ PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORE
 PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?")
 #: Metadata titles that are no title: a file name, the word processor's, "untitled".
 NO_TITLE = re.compile(r"\.(docx?|pdf|tex|dvi|ps|odt)$|^microsoft word\b|^untitled$|^\s*$", re.IGNORECASE)
-SOFT_HYPHEN = "\x02"
+SOFT_HYPHEN = "\x02"  # PDFium's mark for a word hyphenated at the line end
 #: A line in type this much smaller than the text's is a footnote.
-FOOTNOTE_SIZE = 0.85  # PDFium's mark for a word hyphenated at the line end
+FOOTNOTE_SIZE = 0.85
 
 
 @dataclass
@@ -262,7 +262,6 @@ class Block:
 
     text: str
     heading: bool = False
-    size: float = 0.0
     page: int = 0
     aside: bool = False  # a footnote: its own paragraph, never interrupting the text around it
 
@@ -292,7 +291,7 @@ def blocks(lines: list[Line]) -> list[Block]:
             if out and out[-1].aside and out[-1].page == ln.page:
                 out[-1].text = join_lines(out[-1].text, text, words)
             else:
-                out.append(Block(text, size=ln.size, page=ln.page, aside=True))
+                out.append(Block(text, page=ln.page, aside=True))
             continue
         gap = (
             previous.bottom - ln.bottom
@@ -306,7 +305,7 @@ def blocks(lines: list[Line]) -> list[Block]:
             previous = ln
             continue
         if heading_like(text, ln, body_size) and set_apart:
-            out.append(Block(text, heading=True, size=ln.size, page=ln.page))
+            out.append(Block(text, heading=True, page=ln.page))
             main, previous = len(out) - 1, ln
             continue
         if is_garbled(text):
@@ -327,7 +326,7 @@ def blocks(lines: list[Line]) -> list[Block]:
             and gap > spacing * 1.2
         )
         if starts:
-            out.append(Block(text, size=ln.height, page=ln.page))
+            out.append(Block(text, page=ln.page))
             main = len(out) - 1
         else:
             out[main].text = join_lines(out[main].text, text, words)
@@ -388,7 +387,7 @@ def to_paper(path: Path, pages: list[list[Line]], meta: dict[str, str]) -> Paper
         if block.heading:
             seen_heading = True
             name = text
-            if NAMED_HEADINGS.match(name) and name.lower() == "abstract":
+            if name.lower() == "abstract":
                 current = None
                 continue
             current = Section(name=name, paragraphs=[])
