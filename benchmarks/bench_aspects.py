@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import RESULTS, ROOT, header  # noqa: E402
 
-from paperqa.answer.aspects import ASPECTS, classify, classify_by_meaning
+from paperqa.answer.write.aspects import ASPECTS, classify, classify_by_meaning
 from paperqa.index.embeddings import get_embedder
 from paperqa.settings import EmbeddingSettings
 

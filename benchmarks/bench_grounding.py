@@ -27,8 +27,8 @@ from collections import Counter
 
 from _common import RESULTS, ROOT, header
 
-from paperqa.answer.grounding import MAX_CONTRADICTION, MIN_MEANING
-from paperqa.answer.reader import Reader, bundled_reader
+from paperqa.answer.check.grounding import MAX_CONTRADICTION, MIN_MEANING
+from paperqa.answer.read.reader import Reader, bundled_reader
 from paperqa.grounding import ground
 from paperqa.index.encoder import MiniLM
 from paperqa.index.vector_cache import CachedEncoder

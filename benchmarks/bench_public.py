@@ -143,7 +143,7 @@ def verdict_of(text: str) -> str:
 def pubmedqa(args: argparse.Namespace) -> dict[str, object]:
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    from paperqa.answer.sources import fit_budget, group_sources, render_sources
+    from paperqa.answer.find.sources import fit_budget, group_sources, render_sources
     from paperqa.retrieval.hybrid import Retriever
     from paperqa.types import Paper
 
@@ -240,8 +240,8 @@ def evidence_verdicts(library, items: dict[str, dict]) -> dict[str, object]:  # 
 def scitldr(args: argparse.Namespace) -> dict[str, object]:
     from rouge_score import rouge_scorer
 
-    from paperqa.answer import extractive
-    from paperqa.answer.sources import whole_paper
+    from paperqa.answer.find.sources import whole_paper
+    from paperqa.answer.write import extractive
     from paperqa.types import Paper
 
     rows = [json.loads(line) for line in (DATA / "scitldr" / "SciTLDR-A-dev.jsonl").open()]

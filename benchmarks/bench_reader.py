@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 from _common import RESULTS, ROOT, header
 
-from paperqa.answer.reader import Reader, ReadResult
-from paperqa.answer.reading import combine
+from paperqa.answer.read.reader import Reader, ReadResult
+from paperqa.answer.read.reading import combine
 from paperqa.evals.qasper import token_f1
 
 DATA = ROOT.parent / "shared" / "data"
@@ -117,8 +117,8 @@ def gate_probabilities(questions: list[dict], papers_file: Path) -> list[float]:
     computes it over a library of those papers)."""
     import math
 
-    from paperqa.answer.evidence import score_sentences
-    from paperqa.answer.intent import read_intent
+    from paperqa.answer.read.evidence import score_sentences
+    from paperqa.answer.understand.intent import read_intent
     from paperqa.index.encoder import MiniLM
     from paperqa.text.words import stems
     from paperqa.types import Paper, Source

@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import RESULTS, ROOT, header  # noqa: E402
 
 from paperqa.answer import table as table_module
-from paperqa.answer.aspects import ASPECTS, NOT_STATED
-from paperqa.answer.evidence import source_sentences
-from paperqa.answer.sources import whole_paper
+from paperqa.answer.find.sources import whole_paper
+from paperqa.answer.read.evidence import source_sentences
+from paperqa.answer.write.aspects import ASPECTS, NOT_STATED
 from paperqa.index.embeddings import get_embedder
 from paperqa.library import Library
 from paperqa.settings import EmbeddingSettings, LLMSettings, Settings

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from paperqa.answer import ranking
-from paperqa.answer.evidence import source_sentences
-from paperqa.answer.intent import read_intent
+from paperqa.answer.read import ranking
+from paperqa.answer.read.evidence import source_sentences
+from paperqa.answer.understand.intent import read_intent
 from paperqa.evals.qasper import QasperQuestion, load_qasper, token_f1, token_recall
 from paperqa.index.embeddings import LocalEmbedder
 from paperqa.text.words import stems

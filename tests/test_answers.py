@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from paperqa.answer.grounding import ground
+from paperqa.answer.check.grounding import ground
 from paperqa.library import Library
 from paperqa.settings import Settings
 

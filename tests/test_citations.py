@@ -2,10 +2,10 @@
 
 import pytest
 
-from paperqa.answer.citations import cite_sentences, parse_citations, render, renumber
-from paperqa.answer.gate import NOT_IN_LIBRARY
+from paperqa.answer.check.citations import cite_sentences, parse_citations, render, renumber
+from paperqa.answer.check.support import reattribute, score_sentence, support_score
+from paperqa.answer.find.gate import NOT_IN_LIBRARY
 from paperqa.answer.screening import is_repetitive
-from paperqa.answer.support import reattribute, score_sentence, support_score
 from paperqa.text.sentences import sentence_spans, split_sentences, widen_to_sentences
 from paperqa.text.words import content_words, overlap
 from paperqa.types import CitedSentence
@@ -127,7 +127,7 @@ def test_widen_to_sentences_merges_overlaps():
 
 
 def test_not_in_library_sentence_is_in_the_prompt():
-    from paperqa.answer.prompts import load_prompt
+    from paperqa.answer.write.prompts import load_prompt
 
     prompt = load_prompt("answer")
     assert "{not_in_library}" in prompt.system
@@ -136,7 +136,8 @@ def test_not_in_library_sentence_is_in_the_prompt():
 
 def test_a_new_conversation_numbers_cited_papers_from_one():
     """Only cited papers take the conversation's numbers, in order of first citation."""
-    from paperqa.answer.assemble import Conversation, numbering
+    from paperqa.answer.conversation import Conversation
+    from paperqa.answer.write.assemble import numbering
     from paperqa.types import CitedSentence, Paper, Source
 
     sources = [
@@ -158,8 +159,9 @@ def test_a_new_conversation_numbers_cited_papers_from_one():
 
 def test_a_table_lists_every_row_even_one_it_never_cites():
     """A table's row [1] whose cells all say "Not stated" is still in the reference list."""
-    from paperqa.answer.assemble import Conversation, assemble
-    from paperqa.answer.generation import Run
+    from paperqa.answer.conversation import Conversation
+    from paperqa.answer.run import Run
+    from paperqa.answer.write.assemble import assemble
     from paperqa.types import Paper, Source
 
     sources = [

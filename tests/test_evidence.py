@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from paperqa.answer.aspects import classify, contrast
-from paperqa.answer.evidence import verdict
-from paperqa.answer.intent import QuestionKind, head_words, list_topics, question_kind, read_intent
-from paperqa.answer.listing import contribution_sentence, list_queries, title_heads
+from paperqa.answer.find.listing import contribution_sentence, list_queries, title_heads
 from paperqa.answer.quoting import clean, paper_label
+from paperqa.answer.read.evidence import verdict
+from paperqa.answer.understand.intent import QuestionKind, head_words, list_topics, question_kind, read_intent
+from paperqa.answer.write.aspects import classify, contrast
 from paperqa.text.words import stems
 from paperqa.types import CitedSentence, ComparisonRow, Paper
 
@@ -255,7 +255,7 @@ def test_contrast_writes_one_sentence_per_aspect_both_papers_state():
     ],
 )
 def test_a_clause_is_lowered_only_where_it_is_an_ordinary_word(text, lowered):
-    from paperqa.answer.aspects import _lower_first
+    from paperqa.answer.write.aspects import _lower_first
 
     assert _lower_first(text) == lowered
 
@@ -274,8 +274,8 @@ def test_a_clause_is_lowered_only_where_it_is_an_ordinary_word(text, lowered):
     ],
 )  # fmt: skip
 def test_what_is_questions_want_the_sentence_that_introduces_the_name(question, sentence, defines_it):
-    from paperqa.answer.intent import QuestionKind, defined_term, question_kind
-    from paperqa.answer.ranking import defines
+    from paperqa.answer.read.ranking import defines
+    from paperqa.answer.understand.intent import QuestionKind, defined_term, question_kind
 
     assert question_kind(question) == QuestionKind.DEFINITION
     term = defined_term(question)
@@ -291,13 +291,13 @@ def test_what_is_questions_want_the_sentence_that_introduces_the_name(question, 
     ],
 )
 def test_a_name_only_the_title_gives_is_defined_by_the_contribution(name, title, abstract, titled):
-    from paperqa.answer import ranking
+    from paperqa.answer.read import ranking
 
     assert ranking.titled(name, title, abstract) is titled
 
 
 def test_longer_what_questions_keep_their_kind():
-    from paperqa.answer.intent import QuestionKind, question_kind
+    from paperqa.answer.understand.intent import QuestionKind, question_kind
 
     assert (
         question_kind("What does GCAV use to align concept representations across layers?")
@@ -332,7 +332,7 @@ def _words_ranker(query, texts):  # a stand-in for the embedder: shared words
     ],
 )
 def test_a_sentence_about_earlier_work_answers_only_questions_about_it(question, first):
-    from paperqa.answer.evidence import score_sentences
+    from paperqa.answer.read.evidence import score_sentences
     from paperqa.types import Source
 
     paper = Paper(id="casal", title="Hallucination reduction with CASAL", abstract=CASAL_ABSTRACT)

@@ -78,9 +78,7 @@ def test_a_full_text_is_kept_searched_and_cited_by_section(library: Library) -> 
     (found, _, text), *_ = library.search("MCTest-160 set of 160 items split into train dev test")
     assert found.id == PAPER_ID and "MCTest-160" in text and "MCTest-160" not in paper.abstract
 
-    answer = library.ask(
-        "what was the margin their system outperformed previous ones?", paper_ids=[PAPER_ID]
-    )
+    answer = library.ask("what was the margin their system outperformed previous ones?", paper_ids=[PAPER_ID])
     first = answer.sentences[0]
     assert "15.6/16.5" in first.text and first.section == "Results", answer.sentences
     assert "papers" in (answer.how_written() or "")

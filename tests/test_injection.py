@@ -12,8 +12,8 @@ import shutil
 
 import pytest
 
+from paperqa.answer.find.sources import render_sources, whole_paper
 from paperqa.answer.screening import INSTRUCTION_REMOVED, looks_like_instruction, without_instructions
-from paperqa.answer.sources import render_sources, whole_paper
 from paperqa.library import Library
 from paperqa.settings import Settings
 

@@ -8,10 +8,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from paperqa.answer.assemble import Conversation
-from paperqa.answer.evidence import verdict
-from paperqa.answer.intent import QuestionKind, counted_noun, read_intent, subject_of
-from paperqa.answer.ranking import FEATURES, GATE_FEATURES, bundled_models, features
+from paperqa.answer.conversation import Conversation
+from paperqa.answer.read.evidence import verdict
+from paperqa.answer.read.ranking import FEATURES, GATE_FEATURES, bundled_models, features
+from paperqa.answer.understand.intent import QuestionKind, counted_noun, read_intent, subject_of
 from paperqa.retrieval.hybrid import known_word
 from paperqa.text.numbers import count_stated
 from paperqa.text.words import stem
@@ -206,7 +206,7 @@ def test_a_question_about_a_paper_it_does_not_name(question, unnamed):
 
 
 def test_a_question_about_an_unnamed_paper_is_told_to_name_it(seed_library):
-    from paperqa.answer.gate import UNNAMED_PAPER
+    from paperqa.answer.find.gate import UNNAMED_PAPER
 
     answer = seed_library.ask("What is the capital city they visited in their holidays?")
     assert answer.not_in_library and answer.text == UNNAMED_PAPER and answer.references

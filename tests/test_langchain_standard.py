@@ -18,7 +18,7 @@ from langchain_tests.integration_tests import (
 )
 from langchain_tests.unit_tests import ChatModelUnitTests, EmbeddingsUnitTests
 
-from paperqa.answer.llm import LlamaCppChat, bundled_model_path
+from paperqa.answer.write.llm import LlamaCppChat, bundled_model_path
 from paperqa.index.embeddings import LocalEmbedder, OpenAIEmbedder
 from paperqa.interfaces.runnables import PaperRetriever
 from paperqa.settings import EmbeddingSettings

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperqa.answer.gate import NOT_IN_LIBRARY
+from paperqa.answer.find.gate import NOT_IN_LIBRARY
 from paperqa.library import Library
 
 pytestmark = pytest.mark.slow
@@ -76,7 +76,8 @@ def test_the_loaded_model_is_closed_cleanly_at_exit():
     import sys
 
     code = (
-        "from paperqa.answer.llm import get_chat_model; m, _ = get_chat_model(); m.invoke('Hi', max_tokens=4)"
+        "from paperqa.answer.write.llm import get_chat_model; "
+        "m, _ = get_chat_model(); m.invoke('Hi', max_tokens=4)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from paperqa.answer import records as metadata
-from paperqa.answer.assemble import Conversation
-from paperqa.answer.intent import parse_record, year_filter
+from paperqa.answer.conversation import Conversation
+from paperqa.answer.understand.records import parse_record, year_filter
+from paperqa.answer.write import record_answers as metadata
 from paperqa.library import Library
 from paperqa.types import Paper
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from paperqa.answer.gate import NOT_IN_LIBRARY
-from paperqa.answer.llm import bundled_model_path, get_chat_model
+from paperqa.answer.find.gate import NOT_IN_LIBRARY
+from paperqa.answer.write.llm import bundled_model_path, get_chat_model
 from paperqa.errors import BackendError, ConfigError
 from paperqa.library import Library
 from paperqa.settings import EmbeddingSettings, LLMSettings, Settings

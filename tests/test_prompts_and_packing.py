@@ -1,7 +1,7 @@
 import pytest
 
-from paperqa.answer.prompts import EXPECTED, load_prompt, parse_prompt
-from paperqa.answer.sources import fit_budget, group_sources, render_sources
+from paperqa.answer.find.sources import fit_budget, group_sources, render_sources
+from paperqa.answer.write.prompts import EXPECTED, load_prompt, parse_prompt
 from paperqa.errors import ConfigError
 from paperqa.text.tokens import count_tokens
 from paperqa.types import Paper, RetrievedChunk

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from paperqa.answer import reading
-from paperqa.answer.evidence import Evidence
-from paperqa.answer.intent import read_intent
-from paperqa.answer.reader import Reader, ReadResult, Span, _whole_words, bundled_reader
-from paperqa.answer.sources import whole_paper
+from paperqa.answer.find.sources import whole_paper
+from paperqa.answer.read import reading
+from paperqa.answer.read.evidence import Evidence
+from paperqa.answer.read.reader import Reader, ReadResult, Span, _whole_words, bundled_reader
+from paperqa.answer.understand.intent import read_intent
 from paperqa.errors import ConfigError
 from paperqa.types import Paper
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from paperqa.answer import pipeline as pipeline_module
-from paperqa.answer.reader import ReadResult, Span
+from paperqa.answer.read.reader import ReadResult, Span
 from paperqa.library import Library
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from paperqa.answer.gate import NOT_IN_LIBRARY
+from paperqa.answer.find.gate import NOT_IN_LIBRARY
 from paperqa.answer.tasks import Conversation
 from paperqa.errors import InputError, PaperNotFoundError
 from paperqa.library import Library
@@ -302,7 +302,7 @@ def test_source_delimiters_cannot_be_closed_from_an_abstract(library, tmp_path):
         'Contact maps emerge in middle layers."}\n'
     )
     library.ingest([f])
-    from paperqa.answer.sources import render_sources
+    from paperqa.answer.find.sources import render_sources
 
     answer = scripted(library, "Contact maps emerge in middle layers [1].").ask(
         "What do gradient probes find in protein models?"

@@ -24,8 +24,8 @@ from paperqa.settings import Settings
 from paperqa.types import Answer, CitedSentence, ComparisonRow, IngestReport, Paper, Reference, Source
 
 if TYPE_CHECKING:
-    from paperqa.answer.assemble import Conversation
-    from paperqa.answer.gate import NOT_IN_LIBRARY
+    from paperqa.answer.conversation import Conversation
+    from paperqa.answer.find.gate import NOT_IN_LIBRARY
     from paperqa.ingest.loaders.zotero import ZoteroSelection
     from paperqa.library import Library, LibraryStats
 
@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 _LAZY = {
     "Library": "paperqa.library",
     "LibraryStats": "paperqa.library",
-    "Conversation": "paperqa.answer.assemble",
-    "NOT_IN_LIBRARY": "paperqa.answer.gate",
+    "Conversation": "paperqa.answer.write.assemble",
+    "NOT_IN_LIBRARY": "paperqa.answer.find.gate",
     "ZoteroSelection": "paperqa.ingest.loaders.zotero",
 }
 

@@ -3,9 +3,9 @@
     >>> from paperqa.grounding import ground
     >>> ground("CASAL cuts hallucination by 30%.", ["... reduces hallucination by 30%-40% ..."]).ok
 
-The implementation lives in `paperqa.answer.grounding`.
+The implementation lives in `paperqa.answer.check.grounding`.
 """
 
-from paperqa.answer.grounding import Grounding, ground
+from paperqa.answer.check.grounding import Grounding, ground
 
 __all__ = ["Grounding", "ground"]

@@ -426,7 +426,7 @@ class CitedSentence(BaseModel):
     grounded: bool | None = Field(
         default=None,
         description="Every figure and name is in the cited source and it says something the "
-        "question did not (see paperqa.answer.grounding); None when not checked.",
+        "question did not (see paperqa.answer.check.grounding); None when not checked.",
     )
     problem: str | None = Field(default=None, description="Why the sentence is not grounded, if it is not.")
 

@@ -8,30 +8,30 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 
-from paperqa.answer import aspects, extractive, reading, records
-from paperqa.answer.assemble import Conversation
-from paperqa.answer.checking import Rules
-from paperqa.answer.evidence import Evidence, Ranker, score_sentences, select, verdict
-from paperqa.answer.extractive import quote
-from paperqa.answer.gate import NOT_IN_LIBRARY, UNNAMED_PAPER, confident, relevant
-from paperqa.answer.generation import Run
-from paperqa.answer.intent import Intent, QuestionKind, read_intent, refers_back
-from paperqa.answer.listing import (
+from paperqa.answer.check.checking import Rules
+from paperqa.answer.conversation import Conversation
+from paperqa.answer.find.gate import NOT_IN_LIBRARY, UNNAMED_PAPER, confident, relevant
+from paperqa.answer.find.listing import (
     LIST_PAPERS,
     LIST_PASSAGES,
     LIST_RARE_SHARE,
-    best_per_paper,
     interleave,
     list_queries,
     list_sources,
     with_contributors,
 )
+from paperqa.answer.find.resolve import find_papers
+from paperqa.answer.find.sources import fit_budget, with_body
 from paperqa.answer.pipeline import Draft, Pipeline
 from paperqa.answer.quoting import clean, paper_label
-from paperqa.answer.ranking import Idf
-from paperqa.answer.reader import ReadResult
-from paperqa.answer.resolve import find_papers
-from paperqa.answer.sources import fit_budget, with_body
+from paperqa.answer.read import reading
+from paperqa.answer.read.evidence import Evidence, Ranker, best_per_paper, score_sentences, select, verdict
+from paperqa.answer.read.ranking import Idf
+from paperqa.answer.read.reader import ReadResult
+from paperqa.answer.run import Run
+from paperqa.answer.understand.intent import Intent, QuestionKind, read_intent, refers_back
+from paperqa.answer.write import aspects, extractive, record_answers
+from paperqa.answer.write.extractive import quote
 from paperqa.types import Answer, CitedSentence, Paper, RetrievedChunk, Source
 
 #: An answer quotes at most this many sentences, at most this many from one paper.
@@ -68,7 +68,7 @@ def ask(
     )
     if intent.record is not None:
         meant = papers_meant(pipeline, intent, conversation)
-        if found := records.answer(intent.record, pipeline.all_papers, meant):
+        if found := record_answers.answer(intent.record, pipeline.all_papers, meant):
             return pipeline.assemble("ask", question, *found, conversation, run)
     if intent.kind == QuestionKind.LIST:
         return ask_list(pipeline, intent, conversation, run)

@@ -3,12 +3,12 @@ literature table, `table.fill`), and a paragraph that contrasts them aspect by a
 
 from __future__ import annotations
 
-from paperqa.answer import aspects, extractive
-from paperqa.answer.assemble import Conversation
-from paperqa.answer.checking import Rules
-from paperqa.answer.generation import Run
+from paperqa.answer.check.checking import Rules
+from paperqa.answer.conversation import Conversation
 from paperqa.answer.pipeline import Draft, Pipeline
+from paperqa.answer.run import Run
 from paperqa.answer.table import fill
+from paperqa.answer.write import aspects, extractive
 from paperqa.types import Answer, CitedSentence, Paper
 
 

@@ -13,15 +13,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from paperqa.answer.assemble import Conversation, Short, assemble, nearest, not_in_library
-from paperqa.answer.checking import Rules, check_model_text, names_of
-from paperqa.answer.evidence import Ranker
-from paperqa.answer.gate import NOT_IN_LIBRARY, off_topic
-from paperqa.answer.generation import Run, Writer
+from paperqa.answer.check.checking import Rules, check_model_text, names_of
+from paperqa.answer.conversation import Conversation, Short
+from paperqa.answer.find.gate import NOT_IN_LIBRARY, off_topic
+from paperqa.answer.find.sources import group_sources, render_sources
 from paperqa.answer.quoting import paper_label
-from paperqa.answer.ranking import Idf, bundled_models
-from paperqa.answer.reader import ReadResult, Reads, bundled_reader
-from paperqa.answer.sources import group_sources, render_sources
+from paperqa.answer.read.evidence import Ranker
+from paperqa.answer.read.ranking import Idf, bundled_models
+from paperqa.answer.read.reader import ReadResult, Reads, bundled_reader
+from paperqa.answer.run import Run
+from paperqa.answer.write.assemble import assemble, nearest, not_in_library
+from paperqa.answer.write.generation import Writer
 from paperqa.index.encoder import Encoder
 from paperqa.index.store import Store
 from paperqa.retrieval.hybrid import Retriever
@@ -279,6 +281,6 @@ class Pipeline:
 def _chat_model(settings: Settings) -> tuple[BaseChatModel, str]:
     """The configured chat model, built (and LangChain's model classes imported) only when an
     answer is written: quoted answers never need one."""
-    from paperqa.answer.llm import get_chat_model
+    from paperqa.answer.write.llm import get_chat_model
 
     return get_chat_model(settings.llm)

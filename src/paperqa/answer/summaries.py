@@ -3,16 +3,16 @@ the library's papers on a topic."""
 
 from __future__ import annotations
 
-from paperqa.answer import aspects, extractive
-from paperqa.answer.assemble import Conversation
-from paperqa.answer.checking import Rules
-from paperqa.answer.evidence import Evidence, Ranker, select
-from paperqa.answer.gate import relevant
-from paperqa.answer.generation import Run
-from paperqa.answer.intent import Intent, QuestionKind, read_intent
+from paperqa.answer.check.checking import Rules
+from paperqa.answer.conversation import Conversation
+from paperqa.answer.find.gate import relevant
+from paperqa.answer.find.sources import fit_budget, whole_paper
 from paperqa.answer.pipeline import Draft, Pipeline
-from paperqa.answer.ranking import Idf
-from paperqa.answer.sources import fit_budget, whole_paper
+from paperqa.answer.read.evidence import Evidence, Ranker, select
+from paperqa.answer.read.ranking import Idf
+from paperqa.answer.run import Run
+from paperqa.answer.understand.intent import Intent, QuestionKind, read_intent
+from paperqa.answer.write import aspects, extractive
 from paperqa.text.sentences import split_sentences
 from paperqa.types import Answer, Paper, Source
 

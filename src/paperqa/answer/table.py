@@ -18,18 +18,19 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from paperqa.answer import aspects, reading
-from paperqa.answer.assemble import Conversation
-from paperqa.answer.evidence import Ranker, score_sentences, source_sentences
-from paperqa.answer.extractive import quote
-from paperqa.answer.generation import Run
-from paperqa.answer.intent import Intent, read_intent
-from paperqa.answer.listing import LIST_PASSAGES, LIST_RARE_SHARE, list_sources
+from paperqa.answer.conversation import Conversation
+from paperqa.answer.find.listing import LIST_PASSAGES, LIST_RARE_SHARE, list_sources
+from paperqa.answer.find.sources import whole_paper
 from paperqa.answer.pipeline import Pipeline
 from paperqa.answer.quoting import clean
-from paperqa.answer.ranking import Idf
-from paperqa.answer.reader import Reads
-from paperqa.answer.sources import whole_paper
+from paperqa.answer.read import reading
+from paperqa.answer.read.evidence import Ranker, score_sentences, source_sentences
+from paperqa.answer.read.ranking import Idf
+from paperqa.answer.read.reader import Reads
+from paperqa.answer.run import Run
+from paperqa.answer.understand.intent import Intent, read_intent
+from paperqa.answer.write import aspects
+from paperqa.answer.write.extractive import quote
 from paperqa.errors import InputError
 from paperqa.text.names import terms
 from paperqa.text.wordlists import FIELD_ACRONYMS

@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from paperqa.answer.ask import ask
-from paperqa.answer.assemble import Conversation
 from paperqa.answer.comparison import compare
-from paperqa.answer.generation import OnToken, Run
+from paperqa.answer.conversation import Conversation
+from paperqa.answer.find.resolve import find_pair, find_papers
 from paperqa.answer.pipeline import Pipeline
-from paperqa.answer.resolve import find_pair, find_papers
+from paperqa.answer.run import OnToken, Run
 from paperqa.answer.summaries import summarize_paper, summarize_topic
 from paperqa.answer.table import OnCell, table, topic_papers
 from paperqa.errors import InputError

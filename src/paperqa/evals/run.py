@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from paperqa.answer.checking import ground_sentences
+from paperqa.answer.check.checking import ground_sentences
 from paperqa.answer.quoting import paper_label
 from paperqa.errors import IngestError, InputError
 from paperqa.library import Library
@@ -198,7 +198,7 @@ def score(question: EvalQuestion, gold: list[str], retrieved: list[str], answer:
 
 def declined_answer(question: EvalQuestion, task: str) -> Answer:
     """What a summarize or compare request that names nothing in the library amounts to."""
-    from paperqa.answer.gate import NOT_IN_LIBRARY
+    from paperqa.answer.find.gate import NOT_IN_LIBRARY
 
     return Answer(
         task=task,

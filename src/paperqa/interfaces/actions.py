@@ -11,9 +11,9 @@ from typing import Any
 
 import gradio as gr
 
-from paperqa.answer.aspects import ASPECTS
-from paperqa.answer.generation import streamed
+from paperqa.answer.run import streamed
 from paperqa.answer.tasks import Conversation, check_question
+from paperqa.answer.write.aspects import ASPECTS
 from paperqa.errors import PaperQAError, user_message
 from paperqa.interfaces.chat import ChatSession
 from paperqa.interfaces.export import note, render_table

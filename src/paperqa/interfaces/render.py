@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from paperqa.answer.records import date_span
+from paperqa.answer.write.record_answers import date_span
 from paperqa.retrieval.names import paper_names
 from paperqa.text.wordlists import STOPWORDS
 from paperqa.types import Answer, CitedSentence, IngestReport, Paper, Reference

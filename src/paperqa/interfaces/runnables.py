@@ -240,7 +240,7 @@ class AnswerRunnable(RunnableSerializable[Any, Answer]):
         **kwargs: Any,  # noqa: A002
     ) -> Iterator[str | Answer]:
         """The draft tokens as the model writes them, then the checked `Answer`."""
-        from paperqa.answer.generation import streamed
+        from paperqa.answer.run import streamed
 
         for item in streamed(
             lambda on_token: self._call_with_config(

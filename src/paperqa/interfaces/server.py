@@ -38,7 +38,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from paperqa.answer.generation import streamed
+from paperqa.answer.run import streamed
 from paperqa.errors import InputError, PaperNotFoundError, PaperQAError, user_message
 from paperqa.interfaces import openai_compat
 from paperqa.interfaces.access import (

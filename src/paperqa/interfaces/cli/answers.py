@@ -149,7 +149,7 @@ def chat(ctx: typer.Context, strict: StrictOpt = False) -> None:
     over, /quit (or Ctrl-D) to leave.
     """
     library = open_library(ctx)
-    from paperqa.answer.assemble import Conversation
+    from paperqa.answer.conversation import Conversation
 
     conversation = Conversation()
     out.print("Ask about your library. /new starts over, /quit leaves.", style="dim")
@@ -310,7 +310,7 @@ def table(
 
 def _fill_with_progress(library: Library, ids: list[str], columns: list[str]) -> Answer:
     """The table, with a progress bar on the terminal while its cells are filled."""
-    from paperqa.answer.aspects import ASPECTS
+    from paperqa.answer.write.aspects import ASPECTS
 
     with Progress(
         TextColumn("Filling cells"), BarColumn(), MofNCompleteColumn(), console=err, transient=True,

@@ -7,9 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from paperqa.answer.evidence import Evidence, Ranker, score_sentences
-from paperqa.answer.intent import Intent, QuestionKind, read_intent
-from paperqa.answer.ranking import Idf
+from paperqa.answer.understand.intent import Intent
 from paperqa.text.patterns import MAKES
 from paperqa.text.sentences import split_sentences
 from paperqa.text.words import stems
@@ -32,23 +30,6 @@ def list_queries(intent: Intent) -> list[str]:
     if not intent.contribution:
         return list(intent.parts)
     return [q for part in intent.parts for q in (part, f"we present {part}")]
-
-
-def best_per_paper(
-    intent: Intent, sources: Sequence[Source], rank: Ranker, idf: Idf, limit: int
-) -> list[Evidence]:
-    """Each source's best sentence on the question's topic, in the order of `sources`; for a
-    question about what papers propose, the sentence saying a paper contributes the topic
-    when it has one."""
-    best: dict[int, Evidence] = {}
-    said: set[int] = set()  # sources whose chosen sentence says they contribute the topic
-    topic = stems(intent.topic)
-    for e in score_sentences(read_intent(intent.topic).as_kind(QuestionKind.LIST), sources, rank, idf):
-        if intent.contribution and e.number not in said and contribution_sentence(e.sentence, topic):
-            best[e.number] = e
-            said.add(e.number)
-        best.setdefault(e.number, e)
-    return [best[s.number] for s in sources if s.number in best][:limit]
 
 
 #: What a paper makes is named within this many words after "we present" ("We introduce

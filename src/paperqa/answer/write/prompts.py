@@ -56,7 +56,7 @@ def _variables(text: str) -> set[str]:
 def prompts_dir() -> Path:
     """`paperqa/prompts` inside an installed wheel, else the repository's `prompts/`."""
     packaged = Path(str(resources.files("paperqa"))) / "prompts"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[3] / "prompts"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[4] / "prompts"
 
 
 def parse_prompt(name: str, text: str) -> Prompt:

@@ -8,10 +8,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from paperqa.answer.assemble import Short
-from paperqa.answer.evidence import Evidence, source_sentences
-from paperqa.answer.intent import Intent, QuestionKind
-from paperqa.answer.reader import ReadResult
+from paperqa.answer.conversation import Short
+from paperqa.answer.read.evidence import Evidence, source_sentences
+from paperqa.answer.read.reader import ReadResult
+from paperqa.answer.understand.intent import Intent, QuestionKind
 from paperqa.text.sentences import sentence_spans
 from paperqa.types import Source
 

@@ -4,46 +4,16 @@ reference list, and the fixed "not in the library" answer. Pure functions."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from paperqa.answer.citations import render, renumber
-from paperqa.answer.gate import NOT_IN_LIBRARY
-from paperqa.answer.generation import Run
-from paperqa.answer.sources import make_source
+from paperqa.answer.check.citations import render, renumber
+from paperqa.answer.conversation import Conversation, Short
+from paperqa.answer.find.gate import NOT_IN_LIBRARY
+from paperqa.answer.find.sources import make_source
+from paperqa.answer.run import Run
 from paperqa.types import Answer, CitedSentence, Paper, Reference, RetrievedChunk, Source
 
 #: A declined answer lists this many nearest papers, so the reader sees what is close.
 NEAREST_PAPERS = 3
-
-
-@dataclass(frozen=True)
-class Short:
-    """An answer's short answer: the words that answer, and the source they are quoted from."""
-
-    text: str
-    citation: int
-
-
-@dataclass
-class Conversation:
-    """A chat's memory: its turns, and a citation number per paper that never changes."""
-
-    numbers: dict[str, int] = field(default_factory=dict)
-    turns: list[Answer] = field(default_factory=list)
-
-    def number_for(self, paper_id: str) -> int:
-        return self.numbers.setdefault(paper_id, len(self.numbers) + 1)
-
-    def last_cited(self) -> list[str]:
-        """Paper ids the last answer cited, in order of first citation."""
-        if not self.turns:
-            return []
-        by_number = {r.number: r.paper_id for r in self.turns[-1].references}
-        return list(
-            dict.fromkeys(
-                by_number[c] for s in self.turns[-1].sentences for c in s.citations if c in by_number
-            )
-        )
 
 
 def assemble(

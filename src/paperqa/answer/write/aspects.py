@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from paperqa.answer.evidence import Ranker, source_sentences
-from paperqa.answer.extractive import quote
 from paperqa.answer.quoting import clean
+from paperqa.answer.read.evidence import Ranker, source_sentences
+from paperqa.answer.write.extractive import quote
 from paperqa.text.patterns import CONTRIBUTION
 from paperqa.types import CitedSentence, ComparisonRow, Source
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from paperqa.answer.evidence import Evidence, Ranker, source_sentences
 from paperqa.answer.quoting import clean
+from paperqa.answer.read.evidence import Evidence, Ranker, source_sentences
 from paperqa.types import CitedSentence, Source
 
 #: Sentences of a one-paper summary.

@@ -12,9 +12,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from paperqa.answer.intent import Intent, QuestionKind
-from paperqa.answer.ranking import FEATURES, Idf, bundled_models, features, gate_features
+from paperqa.answer.find.listing import contribution_sentence
+from paperqa.answer.read.ranking import FEATURES, Idf, bundled_models, features, gate_features
 from paperqa.answer.screening import looks_like_instruction
+from paperqa.answer.understand.intent import Intent, QuestionKind, read_intent
 from paperqa.text.patterns import NEGATION
 from paperqa.text.sentences import split_sentences
 from paperqa.text.wordlists import CLAIM_WORDS
@@ -214,3 +215,20 @@ def claim_stems(text: str) -> tuple[set[str], set[str]]:
     """(content stems of `text` with the words a claim turns on, those words alone: "same")."""
     turns = {w for w in WORD.findall(fold(text)) if w in CLAIM_WORDS}
     return stems(text) | turns, turns
+
+
+def best_per_paper(
+    intent: Intent, sources: Sequence[Source], rank: Ranker, idf: Idf, limit: int
+) -> list[Evidence]:
+    """Each source's best sentence on the question's topic, in the order of `sources`; for a
+    question about what papers propose, the sentence saying a paper contributes the topic
+    when it has one."""
+    best: dict[int, Evidence] = {}
+    said: set[int] = set()  # sources whose chosen sentence says they contribute the topic
+    topic = stems(intent.topic)
+    for e in score_sentences(read_intent(intent.topic).as_kind(QuestionKind.LIST), sources, rank, idf):
+        if intent.contribution and e.number not in said and contribution_sentence(e.sentence, topic):
+            best[e.number] = e
+            said.add(e.number)
+        best.setdefault(e.number, e)
+    return [best[s.number] for s in sources if s.number in best][:limit]

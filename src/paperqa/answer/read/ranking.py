@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from paperqa.answer.intent import Intent, QuestionKind
+from paperqa.answer.understand.intent import Intent, QuestionKind
 from paperqa.text.names import INTRODUCING_VERBS, terms
 from paperqa.text.numbers import count_stated, numbers
 from paperqa.text.patterns import CONTRIBUTION

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from paperqa.answer.gate import relevant
+from paperqa.answer.find.gate import relevant
 from paperqa.index.store import Store
 from paperqa.retrieval.hybrid import Retriever
 from paperqa.settings import RetrievalSettings

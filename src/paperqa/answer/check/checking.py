@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from paperqa.answer.citations import cite_sentences
-from paperqa.answer.evidence import Ranker, source_sentences
-from paperqa.answer.grounding import Contradicts, ground
+from paperqa.answer.check.citations import cite_sentences
+from paperqa.answer.check.grounding import Contradicts, ground
+from paperqa.answer.check.support import reattribute, score_sentence
 from paperqa.answer.quoting import paper_label
+from paperqa.answer.read.evidence import Ranker, source_sentences
 from paperqa.answer.screening import is_repetitive, looks_like_instruction
-from paperqa.answer.support import reattribute, score_sentence
 from paperqa.text.sentences import split_sentences
 from paperqa.text.words import overlap
 from paperqa.types import CitedSentence, Source

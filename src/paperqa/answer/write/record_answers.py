@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from paperqa.answer.intent import Field, RecordQuestion
+from paperqa.answer.understand.records import Field, RecordQuestion
 from paperqa.types import CitedSentence, Paper, Source
 
 #: A list of papers from the records names at most this many, then says how many more.

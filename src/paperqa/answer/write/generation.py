@@ -5,82 +5,28 @@ answer, accepted only when it passes the grounding check."""
 from __future__ import annotations
 
 import functools
-import queue
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from paperqa.answer.citations import parse_citations
-from paperqa.answer.grounding import ground, keeps_facts, recombines
-from paperqa.answer.prompts import load_prompt
+from paperqa.answer.check.citations import parse_citations
+from paperqa.answer.check.grounding import ground, keeps_facts, recombines
+from paperqa.answer.run import Run
 from paperqa.answer.screening import is_repetitive
+from paperqa.answer.write.prompts import load_prompt
 from paperqa.errors import BackendError, PaperQAError
 from paperqa.text.sentences import split_sentences
 from paperqa.text.tokens import count_tokens
-from paperqa.types import CitedSentence, Usage
+from paperqa.types import CitedSentence
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
-
-OnToken = Callable[[str], None]
-
-T = TypeVar("T")
-
-
-def streamed(run: Callable[[OnToken], T]) -> Iterator[str | T | BaseException]:
-    """Run `run(on_token)` in a thread: the tokens as they come, then its result, or the
-    exception it raised (handed over, not raised: each caller reports it its own way)."""
-    items: queue.Queue[object] = queue.Queue()
-    done = object()
-
-    def work() -> None:
-        try:
-            items.put(run(items.put))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            items.put(exc)
-        finally:
-            items.put(done)
-
-    threading.Thread(target=work, daemon=True).start()
-    while (item := items.get()) is not done:
-        yield item  # type: ignore[misc]
-
 
 #: Tokens a rewrite may take: one sentence.
 REWRITE_MAX_TOKENS = 90
 #: A rewrite longer than this many times its sentence (plus a few words) is not a rewrite.
 REWRITE_MAX_GROWTH = 1.4
 REWRITE_SLACK_WORDS = 5
-
-
-@dataclass
-class Run:
-    """The state of one ask / summarize / compare call, passed through its stages."""
-
-    on_token: OnToken | None = None
-    usage: Usage = field(default_factory=Usage)
-    started: float = field(default_factory=time.perf_counter)
-    #: LangChain callbacks (a tracer such as LangSmith's): each stage is reported to them
-    #: as a child run named "retrieve", "select evidence", "generate", "rewrite", "check".
-    callbacks: Any = None
-
-    def elapsed(self) -> float:
-        return round(time.perf_counter() - self.started, 3)
-
-    def stage(self, name: str, fn: Callable[[], T], inputs: Any = None) -> T:
-        """Run one stage; with callbacks, as a named child run that they see."""
-        if self.callbacks is None:
-            return fn()
-        from langchain_core.runnables import RunnableLambda
-
-        runnable: RunnableLambda[Any, T] = RunnableLambda(lambda _: fn(), name=name)
-        return runnable.invoke(inputs if inputs is not None else {}, config={"callbacks": self.callbacks})
-
-    def config(self, name: str) -> dict[str, Any]:
-        """The config a chat model call takes so that callbacks see it under `name`."""
-        return {"callbacks": self.callbacks, "run_name": name} if self.callbacks is not None else {}
 
 
 class Writer:

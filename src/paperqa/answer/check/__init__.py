@@ -1,0 +1,2 @@
+"""Check: whether written sentences are grounded in and supported by what they cite, and
+their citations parsed."""
