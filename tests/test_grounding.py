@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from paperqa.answer.check.grounding import ground, keeps_facts, recombines
+from paperqa.answer.check.grounding import ground
+from paperqa.answer.check.rewrites import keeps_facts, recombines
 from paperqa.text.names import terms
 from paperqa.text.numbers import numbers
 from paperqa.text.words import fold
@@ -174,7 +175,7 @@ def test_a_rewrite_keeps_every_figure_and_name(rewrite, keeps):
 
 
 def test_a_rewrite_keeps_counts_written_as_words():
-    from paperqa.answer.check.grounding import keeps_facts
+    from paperqa.answer.check.rewrites import keeps_facts
 
     original = "LegalVis was evaluated through two usage scenarios and feedback from six domain experts."
     assert not keeps_facts("LegalVis was evaluated through two usage scenarios.", original)  # six dropped

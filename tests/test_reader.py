@@ -186,6 +186,6 @@ def test_the_shipped_reader_records_its_hash_cuts_and_origin() -> None:
     ],
 )
 def test_what_a_question_asks_for_reads_after_does_not_state(question: str, said: str | None) -> None:
-    from paperqa.answer.ask import asked_for
+    from paperqa.answer.write.extractive import asked_for
 
     assert asked_for(question) == said

@@ -22,6 +22,7 @@ from paperqa.answer.read.evidence import Ranker
 from paperqa.answer.read.ranking import Idf, bundled_models
 from paperqa.answer.read.reader import ReadResult, Reads, bundled_reader
 from paperqa.answer.run import Run
+from paperqa.answer.session import Refusal, Session
 from paperqa.answer.write.assemble import assemble, nearest, not_in_library
 from paperqa.answer.write.generation import Writer
 from paperqa.index.encoder import Encoder
@@ -49,6 +50,16 @@ class Draft:
     raw: str
     sentences: list[CitedSentence]
     failure: str | None
+
+
+@dataclass(frozen=True)
+class Written:
+    """What `Pipeline.written` decided: the answer's sentences, the reason the model's text was
+    replaced by quotes (`fallback`), or that the model says the library has nothing."""
+
+    sentences: list[CitedSentence]
+    fallback: str | None = None
+    declined: bool = False
 
 
 class Pipeline:
@@ -211,6 +222,24 @@ class Pipeline:
         )
         return Draft(raw, sentences, failure)
 
+    def written(
+        self,
+        quote: Callable[[], list[CitedSentence]],
+        draft: Callable[[], Draft] | None = None,
+        declines: Callable[[Draft], bool] | None = None,
+    ) -> Written:
+        """Free -> fallback -> quote, decided here once. In 'free' mode the model's `draft`
+        when it passes the checks (`declined` when `declines` says the library has nothing);
+        otherwise the `quote`d source sentences, with the reason the draft failed."""
+        if self.mode == "free" and draft is not None:
+            text = draft()
+            if declines is not None and declines(text):
+                return Written([], declined=True)
+            if text.failure is None:
+                return Written(text.sentences)
+            return Written(quote(), fallback=f"{text.failure}; {QUOTED}")
+        return Written(quote())
+
     def compose(
         self,
         task: str,
@@ -223,23 +252,24 @@ class Pipeline:
         draft: Callable[[], Draft] | None = None,
         declines: Callable[[Draft], bool] | None = None,
         chunks: Sequence[RetrievedChunk] = (),
-        short: Short | None = None,
     ) -> Answer:
-        """Free -> fallback -> quote, decided here once. In 'free' mode the model's `draft`
-        is the answer when it passes the checks (or, when `declines` says so, the library
-        declines); otherwise the `quote`d source sentences, with the reason the draft failed."""
-        failure = None
-        if self.mode == "free" and draft is not None:
-            written = draft()
-            if declines is not None and declines(written):
-                return self.decline(task, question, chunks, conversation, run)
-            if written.failure is None:
-                return self.assemble(
-                    task, question, written.sentences, sources, conversation, run, short=short
-                )
-            failure = written.failure
-        note = f"{failure}; {QUOTED}" if failure else None
-        return self.assemble(task, question, quote(), sources, conversation, run, note, short=short)
+        """What `written` decides, assembled (or the library's decline)."""
+        written = self.written(quote, draft, declines)
+        if written.declined:
+            return self.decline(task, question, chunks, conversation, run)
+        return self.assemble(task, question, written.sentences, sources, conversation, run, written.fallback)
+
+    def finish(self, session: Session) -> Answer:
+        """The one exit of `ask`: the refusal `Session.refusal` decides (the library's decline,
+        or the paper's "does not state" note) or the sentences written, assembled."""
+        s = session
+        refusal = s.refusal()
+        if refusal is Refusal.NOT_IN_LIBRARY:
+            return self.decline("ask", s.question, s.chunks, s.conversation, s.run, s.decline_text)
+        return self.assemble(
+            "ask", s.question, s.sentences, s.sources, s.conversation, s.run, s.fallback,
+            not_stated=refusal is Refusal.NOT_STATED, short=s.short,
+        )  # fmt: skip
 
     # --- assemble ---------------------------------------------------------------------
 

@@ -111,30 +111,44 @@ def check_model_text(
     grounded = [s for s in sentences if s.grounded]
     if rules.summary_words is not None:
         grounded = _within_words(grounded[:SUMMARY_SENTENCES], rules.summary_words)
-    cited = {c for s in grounded for c in s.citations}
-    reason = None
-    if is_repetitive(raw):
-        reason = "the model repeated itself"
-    elif wrote and not sentences:
-        reason = "the model cited no source"
-    elif not sentences:
-        reason = "the model wrote nothing usable"
-    elif not grounded:
-        reason = f"no sentence of the model's passes the grounding check (first: {sentences[0].problem})"
-    elif named and not named & cited:
-        reason = "the model did not cite the paper the question names"
-    elif rules.cite_all and cited != valid:
-        reason = "the model did not cite both papers"
-    elif sum(s.supported for s in grounded) < max(1, MIN_SUPPORTED_SHARE * len(grounded)):
-        reason = "most of the model's sentences are not supported by the sources it cites"
-    elif rules.summary_words is not None and len(grounded) < SUMMARY_MIN_SENTENCES:
-        reason = f"the model's summary was shorter than {SUMMARY_MIN_SENTENCES} sentences"
+    reason = failure(raw, wrote, sentences, grounded, named, valid, rules)
     if reason:
         return [], reason
     shown = sentences if rules.show_unverified else grounded
     if rules.strict:
         shown = [s for s in shown if s.supported]
     return shown, None
+
+
+def failure(
+    raw: str,
+    wrote: bool,
+    sentences: Sequence[CitedSentence],
+    grounded: Sequence[CitedSentence],
+    named: set[int],
+    valid: set[int],
+    rules: Rules,
+) -> str | None:
+    """Why the model's text may not be shown (None: it may): the first rule it breaks, of the
+    sentences it `wrote` that cite a source (`sentences`) and those of them grounded."""
+    cited = {c for s in grounded for c in s.citations}
+    if is_repetitive(raw):
+        return "the model repeated itself"
+    if wrote and not sentences:
+        return "the model cited no source"
+    if not sentences:
+        return "the model wrote nothing usable"
+    if not grounded:
+        return f"no sentence of the model's passes the grounding check (first: {sentences[0].problem})"
+    if named and not named & cited:
+        return "the model did not cite the paper the question names"
+    if rules.cite_all and cited != valid:
+        return "the model did not cite both papers"
+    if sum(s.supported for s in grounded) < max(1, MIN_SUPPORTED_SHARE * len(grounded)):
+        return "most of the model's sentences are not supported by the sources it cites"
+    if rules.summary_words is not None and len(grounded) < SUMMARY_MIN_SENTENCES:
+        return f"the model's summary was shorter than {SUMMARY_MIN_SENTENCES} sentences"
+    return None
 
 
 def _within_words(sentences: list[CitedSentence], limit: int) -> list[CitedSentence]:

@@ -46,8 +46,8 @@ from paperqa.text.names import NAME_TOKEN, found, terms
 from paperqa.text.numbers import figure_grounded, figures, numbers
 from paperqa.text.patterns import NEGATION
 from paperqa.text.sentences import split_sentences
-from paperqa.text.wordlists import META_WORDS, PHRASE_LINKS
-from paperqa.text.words import WORD, fold, overlap, stem_words, stems, stop_stems
+from paperqa.text.wordlists import META_WORDS
+from paperqa.text.words import fold, overlap, stem_words, stems
 
 #: Share of a sentence's new content words (stems not in the question) that must occur in
 #: the cited sources. A paraphrase changes a few words ("cuts" for "reduces"); a sentence
@@ -133,15 +133,8 @@ def ground(
     evidence_text = " ".join(evidence)
     source = f"{evidence_text} {' '.join(names)}"
     haystack = fold(source)
-    if _MARKDOWN_LINK.search(text):
-        return Grounding(False, "a link or reference list, not a statement")
-    without_refs = _AUTHOR_YEAR.sub(" ", text)
-    if len(stems(without_refs)) < MIN_STATEMENT_WORDS and _AUTHOR_YEAR.search(text):
-        return Grounding(False, "a list of references, not a statement")
-    if _LIST_STUB.search(text):
-        return Grounding(False, "an unfinished list")
-    if _META.search(text):
-        return Grounding(False, "talks about the sources or the question, not their subject")
+    if reason := _not_a_statement(text):
+        return Grounding(False, reason)
     source_figures = figures(source)
     missing_numbers = sorted(n for n in numbers(text) if not figure_grounded(n, source_figures, source))
     missing_terms = [t for t in terms(text) if not _term_grounded(t, haystack, source, text)]
@@ -176,6 +169,21 @@ def ground(
     if contradicts is not None and (refuted := contradicts(text, evidence_text)) >= MAX_CONTRADICTION:
         return Grounding(False, f"the cited source says otherwise (the reader: {refuted:.2f})")
     return GROUNDED
+
+
+def _not_a_statement(text: str) -> str | None:
+    """Why a sentence states nothing to check against a source (a link, a list of references,
+    an unfinished list, talk about the sources or the question), or None."""
+    if _MARKDOWN_LINK.search(text):
+        return "a link or reference list, not a statement"
+    without_refs = _AUTHOR_YEAR.sub(" ", text)
+    if len(stems(without_refs)) < MIN_STATEMENT_WORDS and _AUTHOR_YEAR.search(text):
+        return "a list of references, not a statement"
+    if _LIST_STUB.search(text):
+        return "an unfinished list"
+    if _META.search(text):
+        return "talks about the sources or the question, not their subject"
+    return None
 
 
 def _spelled_out(text: str, source: str, haystack: str) -> str:
@@ -360,38 +368,3 @@ def _content_stems(words: Iterable[str], n: int) -> list[str]:
             break
         got.extend(sorted(stems(word)))
     return got[:n]
-
-
-def keeps_facts(rewrite: str, original: str) -> bool:
-    """A rewrite keeps every figure (digits or counts in words) and every name of the
-    sentence it rewrites, and adds no negation (a flipped claim keeps its words)."""
-    folded = fold(rewrite)
-    flipped = bool(NEGATION.search(rewrite)) and not NEGATION.search(original)
-    return (
-        not flipped
-        and figures(original) <= figures(rewrite)
-        and all(found(t, folded) for t in terms(original))
-    )
-
-
-_PHRASE_BREAK = re.compile(r"[,;:()\[\]]|\s-\s|\band\b|\bor\b")
-
-
-def _pairs(text: str) -> set[tuple[str, str]]:
-    """Adjacent content-word stems inside one phrase (no comma, colon, bracket or "and"
-    between them): what a sentence says goes with what."""
-    stop = stop_stems() | PHRASE_LINKS
-    joined: set[tuple[str, str]] = set()
-    for phrase in _PHRASE_BREAK.split(fold(text)):
-        words = stem_words(w for w in WORD.findall(phrase) if len(w) > 1 or w.isdigit())
-        pairs = zip(words, words[1:], strict=False)
-        joined.update((a, b) for a, b in pairs if a not in stop and b not in stop)
-    return joined
-
-
-def recombines(rewrite: str, original: str, question: str = "") -> bool:
-    """The rewrite joins two words of the original that the original keeps apart, neither
-    from the question: "without fine-tuning, reward signals, or environment interaction"
-    made "without fine-tuning rewards". Its words all check out, its claim does not."""
-    own = stems(original) - stems(question)
-    return any(a in own and b in own for a, b in _pairs(rewrite) - _pairs(original))

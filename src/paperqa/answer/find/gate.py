@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from paperqa.answer.conversation import Conversation
+from paperqa.answer.understand.intent import Intent
 from paperqa.settings import RetrievalSettings
 from paperqa.types import RetrievedChunk
 
@@ -41,3 +43,9 @@ def off_topic(
 def confident(settings: RetrievalSettings, chunks: Sequence[RetrievedChunk]) -> bool:
     """Retrieval is sure enough that a model's "not in the library" is a failure, not a finding."""
     return any(c.named for c in chunks) or _best(chunks) >= settings.min_relevance + settings.confident_margin
+
+
+def decline_text(intent: Intent, conversation: Conversation) -> str:
+    """What a declined answer says: that the library has no answer, or, for a question about a
+    paper it does not name asked out of the blue, to name or choose the paper."""
+    return UNNAMED_PAPER if intent.unnamed_paper and not conversation.turns else NOT_IN_LIBRARY

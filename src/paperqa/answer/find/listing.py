@@ -84,7 +84,7 @@ def with_contributors(intent: Intent, found: Sequence[Source], relevant: Sequenc
     relevant ones, each in the order found."""
     if not intent.contribution:
         return list(relevant)
-    topic, kept = stems(intent.topic), {s.paper.id for s in relevant}
+    topic, kept = set(intent.topic_stems), {s.paper.id for s in relevant}
     makers = {s.paper.id for s in found if contributes(s.paper, topic)}
     return [s for s in found if s.paper.id in makers] + [
         s for s in found if s.paper.id in kept and s.paper.id not in makers

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from paperqa.answer.conversation import Conversation
 from paperqa.answer.find.gate import relevant
+from paperqa.answer.understand.intent import Intent, refers_back
 from paperqa.index.store import Store
 from paperqa.retrieval.hybrid import Retriever
 from paperqa.settings import RetrievalSettings
@@ -48,3 +50,21 @@ def find_pair(retriever: Retriever, store: Store, settings: RetrievalSettings, r
     a = first[0]
     b = next((p for p in second if p.id != a.id), None)
     return [a, b] if b else []
+
+
+def papers_meant(
+    retriever: Retriever,
+    store: Store,
+    settings: RetrievalSettings,
+    intent: Intent,
+    conversation: Conversation,
+) -> list[Paper]:
+    """The papers a question about one paper's record means: those chosen or named, else the
+    one the last answer cited first ("when was it published?"), else the best retrieved."""
+    ids = list(intent.chosen or intent.named)
+    if not ids and conversation.turns and refers_back(intent.question):
+        ids = conversation.last_cited()[:1]
+    if ids:
+        found = store.papers_by_id(ids)
+        return [found[i].paper for i in ids if i in found]
+    return find_papers(retriever, store, settings, intent.question)

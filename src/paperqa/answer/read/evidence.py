@@ -225,7 +225,7 @@ def best_per_paper(
     when it has one."""
     best: dict[int, Evidence] = {}
     said: set[int] = set()  # sources whose chosen sentence says they contribute the topic
-    topic = stems(intent.topic)
+    topic = set(intent.topic_stems)
     for e in score_sentences(read_intent(intent.topic).as_kind(QuestionKind.LIST), sources, rank, idf):
         if intent.contribution and e.number not in said and contribution_sentence(e.sentence, topic):
             best[e.number] = e

@@ -105,7 +105,7 @@ def features(
         return rows
     own = {t.casefold() for t in terms(title)} | set(fold(title).split())
     asked_names = intent.terms - own
-    asked_words = content_words(intent.question)
+    asked_words = intent.words
     sentence_stems = [stems(s) for s in sentences]
     rare = [rare_overlap(set(intent.stems), st, idf) for st in sentence_stems]
     overlaps = [len(asked_words & content_words(s)) / max(len(asked_words), 1) for s in sentences]

@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from paperqa.answer.conversation import Short
-from paperqa.answer.read.evidence import Evidence, source_sentences
+from paperqa.answer.read.evidence import Evidence, Ranker, score_sentences, source_sentences
+from paperqa.answer.read.ranking import Idf
 from paperqa.answer.read.reader import ReadResult
 from paperqa.answer.understand.intent import Intent, QuestionKind
 from paperqa.text.sentences import sentence_spans
@@ -22,6 +23,22 @@ SHORT_KINDS = frozenset(
 )
 #: A short answer as long as its sentence, or nearly, is no shorter answer.
 SHORT_SHARE = 0.8
+#: Papers the reader reads for a question over the whole library (the closest by retrieval):
+#: each costs a read of its abstract (~20 ms on 2 cores).
+READ_SOURCES = 4
+
+
+def to_read(intent: Intent, sources: Sequence[Source]) -> list[Source]:
+    """The sources the reader reads: the papers asked about, else the closest few."""
+    return list(sources) if intent.papers else list(sources[:READ_SOURCES])
+
+
+def gated(
+    reads: Mapping[int, ReadResult], intent: Intent, sources: Sequence[Source], rank: Ranker, idf: Idf
+) -> dict[int, ReadResult]:
+    """The reader's results with `p` combined with the word-feature gate's probability for the
+    same sources (`combine`)."""
+    return with_gate(reads, {e.number: e.answerable for e in score_sentences(intent, sources, rank, idf)})
 
 
 def combine(reader_p: float, gate_p: float) -> float:

@@ -23,7 +23,7 @@ from paperqa.answer.understand.records import RecordQuestion, parse_record, year
 from paperqa.text.names import terms
 from paperqa.text.numbers import numbers
 from paperqa.text.wordlists import STOPWORDS
-from paperqa.text.words import stem, stems
+from paperqa.text.words import content_words, stem, stems
 
 if TYPE_CHECKING:
     from paperqa.answer.conversation import Conversation
@@ -252,10 +252,13 @@ class Intent:
     unnamed_paper: bool = False
     #: Stems of a yes/no question's subject ("Is [English] a pro-drop language?").
     subject: frozenset[str] = field(default_factory=frozenset)
-    #: The question's content stems, names and figures, each computed once.
+    #: The question's content stems, names and figures, each computed once; its content words
+    #: (unstemmed) and the stems of a list question's topic.
     stems: frozenset[str] = field(default_factory=frozenset)
     terms: frozenset[str] = field(default_factory=frozenset)
     numbers: frozenset[str] = field(default_factory=frozenset)
+    words: frozenset[str] = field(default_factory=frozenset)
+    topic_stems: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def papers(self) -> tuple[str, ...]:
@@ -316,6 +319,8 @@ def read_intent(
         stems=frozenset(stems(searched)),
         terms=frozenset(t.casefold() for t in terms(question)),
         numbers=frozenset(numbers(question)),
+        words=frozenset(content_words(question)),
+        topic_stems=frozenset(stems(topic)),
     )
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from paperqa.answer.quoting import clean
 from paperqa.answer.read.evidence import Ranker, source_sentences
+from paperqa.answer.understand.intent import Intent, QuestionKind
 from paperqa.answer.write.extractive import quote
 from paperqa.text.patterns import CONTRIBUTION
 from paperqa.types import CitedSentence, ComparisonRow, Source
@@ -214,3 +215,17 @@ def contrast(rows: Sequence[ComparisonRow], labels: Sequence[str]) -> list[Cited
             )
         )
     return out
+
+
+def stated_anyway(intent: Intent, sources: Sequence[Source]) -> set[int]:
+    """Sources whose abstracts answer whatever the reader makes of the wording: a paper named
+    in "What is CASAL?" / "What does SAE-V do?" (an abstract says what its own method is),
+    and, for a question that asks for one aspect and nothing more ("What are its main
+    results?", "What are CASAL's limitations?"), those with a sentence of that aspect (the
+    aspect classifier: 0.85 of 176 hand-labelled sentences right)."""
+    found: set[int] = set()
+    if intent.kind == QuestionKind.DEFINITION and intent.named:
+        found |= {s.number for s in sources if s.paper.id in intent.named}
+    if aspect := asked(intent.question):
+        found |= {s.number for s in sources if aspect_cells(s)[aspect].citations}
+    return found

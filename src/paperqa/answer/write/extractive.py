@@ -7,9 +7,10 @@ always faithful; `evidence.clean` makes each read on its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from paperqa.answer.quoting import clean
+from paperqa.answer.quoting import clean, paper_label
 from paperqa.answer.read.evidence import Evidence, Ranker, source_sentences
 from paperqa.types import CitedSentence, Source
 
@@ -70,3 +71,41 @@ def central_sentence(source: Source, rank: Ranker) -> list[CitedSentence]:
     sims = rank(f"{source.paper.title}. {source.text}", sentences)
     best = sentences[max(range(len(sentences)), key=lambda i: sims[i])]
     return [quote(clean(best), source.number, best)]
+
+
+def not_stated(closest: Evidence, question: str) -> list[CitedSentence]:
+    """What an answer says when the chosen paper's abstract does not answer: that, and the
+    closest sentence, marked as not answering."""
+    label = paper_label(closest.paper)
+    name = label if " " not in label else f"“{closest.paper.title}”"
+    asked = asked_for(question) or f"the answer to “{question.rstrip('?')}?”"
+    read = "paper" if closest.paper.sections else "abstract"  # what was read of it: its full text?
+    whose = f"paper {name}" if read == "paper" else f"abstract of {name}"
+    said = f"The {whose} does not state {asked}; its closest sentence follows."
+    nearest = quote(clean(closest.sentence), closest.number, closest.sentence)
+    if place := closest.paper.place_of(closest.sentence):
+        nearest = nearest.model_copy(update={"section": place.section, "page": place.page})
+    flag = {"supported": False, "problem": f"the {read}'s closest sentence; it does not answer the question"}
+    return [
+        CitedSentence(text=said, citations=[closest.number], supported=True, grounded=True, origin="note"),
+        nearest.model_copy(update=flag),
+    ]
+
+
+#: "What is the inter-annotator agreement?" asks for "the inter-annotator agreement"; "How many
+#: annotators ...?" for "how many annotators ...".
+_ASKED_FOR = re.compile(
+    r"^(?:what|which) (?:is|are|was|were) (?P<thing>(?:the|their|its) .+?)\s*\??$"
+    r"|^(?P<count>how (?:many|much) .+?)\s*\??$",
+    re.IGNORECASE,
+)
+
+
+def asked_for(question: str) -> str | None:
+    """What a question asks for, as the object of "does not state": "the inter-annotator
+    agreement", "how many annotators label each tweet"; None for other questions."""
+    m = _ASKED_FOR.match(" ".join(question.split()))
+    if not m:
+        return None
+    thing = m.group("thing") or m.group("count")
+    return thing[0].lower() + thing[1:]

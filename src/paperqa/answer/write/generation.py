@@ -10,7 +10,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from paperqa.answer.check.citations import parse_citations
-from paperqa.answer.check.grounding import ground, keeps_facts, recombines
+from paperqa.answer.check.grounding import ground
+from paperqa.answer.check.rewrites import keeps_facts, recombines
 from paperqa.answer.run import Run
 from paperqa.answer.screening import is_repetitive
 from paperqa.answer.write.prompts import load_prompt
