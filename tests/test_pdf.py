@@ -5,6 +5,7 @@ becoming one paper with their record, and PDFs that cannot be read skipped with 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -173,6 +174,18 @@ REAL = PDFS / "real"
                 "6 Conclusion and Future Work",
             ],
         ),
+        (  # LaTeX's logo drawn in pieces: "LATEX", not "LAT EX"
+            "2020.acl-main.447.pdf",
+            "S2ORC: The Semantic Scholar Open Research Corpus",
+            "We introduce S2ORC,",
+            ["1 Introduction", "2.2 Processing LATEX source", "2.6 Linking bibliographies to papers"],
+        ),
+        (  # small capitals drawn letter group by letter group: "LONGEVAL", not "L ONG E VAL"
+            "2023.eacl-main.121.pdf",
+            "LONGEVAL: Guidelines for Human Evaluation of Faithfulness in Long-form Summarization",
+            "While human evaluation remains best practice for accurately judging the faithfulness",
+            ["1 Introduction", "3 The LONGEVAL guidelines for faithfulness human evaluation", "5 Conclusion"],
+        ),
     ],
 )
 def test_real_papers_read_as_published(
@@ -187,6 +200,7 @@ def test_real_papers_read_as_published(
     assert not any(s.name == "References" for _, s in paper.body)
     first = paper.sections[0].paragraphs[0]
     assert len(first.split()) >= 40  # a paragraph, not a line
+    assert not re.search(r"\w \s?[,;.](?:\s|$)", first)  # no space before a comma after a citation link
 
 
 @pytest.mark.parametrize(
@@ -197,3 +211,45 @@ def test_a_metadata_title_that_is_a_file_name_is_not_the_title(given: str, kept:
     from paperqa.ingest.loaders.pdf import NO_TITLE
 
     assert (NO_TITLE.search(given) is None) == kept
+
+
+@pytest.mark.parametrize(
+    ("name", "authors"),
+    [
+        (
+            "2020.acl-main.207.pdf",
+            ["Arman Cohan", "Sergey Feldman", "Iz Beltagy", "Doug Downey", "Daniel S. Weld"],
+        ),
+        (
+            "2020.acl-main.447.pdf",
+            ["Kyle Lo", "Lucy Lu Wang", "Mark Neumann", "Rodney Kinney", "Daniel S. Weld"],
+        ),
+        (
+            "2023.eacl-main.121.pdf",
+            [
+                "Kalpesh Krishna",
+                "Erin Bransom",
+                "Bailey Kuehl",
+                "Mohit Iyyer",
+                "Pradeep Dasigi",
+                "Arman Cohan",
+                "Kyle Lo",
+            ],
+        ),
+    ],
+)
+def test_authors_are_read_from_the_first_page(name: str, authors: list[str]) -> None:
+    """Names as set under the title, without the metadata: footnote marks (†, ∗, ♠) split them,
+    affiliation and e-mail lines are skipped."""
+    from paperqa.ingest.loaders.pdf import first_page_authors, first_page_title, page_lines
+
+    with pdfium.PdfDocument(REAL / name) as doc:
+        first = page_lines(doc, 0)
+    assert first_page_authors(first, first_page_title(first)) == authors
+
+
+def test_a_pdf_without_author_metadata_gets_the_first_page_names() -> None:
+    paper = read_pdf(REAL / "2023.eacl-main.121.pdf", LimitsSettings())  # its metadata names no one
+    assert paper.authors[:2] == ["Kalpesh Krishna", "Erin Bransom"] and len(paper.authors) == 7
+    typeset = read_pdf(PDFS / "1602.04341-two-column.pdf", LimitsSettings())  # "Anonymous Authors"
+    assert typeset.authors == []

@@ -56,6 +56,8 @@ NO_TITLE = re.compile(r"\.(docx?|pdf|tex|dvi|ps|odt)$|^microsoft word\b|^untitle
 SOFT_HYPHEN = "\x02"  # PDFium's mark for a word hyphenated at the line end
 #: A line in type this much smaller than the text's is a footnote.
 FOOTNOTE_SIZE = 0.85
+#: The second line of a heading set bold in the body's size has at most this many words.
+HEADING_TAIL_WORDS = 8
 
 
 @dataclass
@@ -68,6 +70,7 @@ class Line:
     text: str
     size: float = 0.0  # the font size of its first letter
     bold: bool = False  # its first letter's font is bold (weight 600 or more)
+    bold_end: bool = False  # and its last letter's
     column: str = "F"  # "L", "R" or "F" (full width)
 
     @property
@@ -149,7 +152,14 @@ def page_lines(pdf: object, number: int) -> list[Line]:
                     found = at is not None and at >= 0
                     size = pdfium_c.FPDFText_GetFontSize(text.raw, at) if found else 0.0
                     bold = found and pdfium_c.FPDFText_GetFontWeight(text.raw, at) >= 600
-                    lines.append(Line(number, left, bottom, right, top, piece, size or (top - bottom), bold))
+                    end = text.get_index(right - 1, (bottom + top) / 2, 3, 3)
+                    bold_end = (
+                        end is not None and end >= 0 and pdfium_c.FPDFText_GetFontWeight(text.raw, end) >= 600
+                    )
+                    line = Line(
+                        number, left, bottom, right, top, piece, size or (top - bottom), bold, bold_end
+                    )
+                    lines.append(line)
         finally:
             text.close()
     finally:
@@ -179,11 +189,11 @@ def merge_same_line(lines: list[Line]) -> list[Line]:
             if overlap <= 0.5 * min(last.height, line.height):
                 continue
             if -1 <= line.left - last.right < 12:  # after it
-                last.text += ("" if line.left - last.right < 1.0 else " ") + line.text
-                last.right = line.right
+                last.text += _between(last, line, line.left - last.right) + line.text
+                last.right, last.bold_end = line.right, line.bold_end
             elif -1 <= last.left - line.right < 12:  # before it
-                last.text = line.text + ("" if last.left - line.right < 1.0 else " ") + last.text
-                last.left = line.left
+                last.text = line.text + _between(line, last, last.left - line.right) + last.text
+                last.left, last.bold = line.left, line.bold
             else:
                 continue
             last.top, last.bottom = max(last.top, line.top), min(last.bottom, line.bottom)
@@ -191,6 +201,24 @@ def merge_same_line(lines: list[Line]) -> list[Line]:
         else:
             merged.append(line)
     return merged
+
+
+#: Pieces of one word drawn apart (small capitals: "L" "ONG" "E" "VAL"; a word and the comma
+#: after a citation link) are closer than this share of the font size; a space is wider
+#: (about a quarter of it). Measured on ACL papers: 0.07-0.13 within a word at 8-14 pt.
+WORD_GAP = 0.15
+PUNCTUATION_GAP = 0.25
+
+
+def _between(first: Line, second: Line, gap: float) -> str:
+    """What joins two pieces of one line: nothing when one already ends or starts with a space
+    or they are closer than a space, else a space."""
+    if first.text.endswith(" ") or second.text.startswith(" "):
+        return ""
+    size = max(first.size, second.size, 1.0)
+    # punctuation's box starts after its side bearing: "2021" ";" are 2 pt apart at 11 pt
+    wide = PUNCTUATION_GAP if second.text[:1] in ",;:.)]" else WORD_GAP
+    return "" if gap < wide * size else " "
 
 
 def reading_order(lines: list[Line], width: float, first_page_height: float | None = None) -> list[Line]:
@@ -264,6 +292,7 @@ class Block:
     heading: bool = False
     page: int = 0
     aside: bool = False  # a footnote: its own paragraph, never interrupting the text around it
+    lines: int = 1
 
 
 def blocks(lines: list[Line]) -> list[Block]:
@@ -300,8 +329,21 @@ def blocks(lines: list[Line]) -> list[Block]:
         )
         set_apart = gap is None or gap > spacing * 1.3
         close = gap is not None and previous is not None and gap <= previous.size * 1.6
-        if main >= 0 and out[main].heading and ln.size > body_size * 1.05 and close:
-            out[main].text = join_lines(out[main].text, text, words)  # a heading on two lines
+        # a heading on two lines: set larger, or bold from end to end and short ("Citations. We
+        # instantiate ...", a paragraph's bold lead-in, is not a heading's second line)
+        heading = out[main] if main >= 0 and out[main].heading else None
+        bold_tail = (
+            heading is not None
+            and heading.lines == 1
+            and ln.bold
+            and ln.bold_end
+            and len(text.split()) <= HEADING_TAIL_WORDS
+            and not heading.text.endswith((".", ":"))
+            and ":" not in text
+        )
+        if heading is not None and close and (ln.size > body_size * 1.05 or bold_tail):
+            heading.text = join_lines(heading.text, text, words)
+            heading.lines += 1
             previous = ln
             continue
         if heading_like(text, ln, body_size) and set_apart:
@@ -412,7 +454,7 @@ def to_paper(path: Path, pages: list[list[Line]], meta: dict[str, str]) -> Paper
         id=paper_id(squash(title), None, None),
         title=squash(title),
         abstract=squash(" ".join(abstract)),
-        authors=split_authors(meta.get("Author") or None),
+        authors=split_authors(meta.get("Author") or None) or first_page_authors(pages[0], title),
         date=date,
         date_precision="day" if date else None,
         files=[str(path)],
@@ -429,6 +471,42 @@ def first_page_title(first: list[Line]) -> str:
     biggest = max(ln.size for ln in candidates)
     lines = [ln for ln in candidates if ln.size >= biggest - 0.5]
     return " ".join(ln.text.strip() for ln in lines).replace(SOFT_HYPHEN, "-")
+
+
+#: A line of affiliations, addresses or e-mail, not of names.
+AFFILIATION = re.compile(
+    r"@|\{|https?:|\b(?:universit|institut|college|school|department|dept\b|laborator|research|"
+    r"centre|center|inc\b|ltd\b|corporation|anonymous|e-?mail)",
+    re.IGNORECASE,
+)
+_NAME_WORD = r"(?:[A-Z][\w'’.-]*|van|von|de|der|den|da|di|del|la|le|du)"
+#: A person's name as set under a title: two to five capitalised words ("Madeleine van Zuylen").
+PERSON = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}")
+
+
+def first_page_authors(first: list[Line], title: str) -> list[str]:
+    """The names set under the title on the first page (for a PDF whose metadata names no
+    author): full-width lines between the title and the abstract, in the body's type or larger,
+    split at commas, "and" and footnote marks (♠, ∗, †, digits, letters of other scripts);
+    lines of affiliations and e-mail addresses skipped. Empty when no line reads as
+    names."""
+    if not first:
+        return []
+    body = statistics.median(ln.size for ln in first)
+    names: list[str] = []
+    for ln in first[:30]:
+        text = " ".join(ln.text.split())
+        if ln.column != "F" or NAMED_HEADINGS.match(text):
+            break  # the columns, or the abstract, begin
+        if text in title or ln.size < body * 0.95 or AFFILIATION.search(text):
+            continue
+        latin = "".join(c if c.isascii() or "LATIN" in unicodedata.name(c, "") else "," for c in text)
+        latin = re.sub(r"(?:[^\w\s,.'’-]|\d)+", ",", latin)  # a mark ends a name: "Kyle Lo†∗ Lucy Lu Wang†"
+        for part in re.split(r",|;|\s+and\s+|\s+&\s+", latin):
+            name = " ".join(re.sub(r"^and\s+", "", part.strip()).split())
+            if PERSON.fullmatch(name):
+                names.append(name)
+    return names
 
 
 def _pdf_date(value: str) -> dt.date | None:
