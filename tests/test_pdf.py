@@ -184,7 +184,19 @@ REAL = PDFS / "real"
             "2023.eacl-main.121.pdf",
             "LONGEVAL: Guidelines for Human Evaluation of Faithfulness in Long-form Summarization",
             "While human evaluation remains best practice for accurately judging the faithfulness",
-            ["1 Introduction", "3 The LONGEVAL guidelines for faithfulness human evaluation", "5 Conclusion"],
+            [
+                "1 Introduction",
+                "3 The LONGEVAL guidelines for faithfulness human evaluation",
+                # a bold heading on two lines is one heading
+                "3.2 RQ2: Can we reduce annotator workload by partially annotating a long summary?",
+                "5 Conclusion",
+            ],
+        ),
+        (  # a Word PDF (fonts of size 1 scaled by 12), justified: "ignite d", "th at" made whole
+            "futureinternet-6-61.pdf",
+            "Analysis Matrix for Smart Cities",
+            "The current digital revolution has ignited the evolution of communications grids",
+            ["1. Introduction", "2. Results and Discussion", "5. Conclusions"],
         ),
     ],
 )
@@ -225,6 +237,10 @@ def test_a_metadata_title_that_is_a_file_name_is_not_the_title(given: str, kept:
             ["Kyle Lo", "Lucy Lu Wang", "Mark Neumann", "Rodney Kinney", "Daniel S. Weld"],
         ),
         (
+            "futureinternet-6-61.pdf",
+            ["Pablo E. Branchi", "Carlos Fernández-Valdivielso", "Ignacio R. Matias"],
+        ),
+        (
             "2023.eacl-main.121.pdf",
             [
                 "Kalpesh Krishna",
@@ -253,3 +269,6 @@ def test_a_pdf_without_author_metadata_gets_the_first_page_names() -> None:
     assert paper.authors[:2] == ["Kalpesh Krishna", "Erin Bransom"] and len(paper.authors) == 7
     typeset = read_pdf(PDFS / "1602.04341-two-column.pdf", LimitsSettings())  # "Anonymous Authors"
     assert typeset.authors == []
+    # metadata naming fewer than the page, with a footnote mark ("Pablo E. Branchi *"): the page's
+    mdpi = read_pdf(REAL / "futureinternet-6-61.pdf", LimitsSettings())
+    assert mdpi.authors == ["Pablo E. Branchi", "Carlos Fernández-Valdivielso", "Ignacio R. Matias"]

@@ -56,6 +56,8 @@ NO_TITLE = re.compile(r"\.(docx?|pdf|tex|dvi|ps|odt)$|^microsoft word\b|^untitle
 SOFT_HYPHEN = "\x02"  # PDFium's mark for a word hyphenated at the line end
 #: A line in type this much smaller than the text's is a footnote.
 FOOTNOTE_SIZE = 0.85
+#: A font size under this is a scaled font's nominal size, not the size on the page.
+MIN_FONT_SIZE = 3.0
 #: The second line of a heading set bold in the body's size has at most this many words.
 HEADING_TAIL_WORDS = 8
 
@@ -156,9 +158,10 @@ def page_lines(pdf: object, number: int) -> list[Line]:
                     bold_end = (
                         end is not None and end >= 0 and pdfium_c.FPDFText_GetFontWeight(text.raw, end) >= 600
                     )
-                    line = Line(
-                        number, left, bottom, right, top, piece, size or (top - bottom), bold, bold_end
-                    )
+                    if found and size < MIN_FONT_SIZE:
+                        size *= _scale(text, at)  # a scaled font (Word's PDFs: 1.0 x 12)
+                    size = size or (top - bottom)
+                    line = Line(number, left, bottom, right, top, piece, size, bold, bold_end)
                     lines.append(line)
         finally:
             text.close()
@@ -166,6 +169,16 @@ def page_lines(pdf: object, number: int) -> list[Line]:
         page.close()
     # twice: a comma's box is too short to overlap its line until the words after it join it
     return reading_order(merge_same_line(merge_same_line(lines)), width, height if number == 0 else None)
+
+
+def _scale(text: object, index: int) -> float:
+    """How much the text matrix of character `index` scales its font."""
+    import pypdfium2.raw as pdfium_c
+
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFText_GetMatrix(text.raw, index, m):  # type: ignore[attr-defined]
+        return 1.0
+    return abs(m.a * m.d - m.b * m.c) ** 0.5 or 1.0
 
 
 def clean(text: str) -> str:
@@ -385,6 +398,24 @@ def vocabulary(lines: list[Line]) -> set[str]:
     return found
 
 
+WORD_PIECE = re.compile(r"[A-Za-z]+")
+#: "Abstract: The current ..." (a journal's run-in label).
+ABSTRACT_LABEL = re.compile(r"^abstract\s*[:.—–-]\s*", re.IGNORECASE)
+
+
+def rejoin(text: str, counts: Counter[str]) -> str:
+    """Words a justified line's spacing split ("ignite d", "th at", "so cial") made whole: two
+    pieces join when the paper writes the whole word more often than it writes one of them
+    alone ("that" 50 times, "th" twice); "in to" stays ("in" and "to" are commoner than "into")."""
+
+    def joined(m: re.Match[str]) -> str:
+        a, b = m.group(1), m.group(2)
+        whole = counts[(a + b).lower()]
+        return a + b if whole and whole > min(counts[a.lower()], counts[b.lower()]) else m.group(0)
+
+    return re.sub(r"\b([A-Za-z]+) ([a-z]+)\b", joined, text)
+
+
 def heading_like(text: str, line: Line, body_size: float) -> bool:
     words = text.split()
     if not words or len(words) > 12 or text.endswith((".", ",", ";", ":")) and not NAMED_HEADINGS.match(text):
@@ -441,6 +472,10 @@ def to_paper(path: Path, pages: list[list[Line]], meta: dict[str, str]) -> Paper
             current.paragraphs.append(squash(text))
             current.pages.append(block.page + 1)
     sections = [s for s in sections if s.paragraphs]
+    counts = Counter(w.lower() for b in found for w in WORD_PIECE.findall(b.text))
+    for s in sections:
+        s.paragraphs = [rejoin(p, counts) for p in s.paragraphs]
+    abstract = [ABSTRACT_LABEL.sub("", rejoin(squash(a), counts)) for a in abstract]
     if not abstract and sections:  # no "Abstract" heading: the first paragraph stands for it
         abstract = [sections[0].paragraphs[0]]
     if not title:
@@ -454,7 +489,7 @@ def to_paper(path: Path, pages: list[list[Line]], meta: dict[str, str]) -> Paper
         id=paper_id(squash(title), None, None),
         title=squash(title),
         abstract=squash(" ".join(abstract)),
-        authors=split_authors(meta.get("Author") or None) or first_page_authors(pages[0], title),
+        authors=pdf_authors(meta.get("Author"), first_page_authors(pages[0], title)),
         date=date,
         date_precision="day" if date else None,
         files=[str(path)],
@@ -494,11 +529,17 @@ def first_page_authors(first: list[Line], title: str) -> list[str]:
         return []
     body = statistics.median(ln.size for ln in first)
     names: list[str] = []
+    below_title = False  # a journal's header above the title names no one ("Future Internet")
     for ln in first[:30]:
         text = " ".join(ln.text.split())
+        if text and text in title:
+            below_title = True
+            continue
+        if not below_title:
+            continue
         if ln.column != "F" or NAMED_HEADINGS.match(text):
             break  # the columns, or the abstract, begin
-        if text in title or ln.size < body * 0.95 or AFFILIATION.search(text):
+        if ln.size < body * 0.95 or AFFILIATION.search(text):
             continue
         latin = "".join(c if c.isascii() or "LATIN" in unicodedata.name(c, "") else "," for c in text)
         latin = re.sub(r"(?:[^\w\s,.'’-]|\d)+", ",", latin)  # a mark ends a name: "Kyle Lo†∗ Lucy Lu Wang†"
@@ -507,6 +548,15 @@ def first_page_authors(first: list[Line], title: str) -> list[str]:
             if PERSON.fullmatch(name):
                 names.append(name)
     return names
+
+
+def pdf_authors(given: str | None, on_page: list[str]) -> list[str]:
+    """The metadata's authors (footnote marks dropped), or the names under the title when the
+    metadata names none, or fewer than the page and the first of them among those."""
+    meta = [a.strip(" *†‡∗") for a in split_authors(given or None)]
+    if not meta or len(on_page) > len(meta) and meta[0].split()[-1] in " ".join(on_page):
+        return on_page or meta
+    return meta
 
 
 def _pdf_date(value: str) -> dt.date | None:
