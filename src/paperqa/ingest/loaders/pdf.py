@@ -52,7 +52,13 @@ CAPTION = re.compile(r"^(Table|Figure|Fig\.)\s+\d+[.:]")
 PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
 PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?")
 #: Metadata titles that are no title: a file name, the word processor's, "untitled".
-NO_TITLE = re.compile(r"\.(docx?|pdf|tex|dvi|ps|odt)$|^microsoft word\b|^untitled$|^\s*$", re.IGNORECASE)
+NO_TITLE = re.compile(
+    r"\.(docx?|pdf|tex|dvi|ps|odt)$|^microsoft word\b|^untitled$|^\s*$"
+    # a journal's name and site ("Clinical Science www.clinsci.org"); a production code
+    # ("6489122611071476 1..10"): no word of four letters
+    r"|\bwww\.|https?://|^[^A-Za-z]*(?:\b[A-Za-z]{1,3}\b[^A-Za-z]*)*$",
+    re.IGNORECASE,
+)
 SOFT_HYPHEN = "\x02"  # PDFium's mark for a word hyphenated at the line end
 #: A line in type this much smaller than the text's is a footnote.
 FOOTNOTE_SIZE = 0.85
@@ -398,6 +404,11 @@ def vocabulary(lines: list[Line]) -> set[str]:
     return found
 
 
+#: "Research Article Patient Experiences of ...": a journal's label set before the title.
+ARTICLE_LABEL = re.compile(
+    r"^(?:research|original|review|short|brief)\s+(?:article|paper|communication|report)\s+(?=[A-Z])",
+    re.IGNORECASE,
+)
 WORD_PIECE = re.compile(r"[A-Za-z]+")
 #: "Abstract: The current ..." (a journal's run-in label).
 ABSTRACT_LABEL = re.compile(r"^abstract\s*[:.—–-]\s*", re.IGNORECASE)
@@ -451,6 +462,7 @@ def to_paper(path: Path, pages: list[list[Line]], meta: dict[str, str]) -> Paper
     found = blocks([ln for page in pages for ln in page])
     given = (meta.get("Title") or "").strip()
     title = given if given and not NO_TITLE.search(given) else first_page_title(pages[0])
+    title = ARTICLE_LABEL.sub("", title)
     sections: list[Section] = []
     abstract: list[str] = []
     current: Section | None = None
@@ -519,6 +531,10 @@ _NAME_WORD = r"(?:[A-Z][\w'’.-]*|van|von|de|der|den|da|di|del|la|le|du)"
 PERSON = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}")
 
 
+def _latin(c: str) -> bool:
+    return c.isascii() or c in "’‘" or "LATIN" in unicodedata.name(c, "")
+
+
 def first_page_authors(first: list[Line], title: str) -> list[str]:
     """The names set under the title on the first page (for a PDF whose metadata names no
     author): full-width lines between the title and the abstract, in the body's type or larger,
@@ -541,7 +557,9 @@ def first_page_authors(first: list[Line], title: str) -> list[str]:
             break  # the columns, or the abstract, begin
         if ln.size < body * 0.95 or AFFILIATION.search(text):
             continue
-        latin = "".join(c if c.isascii() or "LATIN" in unicodedata.name(c, "") else "," for c in text)
+        latin = "".join(
+            c if c.isascii() or c in "’‘" or "LATIN" in unicodedata.name(c, "") else "," for c in text
+        )
         latin = re.sub(r"(?:[^\w\s,.'’-]|\d)+", ",", latin)  # a mark ends a name: "Kyle Lo†∗ Lucy Lu Wang†"
         for part in re.split(r",|;|\s+and\s+|\s+&\s+", latin):
             name = " ".join(re.sub(r"^and\s+", "", part.strip()).split())
@@ -553,7 +571,8 @@ def first_page_authors(first: list[Line], title: str) -> list[str]:
 def pdf_authors(given: str | None, on_page: list[str]) -> list[str]:
     """The metadata's authors (footnote marks dropped), or the names under the title when the
     metadata names none, or fewer than the page and the first of them among those."""
-    meta = [a.strip(" *†‡∗") for a in split_authors(given or None)]
+    given = re.sub(r"[{}]|\bet al\b\.?", "", given or "")  # "Nuala E. Tully {et al."
+    meta = [a.strip(" *†‡∗") for a in split_authors(given or None) if a.strip(" *†‡∗")]
     if not meta or len(on_page) > len(meta) and meta[0].split()[-1] in " ".join(on_page):
         return on_page or meta
     return meta
