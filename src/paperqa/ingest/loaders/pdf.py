@@ -152,9 +152,9 @@ def page_lines(pdf: object, number: int) -> list[Line]:
         text = page.get_textpage()
         try:
             lines = []
-            for i in range(text.count_rects()):
-                left, bottom, right, top = text.get_rect(i)
-                piece = clean(text.get_text_bounded(left, bottom, right, top))
+            rects = [text.get_rect(i) for i in range(text.count_rects())]
+            for i, (left, bottom, right, top) in enumerate(rects):
+                piece = clean(text.get_text_bounded(*_clipped(rects, i)))
                 if piece.strip():
                     at = text.get_index(left + 1, (bottom + top) / 2, 3, 3)
                     found = at is not None and at >= 0
@@ -175,6 +175,23 @@ def page_lines(pdf: object, number: int) -> list[Line]:
         page.close()
     # twice: a comma's box is too short to overlap its line until the words after it join it
     return reading_order(merge_same_line(merge_same_line(lines)), width, height if number == 0 else None)
+
+
+def _clipped(rects: list[tuple[float, float, float, float]], i: int) -> tuple[float, float, float, float]:
+    """Rectangle `i`, cut where its neighbours on the same line overlap it: PDFium gives the
+    text of every character that touches a rectangle, so a ligature ("ff") whose box reaches into
+    the next rectangle was read in both ("effeffects")."""
+    left, bottom, right, top = rects[i]
+
+    def same_line(j: int) -> bool:
+        r = rects[j]
+        return min(top, r[3]) - max(bottom, r[1]) > 0.5 * min(top - bottom, r[3] - r[1])
+
+    if i > 0 and same_line(i - 1) and left < rects[i - 1][2] < right:
+        left = rects[i - 1][2] + 0.01
+    if i + 1 < len(rects) and same_line(i + 1) and left < rects[i + 1][0] < right:
+        right = rects[i + 1][0] - 0.01
+    return left, bottom, right, top
 
 
 def _scale(text: object, index: int) -> float:
