@@ -62,6 +62,8 @@ NO_TITLE = re.compile(
 SOFT_HYPHEN = "\x02"  # PDFium's mark for a word hyphenated at the line end
 #: A line in type this much smaller than the text's is a footnote.
 FOOTNOTE_SIZE = 0.85
+#: A line this many times taller than the text's is set up a page's margin, not across it.
+MARGIN_TEXT = 5
 #: A font size under this is a scaled font's nominal size, not the size on the page.
 MIN_FONT_SIZE = 3.0
 #: The second line of a heading set bold in the body's size has at most this many words.
@@ -352,6 +354,8 @@ def blocks(lines: list[Line]) -> list[Block]:
     main = -1  # the paragraph the text flows on in (footnotes between columns aside)
     for ln in lines:
         text = ln.text.strip()
+        if ln.height > MARGIN_TEXT * body_height:
+            continue  # text set up a margin ("Clinical Science www.clinsci.org"), not read
         if ln.size < body_size * FOOTNOTE_SIZE and not heading_like(text, ln, body_size):
             if out and out[-1].aside and out[-1].page == ln.page:
                 out[-1].text = join_lines(out[-1].text, text, words)
@@ -484,18 +488,21 @@ def to_paper(path: Path, pages: list[list[Line]], meta: dict[str, str]) -> Paper
     abstract: list[str] = []
     current: Section | None = None
     seen_heading = False
+    # with an "Abstract" heading, the abstract is what follows it (not the affiliations above)
+    labelled = any(b.heading and b.text.strip().lower() == "abstract" for b in found)
+    after_abstract = False
     for block in found:
         text = block.text.replace(SOFT_HYPHEN, "")
         if block.heading:
             seen_heading = True
             name = text
             if name.lower() == "abstract":
-                current = None
+                current, after_abstract = None, True
                 continue
             current = Section(name=name, paragraphs=[])
             sections.append(current)
         elif current is None:
-            if seen_heading or len(text.split()) >= 40:
+            if after_abstract if labelled else seen_heading or len(text.split()) >= 40:
                 abstract.append(text)
         else:
             current.paragraphs.append(squash(text))
@@ -529,7 +536,9 @@ def to_paper(path: Path, pages: list[list[Line]], meta: dict[str, str]) -> Paper
 
 def first_page_title(first: list[Line]) -> str:
     """The largest type near the top of the first page, its lines joined (not a heading word)."""
-    candidates = [ln for ln in first[:15] if not NAMED_HEADINGS.match(ln.text.strip())]
+    candidates = [  # not a heading word, nor a journal's name and site set in a margin
+        ln for ln in first[:15] if not NAMED_HEADINGS.match(ln.text.strip()) and not NO_TITLE.search(ln.text)
+    ]
     if not candidates:
         return ""
     biggest = max(ln.size for ln in candidates)
