@@ -372,16 +372,7 @@ def blocks(lines: list[Line]) -> list[Block]:
         # a heading on two lines: set larger, or bold from end to end and short ("Citations. We
         # instantiate ...", a paragraph's bold lead-in, is not a heading's second line)
         heading = out[main] if main >= 0 and out[main].heading else None
-        bold_tail = (
-            heading is not None
-            and heading.lines == 1
-            and ln.bold
-            and ln.bold_end
-            and len(text.split()) <= HEADING_TAIL_WORDS
-            and not heading.text.endswith((".", ":"))
-            and ":" not in text
-        )
-        if heading is not None and close and (ln.size > body_size * 1.05 or bold_tail):
+        if heading is not None and close and (ln.size > body_size * 1.05 or _bold_tail(heading, ln, text)):
             heading.text = join_lines(heading.text, text, words)
             heading.lines += 1
             previous = ln
@@ -414,6 +405,19 @@ def blocks(lines: list[Line]) -> list[Block]:
             out[main].text = join_lines(out[main].text, text, words)
         previous = ln
     return out
+
+
+def _bold_tail(heading: Block, ln: Line, text: str) -> bool:
+    """`ln` is the second line of a heading set bold in the body's size: bold from end to end,
+    short, after a one-line heading that does not end a sentence."""
+    return (
+        heading.lines == 1
+        and ln.bold
+        and ln.bold_end
+        and len(text.split()) <= HEADING_TAIL_WORDS
+        and not heading.text.endswith((".", ":"))
+        and ":" not in text
+    )
 
 
 def vocabulary(lines: list[Line]) -> set[str]:
