@@ -90,14 +90,15 @@ def find(pipeline: Pipeline, session: Session) -> None:
     refers back to ("what are its results?"), a question naming papers those papers (when
     retrieval found them), not a paper that merely shares a word ("What is TweetQA?")."""
     intent, run = session.intent, session.run
-    ids = list(intent.chosen) or None
-    filters = {"paper_ids": ids, "date_from": intent.date_from, "date_to": intent.date_to}
-    session.chunks = chunks = pipeline.retrieve(run, intent.query, focus=intent.focus, **filters)
+    chunks = pipeline.retrieve(run, intent.query, focus=intent.focus, **_filters(intent))
+    session.chunks = chunks
     session.declined = not intent.papers and (
         not relevant(pipeline.settings.retrieval, chunks)
         or (pipeline.mode != "free" and pipeline.off_topic(intent.question, chunks))
     )
     session.decline_text = decline_text(intent, session.conversation)
+    if session.declined:
+        return  # the decline names the nearest papers from the passages alone
     session.found = pipeline.sources(chunks)
     session.sources = [with_body(s) for s in session.found]
     about = intent.focus or intent.named
@@ -122,8 +123,8 @@ def read(pipeline: Pipeline, session: Session) -> None:
     read_sources = reading.to_read(intent, meant)
     if reads := pipeline.read(run, intent.question, read_sources):
         session.reads = reading.gated(reads, intent, read_sources, rank, idf)
-        session.answers = reading.answering(session.reads, cut) | aspects.stated_anyway(intent, read_sources)
-        session.unanswered = not session.answers
+        answers = reading.answering(session.reads, cut) | aspects.stated_anyway(intent, read_sources)
+        session.unanswered = not answers
     else:
         # the reader off: the gate's probability, for the papers asked about only
         session.unanswered = bool(intent.papers and session.chosen) and session.chosen[0].answerable < cut
@@ -159,11 +160,19 @@ def write(pipeline: Pipeline, session: Session) -> None:
         # quoting the nearest abstracts would answer a different question.
         return written.failure is not None and pipeline.off_topic(question, s.chunks)
 
-    quote = lambda: quoted_answer(pipeline, s.intent, s.chosen, s.sources, s.run, s.reads)  # noqa: E731
+    def quote() -> list[CitedSentence]:
+        return quoted_answer(pipeline, s.intent, s.chosen, s.sources, s.run, s.reads)
+
     written = pipeline.written(quote, draft, declines)
     s.sentences, s.fallback = written.sentences, written.fallback
     if written.declined:
         s.declined, s.decline_text = True, NOT_IN_LIBRARY
+
+
+def _filters(intent: Intent) -> dict[str, object]:
+    """What retrieval is restricted to: the papers chosen, the dates asked for."""
+    ids = list(intent.chosen) or None
+    return {"paper_ids": ids, "date_from": intent.date_from, "date_to": intent.date_to}
 
 
 def find_list(pipeline: Pipeline, session: Session) -> None:
@@ -171,8 +180,8 @@ def find_list(pipeline: Pipeline, session: Session) -> None:
     about ..."): one cited sentence per relevant paper, each paper's best on the topic.
     Every mode answers it this way: a model, small or large, drops or invents papers."""
     intent, run = session.intent, session.run
-    filters = {"paper_ids": intent.chosen or None, "date_from": intent.date_from, "date_to": intent.date_to}
-    rankings = [pipeline.retrieve(run, query, k=LIST_PASSAGES, **filters) for query in list_queries(intent)]
+    queries = list_queries(intent)
+    rankings = [pipeline.retrieve(run, query, k=LIST_PASSAGES, **_filters(intent)) for query in queries]
     session.chunks = chunks = interleave(rankings)
     rare = [r for r in (pipeline.retriever.rare_stems(p, LIST_RARE_SHARE) for p in intent.parts) if r]
     settings = pipeline.settings.retrieval

@@ -46,10 +46,9 @@ class Session:
     #: declined before reading: nothing retrieved is relevant (or the question is off topic, or
     #: no paper belongs in a list); or, after writing, the model says the library has nothing
     declined: bool = False
-    # --- read: the evidence chosen, the reader's results, the sources that answer
+    # --- read: the evidence chosen, the reader's results, whether any source answers
     chosen: list[Evidence] = field(default_factory=list)
     reads: dict[int, ReadResult] = field(default_factory=dict)
-    answers: set[int] = field(default_factory=set)
     #: no source read answers (the reader off: the best chosen sentence of the papers asked
     #: about is under the gate's cut)
     unanswered: bool = False
