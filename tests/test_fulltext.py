@@ -121,3 +121,63 @@ def test_a_malformed_full_text_names_the_line_and_changes_nothing(library: Libra
     with pytest.raises(IngestError, match=r"bad\.jsonl:2.*sections is str"):
         library.ingest([bad], strict=True)
     assert library.stats() == before
+
+
+def test_a_whole_papers_summary_reads_its_method_and_results(library: Library) -> None:
+    library.ingest([PAPER_FILE])
+    answer = library.summarize(PAPER_ID)
+    places = [s.section for s in answer.sentences]
+    assert places[0] is None  # the abstract's opening first
+    assert "Model" in places and "Results" in places, answer.sentences
+    assert all(s.origin == "quote" and s.citations == [1] for s in answer.sentences)
+    result = next(s for s in answer.sentences if s.section == "Results")
+    assert "outperform" in result.text and "§Results" in answer.text
+    assert len(answer.text.split()) <= 160  # ~130 words and the marks
+    # a TLDR stays the abstract's central sentence
+    tldr = library.summarize(PAPER_ID, tldr=True)
+    assert [s.section for s in tldr.sentences] == [None]
+
+
+def test_sections_are_told_by_their_headings_or_their_place() -> None:
+    from paperqa.answer.find.parts import heading_role, roles, summary_passages
+
+    assert heading_role("4.2 Main Results") == "results"
+    assert heading_role("Experiments ::: Datasets") == "data"
+    assert heading_role("Conclusion and Limitations") == "limitations"
+    assert heading_role("Hierarchical Attention") is None
+    paper = Paper(
+        id="x",
+        title="T",
+        abstract="A.",
+        sections=[
+            Section(name="Introduction", paragraphs=["I."]),
+            Section(name="Hierarchical Attention", paragraphs=["Short.", "We stack two attention layers."]),
+            Section(name="Experimental Setup", paragraphs=["Setup."]),
+            Section(name="Results", paragraphs=["We outperform all baselines by 3 points."]),
+            Section(name="References", paragraphs=["R."]),
+        ],
+    )
+    assert roles(paper) == {0: "introduction", 1: "method", 2: "results", 3: "results"}
+    passages = summary_passages(paper)
+    assert passages[0].text == "A." and passages[0].section is None
+    # a short paragraph is read with the next; a "Results" heading before "Experimental Setup"
+    assert [(p.section, p.paragraph, p.text) for p in passages[1:]] == [
+        (1, 0, "Short. We stack two attention layers."),
+        (3, 0, "We outperform all baselines by 3 points."),
+        (2, 0, "Setup."),
+    ]
+
+
+def test_a_whole_papers_table_cells_come_from_its_body_with_the_section(library: Library) -> None:
+    from paperqa.interfaces.export import render_table
+
+    library.ingest([PAPER_FILE])
+    answer = library.table([PAPER_ID], columns=["dataset", "limitations", "How much better than the baselines?"])
+    data, limits, own = (row.cells[0] for row in answer.comparison or [])
+    # its abstract names no dataset: the "Dataset" section does
+    assert data.section == "Dataset" and "MCTest" in data.text and data.citations == [1]
+    # neither the abstract nor the conclusion admits a limit: said of the paper, not the abstract
+    assert limits.text == "Not stated in the paper." and not limits.citations
+    # a column of one's own is answered from the body paragraphs retrieved for it
+    assert own.citations == [1] and own.section is not None
+    assert "§Dataset" in render_table(answer, "csv")

@@ -92,7 +92,8 @@ class Library:
     def table(self, papers: Sequence[str] = (), **options: Any) -> Answer:
         """A literature table: papers in rows (named, or by `topic` with `limit`, or by
         `date_from`/`date_to`), `columns` the five aspects or your own questions; each cell the
-        paper's own sentence, cited, or "Not stated in the abstract." The rows are
+        paper's own sentence (of its abstract, or of its body when the full text was ingested,
+        cited to the section), or "Not stated in the abstract." ("... in the paper."). The rows are
         `answer.comparison` (one per column, a cell per paper); `on_cell(row, column, cell)`
         sees each cell as it is filled. See `Tasks.table`."""
         return self.tasks.table(papers, **options)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from paperqa.answer.check.checking import Rules
 from paperqa.answer.conversation import Conversation
+from paperqa.answer.find import parts
 from paperqa.answer.find.gate import relevant
-from paperqa.answer.find.sources import fit_budget, whole_paper
+from paperqa.answer.find.sources import fit_budget, make_source
 from paperqa.answer.pipeline import Draft, Pipeline
 from paperqa.answer.read.evidence import Evidence, Ranker, select
 from paperqa.answer.read.ranking import Idf
@@ -14,7 +15,7 @@ from paperqa.answer.run import Run
 from paperqa.answer.understand.intent import Intent, QuestionKind, read_intent
 from paperqa.answer.write import aspects, extractive
 from paperqa.text.sentences import split_sentences
-from paperqa.types import Answer, Paper, Source
+from paperqa.types import Answer, CitedSentence, Paper, Source
 
 SUMMARY_WORDS = 130
 TLDR_WORDS = 35
@@ -24,17 +25,23 @@ TLDR_GROWTH = 2
 TOPIC_PASSAGES = 12
 TOPIC_PAPERS = 5
 TOPIC_SENTENCES = 4
+#: What a whole paper's summary quotes from its body beside its abstract.
+SUMMARY_ASPECTS = ("Approach", "Key results")
 
 
 def summarize_paper(pipeline: Pipeline, paper: Paper, run: Run, *, tldr: bool, strict: bool) -> Answer:
-    """One cited paragraph (or with `tldr`, one sentence) on one paper."""
+    """One cited paragraph (or with `tldr`, one sentence) on one paper: of its abstract and,
+    for a whole paper, the lead paragraphs of its method and results sections too
+    (`find.parts`); a TLDR is the abstract's."""
     question = f"{'TLDR' if tldr else 'Summarize'}: {paper.title}"
-    sources, rank = [whole_paper(paper, 1)], pipeline.ranker()
+    passages = parts.summary_passages(paper)
+    sources, rank = [make_source(1, paper, passages[:1] if tldr else passages)], pipeline.ranker()
 
     def draft() -> Draft:
         rules = Rules(strict=strict, summary_words=None if tldr else SUMMARY_WORDS)
+        shown = fit_budget(sources, pipeline.budget())
         written = pipeline.draft(
-            "tldr" if tldr else "summarize", {"title": paper.title}, paper.title, sources, rules, run
+            "tldr" if tldr else "summarize", {"title": paper.title}, paper.title, shown, rules, run
         )
         if not tldr or written.failure:
             return written
@@ -46,9 +53,26 @@ def summarize_paper(pipeline: Pipeline, paper: Paper, run: Run, *, tldr: bool, s
     def quote() -> list:
         if tldr:
             return extractive.central_sentence(sources[0], rank)
-        return extractive.lead_summary(sources[0], rank, SUMMARY_WORDS)
+        return paper_summary(sources[0], rank, SUMMARY_WORDS)
 
     return pipeline.compose("summarize", question, sources, Conversation(), run, quote=quote, draft=draft)
+
+
+def paper_summary(source: Source, rank: Ranker, max_words: int = SUMMARY_WORDS) -> list[CitedSentence]:
+    """A whole paper's summary: the abstract's opening and central sentences (`lead_summary`),
+    then the sentence of its method sections that states what the paper does and the one of its
+    results sections that states what it found (`aspects.body_quote`, from the paragraphs
+    `find.parts` gives the summary's source), each cited to its section and page; within
+    `max_words`. A part with no such sentence adds none; a paper without a body: the abstract's
+    `lead_summary`."""
+    paper = source.paper
+    if not any(p.section is not None for p in source.passages):
+        return extractive.lead_summary(source, rank, max_words)
+    body = [q for a in SUMMARY_ASPECTS if (q := aspects.body_quote(paper, source.number, a, rank))]
+    room = max_words - sum(len(q.text.split()) for q in body)
+    lead = source.model_copy(update={"text": paper.abstract})
+    most = extractive.SUMMARY_SENTENCES - len(body)
+    return [*(extractive.lead_summary(lead, rank, room, most) if room > 0 else []), *body]
 
 
 def summarize_topic(pipeline: Pipeline, topic: str, run: Run, *, strict: bool) -> Answer:

@@ -6,6 +6,11 @@ cited, or `NOT_STATED`: an aspect column by the aspect classifier (`aspects`), a
 the researcher's by the learned sentence ranker and answerability gate restricted to that
 one abstract (`evidence.score_sentences`), so a cell never quotes another paper. Cells are
 independent; every column question and abstract sentence is embedded once, in one batch.
+A whole paper (its full text ingested) is read as an ask restricted to it reads it: a column
+of the researcher's from its abstract and the body paragraphs retrieved for the column
+(`body_for`), an aspect its abstract does not state from the body's part that states it
+(`aspect_cells`: the data section, the limitations or the conclusion ...), the section named;
+its empty cells say "Not stated in the paper."
 Under the table, one cited sentence per column says which papers state it and which names
 they share. `compare` is the two-paper case (`comparison`).
 """
@@ -17,10 +22,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from paperqa.answer.conversation import Conversation
 from paperqa.answer.find.listing import LIST_PASSAGES, LIST_RARE_SHARE, list_sources
-from paperqa.answer.find.sources import whole_paper
+from paperqa.answer.find.sources import make_source, whole_paper, with_body
 from paperqa.answer.pipeline import Pipeline
 from paperqa.answer.quoting import clean
 from paperqa.answer.read import reading
@@ -151,12 +157,16 @@ class ColumnFiller:
     idf: Idf
     cut: float
     reader: Reads | None = None
+    #: A whole paper's source as an ask restricted to it reads it for the column (`body_for`).
+    find: Callable[[str, Source], Source] | None = None
 
     @property
     def question(self) -> str:
         return self.intent.question
 
     def cell(self, source: Source, label: str | None) -> CitedSentence:
+        if self.find is not None and source.paper.sections:
+            source = self.find(self.question, source)
         scored = score_sentences(self.intent, [source], self.rank, self.idf)
         best = max(scored, key=lambda e: e.score, default=None)
         if best is not None and self.reader is not None:
@@ -165,16 +175,18 @@ class ColumnFiller:
             (read,) = self.reader.read(self.question, [" ".join(source.text.split())])
             read = reading.with_gate({source.number: read}, {source.number: best.answerable})[source.number]
             if read.p < self.cut:
-                return CitedSentence(text=NOT_STATED)
+                return aspects.not_stated(source.paper)
             best = reading.lead_with_span(
                 [best], [source], {source.number: read}, self.cut, self.reader.span_cut
             )[0]
         elif best is None or best.answerable < self.cut or best.score < CELL_MIN_SCORE:
-            return CitedSentence(text=NOT_STATED)
+            return aspects.not_stated(source.paper)
         if best is None:
-            return CitedSentence(text=NOT_STATED)
+            return aspects.not_stated(source.paper)
         short = label if label and " " not in label else None
-        return quote(clean(best.sentence, short), source.number, best.sentence)
+        cell = quote(clean(best.sentence, short), source.number, best.sentence)
+        place = source.paper.place_of(best.sentence)
+        return cell.model_copy(update={"section": place.section, "page": place.page}) if place else cell
 
 
 def fill(
@@ -195,9 +207,7 @@ def fill(
         questions = [column_question(c) for c in own]
         rank(questions[0], [*questions[1:], *(t for s in sources for t in source_sentences(s))])
     cut = pipeline.answerable_cut() if CELL_ANSWERABLE is None else CELL_ANSWERABLE
-    by_aspect = (
-        [aspects.aspect_cells(s, label=labels[s.number]) for s in sources] if len(own) < len(columns) else []
-    )
+    by_aspect = [aspect_cells(s, labels[s.number], rank) for s in sources] if len(own) < len(columns) else []
     names = pipeline.names(sources) if run is not None and pipeline.mode != "quote" else {}
     rows = []
     for j, column in enumerate(columns):
@@ -205,7 +215,14 @@ def fill(
         filler = (
             None
             if aspect
-            else ColumnFiller(read_intent(column_question(column)), rank, idf, cut, pipeline.reader)
+            else ColumnFiller(
+                read_intent(column_question(column)),
+                rank,
+                idf,
+                cut,
+                pipeline.reader,
+                partial(body_for, pipeline),
+            )
         )
         cells = []
         for i, source in enumerate(sources):
@@ -220,6 +237,30 @@ def fill(
                 on_cell(i, j, cell)
         rows.append(ComparisonRow(aspect=column.strip(), cells=cells))
     return sources, rows
+
+
+def body_for(pipeline: Pipeline, question: str, source: Source) -> Source:
+    """A whole paper's source as an ask restricted to the paper reads it for `question`: its
+    abstract and the body paragraphs retrieved for the question (`find.sources.with_body`)."""
+    chunks = pipeline.retriever.retrieve(question, paper_ids=[source.paper.id])
+    if not chunks:
+        return source
+    return with_body(make_source(source.number, source.paper, chunks))
+
+
+def aspect_cells(source: Source, label: str | None, rank: Ranker) -> dict[str, CitedSentence]:
+    """The aspect cells of one paper: its abstract's sentence of each aspect; for an aspect its
+    abstract does not state, the sentence of its body that does (`aspects.body_quote`: the
+    limitations section or the conclusion for limitations, the data sections for the data ...),
+    cited to its section; else "Not stated in the paper"."""
+    cells = aspects.aspect_cells(source, label=label)
+    if not source.paper.sections:
+        return cells
+    for aspect, cell in cells.items():
+        if not cell.citations:
+            body = aspects.body_quote(source.paper, source.number, aspect, rank, label)
+            cells[aspect] = body or aspects.not_stated(source.paper)
+    return cells
 
 
 def shorten(

@@ -153,7 +153,8 @@ def _library_tab() -> LibraryTab:
 def _table_tab() -> TableTab:
     gr.Markdown(
         "Papers in rows, your questions in columns: each cell is the paper's own sentence, "
-        "cited, or *Not stated in the abstract*."
+        "cited (from its body, the section named, when its full text is in the library), "
+        "or *Not stated in the abstract* (*in the paper*)."
     )
     with gr.Row():
         table_papers = gr.Dropdown(

@@ -32,7 +32,10 @@ def format_for(path: Path, given: str | None) -> str:
 
 
 def cell_text(cell: CitedSentence) -> str:
+    """A cell as exported: its sentence, its marks and, read from a paper's body, where."""
     marks = "".join(f"[{n}]" for n in cell.citations)
+    if marks and cell.where:
+        marks += f" {cell.where}"
     return f"{cell.text} {marks}".strip()
 
 

@@ -85,13 +85,18 @@ class Evidence:
 
 
 def source_sentences(source: Source) -> list[str]:
-    """The source's sentences that can be evidence: saying something (three content words
+    """The source's sentences that can be evidence (`evidence_sentences`)."""
+    return evidence_sentences(source.text)
+
+
+def evidence_sentences(text: str) -> list[str]:
+    """The sentences of `text` that can be evidence: saying something (three content words
     or more), once each; never an instruction-like sentence (a prompt injection), a code or
     data availability notice, or a URL."""
     return list(
         dict.fromkeys(
             s
-            for s in split_sentences(source.text)
+            for s in split_sentences(text)
             if len(content_words(s)) >= MIN_CONTENT_WORDS
             and not looks_like_instruction(s)
             and not _NOT_EVIDENCE.search(s)

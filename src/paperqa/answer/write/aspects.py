@@ -13,15 +13,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
+from paperqa.answer.find import parts
+from paperqa.answer.find.parts import Role
 from paperqa.answer.quoting import clean
-from paperqa.answer.read.evidence import Ranker, source_sentences
+from paperqa.answer.read.evidence import Ranker, evidence_sentences, source_sentences
 from paperqa.answer.understand.intent import Intent, QuestionKind
 from paperqa.answer.write.extractive import quote
 from paperqa.text.patterns import CONTRIBUTION
-from paperqa.types import CitedSentence, ComparisonRow, Source
+from paperqa.types import CitedSentence, ComparisonRow, Paper, Source
 
 NOT_STATED = "Not stated in the abstract."
+#: ... and of a paper whose body was read too.
+NOT_STATED_IN_PAPER = "Not stated in the paper."
 
 #: The rows of a comparison, with what each means (also the meaning the embedding
 #: prototypes are compared with).
@@ -185,6 +190,95 @@ def _lower_first(text: str) -> str:
 _FUNCTION_WORDS = frozenset(
     ["the", "a", "an", "this", "these", "those", "their", "its", "in", "on", "for", "with", "when", "by"]
 )
+
+
+def not_stated(paper: Paper) -> CitedSentence:
+    """The cell of an aspect or column a paper does not state: in its abstract or, read whole,
+    in the paper."""
+    return CitedSentence(text=NOT_STATED_IN_PAPER if paper.sections else NOT_STATED)
+
+
+#: Where in a whole paper's body each aspect is stated: the parts (`find.parts` roles) searched,
+#: best first, each with what makes one of its sentences state the aspect (None: every sentence
+#: of a "Data" or "Limitations" section does): the authors saying what they do, a finding, a
+#: dataset or setting named, a limit admitted, the gap ("however, ... remain").
+GAP = re.compile(r"\b(?:however|but|lack|remain|challeng|limited)", re.IGNORECASE)
+OWN_METHOD = re.compile(rf"{AUTHORS.pattern}|{CONTRIBUTION.pattern}", re.IGNORECASE)
+BODY_PARTS: dict[str, tuple[tuple[Role, re.Pattern[str] | None], ...]] = {
+    "Problem": (("introduction", GAP),),
+    "Approach": (("method", OWN_METHOD),),
+    "Data / setting": (("data", None), ("results", DATA)),
+    "Key results": (("results", STRONG_RESULT),),
+    "Limitations": (("limitations", None), ("conclusion", LIMITATION)),
+}
+#: Paragraphs of each part read for a cell or a summary (the summary's source holds the same:
+#: `find.parts.SUMMARY_PARAGRAPHS`).
+BODY_CELL_PARAGRAPHS = 3
+#: A body sentence longer than this is not quoted in a summary or a cell.
+BODY_SENTENCE_WORDS = 45
+#: Body sentences never quoted for an aspect: about the paper's layout ("In this section we ...",
+#: "Table 2 shows ...", "... is shown in Fig. 3"), or unreadable without the typeset math.
+_META = re.compile(
+    r"\bthis (?:section|chapter|subsection)\b|\bbelow\b"
+    r"|^(?:table|figure|fig\.) \S+ (?:shows?|lists?|gives?)\b"
+    r"|\b(?:shown|seen|given|listed|reported) in (?:table|fig)|\b(?:INLINEFORM|DISPLAYFORM|FIGREF|TABREF)\d",
+    re.IGNORECASE,
+)
+#: A sentence citing other work (QASPER's "BIBREF6", "[12]", "(Smith et al., 2019)") is as
+#: often about that work ("The same model reached 68.8% BIBREF6") as the paper's own: not quoted.
+_CITES = re.compile(r"\bBIBREF\d|\[\d+(?:\s*[,–-]\s*\d+)*\]|\bet al\.,? \(?\d{4}")
+
+
+class BodySentence(NamedTuple):
+    text: str
+    section: int
+    part: int  # its part's place in the aspect's `BODY_PARTS` (0: the best)
+
+
+def body_sentences(paper: Paper, aspect: str) -> list[BodySentence]:
+    """The sentences of `paper`'s body that may state `aspect`: of the parts where it is stated
+    (`BODY_PARTS`, `BODY_CELL_PARAGRAPHS` of each), matching that part's cue; never one citing
+    other work, about the layout, of math or over `BODY_SENTENCE_WORDS`."""
+    found: dict[str, BodySentence] = {}
+    for k, (role, cue) in enumerate(BODY_PARTS[aspect]):
+        for section, paragraph in parts.part_paragraphs(paper, role, BODY_CELL_PARAGRAPHS):
+            for s in evidence_sentences(parts.paragraph_text(paper, section, paragraph)):
+                if (
+                    s not in found
+                    and len(s.split()) <= BODY_SENTENCE_WORDS
+                    and (cue is None or cue.search(s))
+                    and not _META.search(s)
+                    and not _CITES.search(s)
+                ):
+                    found[s] = BodySentence(s, section, k)
+    return list(found.values())
+
+
+def body_quote(
+    paper: Paper,
+    number: int,
+    aspect: str,
+    rank: Ranker | None = None,
+    label: str | None = None,
+) -> CitedSentence | None:
+    """The sentence of `paper`'s body that states `aspect`, quoted and cited to where it was read
+    (its section and page: a sentence of the method may stand in the introduction too); None when
+    no sentence does (`body_sentences`). Of several: the best part's, "we propose ..." first,
+    then (with `rank`) the most like the paper's abstract, else the first."""
+    candidates = body_sentences(paper, aspect)
+    if not candidates:
+        return None
+    texts = [c.text for c in candidates]
+    sims = rank(f"{paper.title}. {paper.abstract}", texts) if rank else [-i for i in range(len(texts))]
+    best = max(
+        range(len(candidates)),
+        key=lambda i: (-candidates[i].part, bool(CONTRIBUTION.search(texts[i])), sims[i]),
+    )
+    section = paper.sections[candidates[best].section]
+    pages = [p for t, p in zip(section.paragraphs, section.pages, strict=False) if texts[best] in t]
+    short = label if label and " " not in label else None
+    cell = quote(clean(texts[best], short), number, texts[best])
+    return cell.model_copy(update={"section": section.name, "page": pages[0] if pages else None})
 
 
 def contrast(rows: Sequence[ComparisonRow], labels: Sequence[str]) -> list[CitedSentence]:

@@ -33,7 +33,7 @@ def assemble(
     """The answer, renumbered to the conversation's numbers, with its reference list. `short`:
     the words that answer and the source they are quoted from, shown first."""
     mapping = numbering(task, sentences, sources, conversation, short)
-    sentences = renumber(sentences, mapping)
+    sentences = renumber(placed(sentences, sources), mapping)
     numbered = [s.model_copy(update={"number": mapping[s.number]}) for s in sources]
     cited = {c for s in sentences for c in s.citations}
     if short is not None:
@@ -56,6 +56,20 @@ def assemble(
         mode=mode,
         usage=run.usage,
     )
+
+
+def placed(sentences: list[CitedSentence], sources: Sequence[Source]) -> list[CitedSentence]:
+    """The sentences with the section and page of their evidence when it is from the body of
+    the paper they cite first (a model's sentence, a rewrite: a quote knows its place already)."""
+    papers = {s.number: s.paper for s in sources}
+    out = []
+    for s in sentences:
+        paper = papers.get(s.citations[0]) if s.citations else None
+        place = paper.place_of(s.evidence) if s.section is None and s.evidence and paper else None
+        if place is not None:
+            s = s.model_copy(update={"section": place.section, "page": place.page})
+        out.append(s)
+    return out
 
 
 def numbering(

@@ -47,16 +47,18 @@ def quote_evidence(chosen: Sequence[Evidence], labels: dict[int, str] | None = N
     return out
 
 
-def lead_summary(source: Source, rank: Ranker, max_words: int = 130) -> list[CitedSentence]:
-    """3-4 sentences of one abstract in their own order: the opening sentence and
-    the ones most like the whole abstract, within `max_words`."""
+def lead_summary(
+    source: Source, rank: Ranker, max_words: int = 130, most: int = SUMMARY_SENTENCES
+) -> list[CitedSentence]:
+    """3-4 (at most `most`) sentences of one abstract in their own order: the opening sentence
+    and the ones most like the whole abstract, within `max_words`."""
     sentences = source_sentences(source)
     if not sentences:
         return []
     sims = rank(source.text, sentences)
     chosen = {0}
     for i in sorted(range(len(sentences)), key=lambda i: -sims[i]):
-        if len(chosen) >= SUMMARY_SENTENCES:
+        if len(chosen) >= most:
             break
         if sum(len(sentences[j].split()) for j in chosen | {i}) <= max_words:
             chosen.add(i)

@@ -272,9 +272,10 @@ def table(
 ) -> None:
     """A literature table: papers in rows, a cited cell per column.
 
-    Each cell is the sentence of that paper's own abstract that answers the column, with its
-    citation, or "Not stated in the abstract." Under the table, one sentence per column says
-    which papers state it and what they share. Examples:
+    Each cell is the sentence of that paper's own abstract (or, for a paper whose full text
+    was ingested, its body, the section named) that answers the column, with its citation, or
+    "Not stated in the abstract." ("... in the paper."). Under the table, one sentence per
+    column says which papers state it and what they share. Examples:
 
         paperqa table CASAL SAE-V LegalVis -c dataset -c "main result"
 
