@@ -56,6 +56,7 @@ bench: install
 	$(PY) benchmarks/bench_zotero.py
 	$(PY) benchmarks/bench_reader.py --fulltext-limit 120
 	$(PY) benchmarks/bench_fulltext.py
+	$(PY) benchmarks/bench_body_parts.py
 
 eval: install
 	$(BIN)/paperqa eval --questions evals/seed_questions.jsonl --baseline --out evals

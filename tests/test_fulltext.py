@@ -172,7 +172,9 @@ def test_a_whole_papers_table_cells_come_from_its_body_with_the_section(library:
     from paperqa.interfaces.export import render_table
 
     library.ingest([PAPER_FILE])
-    answer = library.table([PAPER_ID], columns=["dataset", "limitations", "How much better than the baselines?"])
+    answer = library.table(
+        [PAPER_ID], columns=["dataset", "limitations", "How much better than the baselines?"]
+    )
     data, limits, own = (row.cells[0] for row in answer.comparison or [])
     # its abstract names no dataset: the "Dataset" section does
     assert data.section == "Dataset" and "MCTest" in data.text and data.citations == [1]
