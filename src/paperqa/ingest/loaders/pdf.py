@@ -64,6 +64,13 @@ SOFT_HYPHEN = "\x02"  # PDFium's mark for a word hyphenated at the line end
 FOOTNOTE_SIZE = 0.85
 #: A line this many times taller than the text's is set up a page's margin, not across it.
 MARGIN_TEXT = 5
+#: A side column (`side_column`): at least this many lines, in a font under this share of the
+#: text's, this many points clear of where the text's lines start or end.
+SIDE_LINES = 3
+SIDE_SIZE = 0.95
+SIDE_GAP = 10.0
+#: ... and within this share of the page's width from its edge.
+SIDE_ZONE = 0.3
 #: A font size under this is a scaled font's nominal size, not the size on the page.
 MIN_FONT_SIZE = 3.0
 #: The second line of a heading set bold in the body's size has at most this many words.
@@ -259,11 +266,41 @@ def _between(first: Line, second: Line, gap: float) -> str:
     return "" if gap < wide * size else " "
 
 
+def side_column(lines: list[Line], width: float) -> list[Line]:
+    """A page's side column: lines set in a smaller font in the page's outer margin, wholly
+    beside the text, left of where its lines start or right of where they end (PeerJ's first
+    page: "Submitted ...", "Academic editor James Procter", "DOI ...", "Distributed under
+    Creative Commons" down the left margin). Read after the page's text, so it interrupts no
+    paragraph; [] when there is none. An indented abstract, a caption or an algorithm set in a
+    smaller font inside a column is none: it is not in the margin."""
+    if not lines:
+        return []
+    sizes = Counter(round(ln.size, 1) for ln in lines for _ in ln.text.split())
+    body = sizes.most_common(1)[0][0]
+    main = [ln for ln in lines if abs(ln.size - body) < 0.5]
+    lefts, rights = sorted(ln.left for ln in main), sorted(ln.right for ln in main)
+    start, end = lefts[len(lefts) // 10], rights[-1 - len(rights) // 10]
+    side = [
+        ln
+        for ln in lines
+        if ln.size < body * SIDE_SIZE
+        and (
+            ln.right < min(start - SIDE_GAP, width * SIDE_ZONE)
+            or ln.left > max(end + SIDE_GAP, width * (1 - SIDE_ZONE))
+        )
+    ]
+    return side if len(side) >= SIDE_LINES else []
+
+
 def reading_order(lines: list[Line], width: float, first_page_height: float | None = None) -> list[Line]:
     """Two columns read one after the other: full-width lines above the columns, the left
     column, the right, then full-width lines below them. One column: top to bottom. On the
     first page (its height given) the title block is everything down to its last full-width
-    line in the top 40% of the page: authors set on one side of the middle belong to it."""
+    line in the top 40% of the page: authors set on one side of the middle belong to it. A side
+    column in a smaller font (`side_column`) comes after all of them."""
+    if side := side_column(lines, width):
+        kept = [ln for ln in lines if ln not in side]
+        return reading_order(kept, width, first_page_height) + sorted(side, key=lambda ln: -ln.top)
     middle = width / 2
     for line in lines:
         line.column = "L" if line.right < middle + 5 else "R" if line.left > middle - 5 else "F"
