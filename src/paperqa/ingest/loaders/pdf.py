@@ -306,22 +306,26 @@ def reading_order(lines: list[Line], width: float, first_page_height: float | No
         line.column = "L" if line.right < middle + 5 else "R" if line.left > middle - 5 else "F"
     left = [ln for ln in lines if ln.column == "L"]
     right = [ln for ln in lines if ln.column == "R"]
-    spanning = len(lines) - len(left) - len(right)
+    # the first page's title block spans the page whatever the layout under it (Hindawi's and
+    # BMC's title, affiliations and abstract set full width above two columns)
+    head = [ln for ln in lines if ln.column == "F" and first_page_height and ln.top > first_page_height * 0.6]
+    head_bottom = min((ln.bottom for ln in head), default=float("inf")) - 1
+    spanning = sum(ln.column == "F" and ln.bottom < head_bottom for ln in lines)
     if len(left) < 5 or len(right) < 5 or spanning > 0.3 * (len(left) + len(right)):
         for line in lines:
             line.column = "F"
         return sorted(lines, key=lambda ln: -ln.top)
-    if first_page_height is not None:
-        block = [ln for ln in lines if ln.column == "F" and ln.top > first_page_height * 0.6]
-        if block:
-            head_bottom = min(ln.bottom for ln in block) - 1
-            for line in lines:
-                if line.column != "F" and line.bottom >= head_bottom:
-                    line.column = "F"
-            left = [ln for ln in lines if ln.column == "L"]
-            right = [ln for ln in lines if ln.column == "R"]
-            if not left or not right:
-                return sorted(lines, key=lambda ln: -ln.top)
+    if head:
+        # the columns start where both run: a short line of the title block that stops left of
+        # the middle ("Received ...; Accepted ...") is the block's, not the left column's
+        both_top = min(max(ln.top for ln in left), max(ln.top for ln in right))
+        for line in lines:
+            if line.column != "F" and (line.bottom >= head_bottom or line.bottom > both_top + 1):
+                line.column = "F"
+        left = [ln for ln in lines if ln.column == "L"]
+        right = [ln for ln in lines if ln.column == "R"]
+        if not left or not right:
+            return sorted(lines, key=lambda ln: -ln.top)
     columns_top = max(ln.top for ln in left + right)
     full = [ln for ln in lines if ln.column == "F"]
     above = [ln for ln in full if ln.bottom >= columns_top - 1]
@@ -368,6 +372,7 @@ class Block:
     page: int = 0
     aside: bool = False  # a footnote: its own paragraph, never interrupting the text around it
     lines: int = 1
+    size: float = 0.0  # a heading's font size (its first line's)
 
 
 def blocks(lines: list[Line]) -> list[Block]:
@@ -406,16 +411,19 @@ def blocks(lines: list[Line]) -> list[Block]:
         )
         set_apart = gap is None or gap > spacing * 1.3
         close = gap is not None and previous is not None and gap <= previous.size * 1.6
-        # a heading on two lines: set larger, or bold from end to end and short ("Citations. We
-        # instantiate ...", a paragraph's bold lead-in, is not a heading's second line)
+        # a heading on two lines: set larger (as large as its first: BMC's text, 9.8 pt under a
+        # 10.3 pt "Introduction", is larger than the median line, its tables' 7.3 pt), or bold
+        # from end to end and short ("Citations. We instantiate ...", a paragraph's bold
+        # lead-in, is not a heading's second line)
         heading = out[main] if main >= 0 and out[main].heading else None
-        if heading is not None and close and (ln.size > body_size * 1.05 or _bold_tail(heading, ln, text)):
+        larger = ln.size > body_size * 1.05 and ln.size >= heading.size * 0.97 if heading else False
+        if heading is not None and close and (larger or _bold_tail(heading, ln, text)):
             heading.text = join_lines(heading.text, text, words)
             heading.lines += 1
             previous = ln
             continue
         if heading_like(text, ln, body_size) and set_apart:
-            out.append(Block(text, heading=True, page=ln.page))
+            out.append(Block(text, heading=True, page=ln.page, size=ln.size))
             main, previous = len(out) - 1, ln
             continue
         if is_garbled(text):
