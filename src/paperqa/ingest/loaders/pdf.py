@@ -292,6 +292,37 @@ def side_column(lines: list[Line], width: float) -> list[Line]:
     return side if len(side) >= SIDE_LINES else []
 
 
+def margin_text(lines: list[Line]) -> list[Line]:
+    """Lines set up a page's margin ("Clinical Science www.clinsci.org", a box taller than
+    `MARGIN_TEXT` lines): no column's."""
+    if not lines:
+        return []
+    height = statistics.median(ln.height for ln in lines)
+    return [ln for ln in lines if ln.height > MARGIN_TEXT * height]
+
+
+def _top_down(line: Line) -> tuple[int, float]:
+    """Reading order within a column: top to bottom, and pieces of one line (tops within a
+    point: a subscript shifts a piece's box) left to right."""
+    return (-round(line.top), line.left)
+
+
+def _in_block(full: Line, line: Line) -> bool:
+    """`line` is above the full-width `full`, or ends the paragraph `full` is the last line of
+    (just under it, starting where it starts)."""
+    ends = 0 <= full.bottom - line.top < full.height and abs(full.left - line.left) < 3
+    return full.top < line.bottom or ends
+
+
+def _crossing(lines: list[Line], left: list[Line], right: list[Line]) -> int:
+    """Lines across the middle where both columns run beside them: many make the page one
+    column. A title block or an abstract set full width above the columns (Hindawi, BMC,
+    Clinical Science), or footnotes below them, say nothing about it."""
+    top = min(max(ln.top for ln in left), max(ln.top for ln in right))
+    bottom = max(min(ln.bottom for ln in left), min(ln.bottom for ln in right))
+    return sum(ln.column == "F" and ln.bottom < top and ln.top > bottom for ln in lines)
+
+
 def reading_order(lines: list[Line], width: float, first_page_height: float | None = None) -> list[Line]:
     """Two columns read one after the other: full-width lines above the columns, the left
     column, the right, then full-width lines below them. One column: top to bottom. On the
@@ -300,37 +331,52 @@ def reading_order(lines: list[Line], width: float, first_page_height: float | No
     column in a smaller font (`side_column`) comes after all of them."""
     if side := side_column(lines, width):
         kept = [ln for ln in lines if ln not in side]
-        return reading_order(kept, width, first_page_height) + sorted(side, key=lambda ln: -ln.top)
+        return reading_order(kept, width, first_page_height) + sorted(side, key=_top_down)
+    if tall := margin_text(lines):  # set up the margin: in no column (and never read, `blocks`)
+        return reading_order([ln for ln in lines if ln not in tall], width, first_page_height) + tall
     middle = width / 2
     for line in lines:
         line.column = "L" if line.right < middle + 5 else "R" if line.left > middle - 5 else "F"
     left = [ln for ln in lines if ln.column == "L"]
     right = [ln for ln in lines if ln.column == "R"]
-    # the first page's title block spans the page whatever the layout under it (Hindawi's and
-    # BMC's title, affiliations and abstract set full width above two columns)
-    head = [ln for ln in lines if ln.column == "F" and first_page_height and ln.top > first_page_height * 0.6]
-    head_bottom = min((ln.bottom for ln in head), default=float("inf")) - 1
-    spanning = sum(ln.column == "F" and ln.bottom < head_bottom for ln in lines)
-    if len(left) < 5 or len(right) < 5 or spanning > 0.3 * (len(left) + len(right)):
+    if len(left) < 5 or len(right) < 5 or _crossing(lines, left, right) > 0.3 * (len(left) + len(right)):
         for line in lines:
             line.column = "F"
-        return sorted(lines, key=lambda ln: -ln.top)
-    if head:
-        # the columns start where both run: a short line of the title block that stops left of
-        # the middle ("Received ...; Accepted ...") is the block's, not the left column's
-        both_top = min(max(ln.top for ln in left), max(ln.top for ln in right))
+        return sorted(lines, key=_top_down)
+    if first_page_height is not None:
+        # the first page's title block spans the page: authors set on one side of the middle
+        # belong to it, and so does a short line stopping left of the middle above where both
+        # columns start ("Received ...; Accepted ..." under Hindawi's affiliations)
+        head = [ln for ln in lines if ln.column == "F" and ln.top > first_page_height * 0.6]
+        head_bottom = min((ln.bottom for ln in head), default=float("inf")) - 1
         for line in lines:
-            if line.column != "F" and (line.bottom >= head_bottom or line.bottom > both_top + 1):
+            if line.column != "F" and line.bottom >= head_bottom:
                 line.column = "F"
         left = [ln for ln in lines if ln.column == "L"]
         right = [ln for ln in lines if ln.column == "R"]
+        if head and left and right:
+            # a line on one side above where both columns run, with full-width lines under it or
+            # ending the paragraph of the one over it, is the block's ("Received ...; Accepted
+            # ..." over Hindawi's abstract, "priately utilized." ending BMC's, the end of an
+            # abstract's line a subscript split off, "− 0.74 nM) and was 927-fold")
+            both_top = min(max(ln.top for ln in left), max(ln.top for ln in right))
+            full = [ln for ln in lines if ln.column == "F" and ln.bottom > both_top + 1]
+            for line in lines:
+                if (
+                    line.column != "F"
+                    and line.bottom > both_top + 1
+                    and any(_in_block(f, line) for f in full)
+                ):
+                    line.column = "F"
+            left = [ln for ln in lines if ln.column == "L"]
+            right = [ln for ln in lines if ln.column == "R"]
         if not left or not right:
-            return sorted(lines, key=lambda ln: -ln.top)
+            return sorted(lines, key=_top_down)
     columns_top = max(ln.top for ln in left + right)
     full = [ln for ln in lines if ln.column == "F"]
     above = [ln for ln in full if ln.bottom >= columns_top - 1]
     below = [ln for ln in full if ln.bottom < columns_top - 1]
-    by_top = lambda group: sorted(group, key=lambda ln: -ln.top)  # noqa: E731
+    by_top = lambda group: sorted(group, key=_top_down)  # noqa: E731
     return by_top(above) + by_top(left) + by_top(right) + by_top(below)
 
 
