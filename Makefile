@@ -14,7 +14,7 @@ QASPER_FULLTEXT ?= ../shared/data/qasper_fulltext
 TRAIN_VENV ?= .venv-train
 DATA ?= ../shared/data
 
-.PHONY: install demo app test lint bench eval ranker reader pdf-fixtures clean
+.PHONY: install demo app test lint bench eval ranker paragraphs reader pdf-fixtures clean
 
 install: $(VENV)/.installed
 
@@ -71,6 +71,11 @@ eval: install
 
 ranker: install
 	$(PY) scripts/fit_ranker.py --data $(QASPER)
+
+# Refits src/paperqa/data/paragraphs.json (the whole-paper paragraph reranker) on QASPER full-text
+# train (its papers ingested into build/paragraphs/ first, ~10 min); prints the dev figures.
+paragraphs: install
+	$(PY) scripts/fit_paragraphs.py --data $(QASPER_FULLTEXT)
 
 # Rebuilds src/paperqa/data/reader.onnx from the recorded sources (scripts/reader/sources.json,
 # each sha256-checked) with fixed seeds, chooses its cuts on dev and prints the dev metrics.

@@ -183,3 +183,45 @@ def test_a_whole_papers_table_cells_come_from_its_body_with_the_section(library:
     # a column of one's own is answered from the body paragraphs retrieved for it
     assert own.citations == [1] and own.section is not None
     assert "§Dataset" in render_table(answer, "csv")
+
+
+def test_the_paragraph_reranker_reads_the_section_the_question_names() -> None:
+    """Retrieval put the introduction's paragraph first; the reranker, fitted on QASPER
+    full-text train (paperqa/data/paragraphs.json), reads the "Baselines" section first for
+    "Which baselines ...?" and leaves related work last."""
+    from paperqa.answer.find import paragraphs
+    from paperqa.answer.find.sources import make_source, with_body
+    from paperqa.types import RetrievedChunk
+
+    paper = Paper(
+        id="p",
+        title="T",
+        abstract="We study reading.",
+        sections=[
+            Section(
+                name="Introduction", paragraphs=["We compare our reader with strong systems on two tasks."]
+            ),
+            Section(name="Related Work", paragraphs=["Earlier readers compared systems on one task [3]."]),
+            Section(name="4.2 Baselines", paragraphs=["We compare against BiDAF and a BM25 reader."]),
+        ],
+    )
+
+    def chunk(section: int, fused: float) -> RetrievedChunk:
+        text = paper.sections[section].paragraphs[0]
+        return RetrievedChunk(
+            chunk_id=f"p#{section}", paper_id="p", index=section + 1, text=text,
+            dense=0.5, bm25=1.0, fused=fused, section=section, paragraph=0,
+        )  # fmt: skip
+
+    chunks = [chunk(0, 0.033), chunk(1, 0.032), chunk(2, 0.031)]
+    question = "Which baselines do they compare against?"
+    places, rows = paragraphs.features(question, paper, chunks)
+    assert places == [(0, 0), (1, 0), (2, 0)] and rows.shape == (3, len(paragraphs.FEATURES))
+    assert paragraphs.ranked(question, paper, chunks)[0] == (2, 0)
+    assert paragraphs.ranked(question, paper, chunks)[-1] == (1, 0)
+    # the answer reads the abstract, then the paragraphs in that order
+    read = with_body(make_source(1, paper, chunks), 2, question=question)
+    assert (
+        read.text
+        == "We study reading. We compare against BiDAF and a BM25 reader. " + paper.sections[0].paragraphs[0]
+    )

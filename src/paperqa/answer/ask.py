@@ -27,7 +27,7 @@ from paperqa.answer.find.listing import (
     with_contributors,
 )
 from paperqa.answer.find.resolve import papers_meant
-from paperqa.answer.find.sources import fit_budget, with_body
+from paperqa.answer.find.sources import BODY_CANDIDATES, fit_budget, with_body
 from paperqa.answer.pipeline import Draft, Pipeline
 from paperqa.answer.read import reading
 from paperqa.answer.read.evidence import Evidence, best_per_paper, select, verdict
@@ -88,7 +88,9 @@ def find(pipeline: Pipeline, session: Session) -> None:
     sentence that answers may lie outside the retrieved passages; of a whole paper, the
     retrieved paragraphs of its body are read too. A follow-up's sources are the papers it
     refers back to ("what are its results?"), a question naming papers those papers (when
-    retrieval found them), not a paper that merely shares a word ("What is TweetQA?")."""
+    retrieval found them), not a paper that merely shares a word ("What is TweetQA?"). A
+    paper's body paragraphs are chosen by the paragraph reranker (`find.paragraphs`), for a
+    chosen paper among more of its chunks than the answer's passages."""
     intent, run = session.intent, session.run
     chunks = pipeline.retrieve(run, intent.query, focus=intent.focus, **_filters(intent))
     session.chunks = chunks
@@ -100,7 +102,10 @@ def find(pipeline: Pipeline, session: Session) -> None:
     if session.declined:
         return  # the decline names the nearest papers from the passages alone
     session.found = pipeline.sources(chunks)
-    session.sources = [with_body(s) for s in session.found]
+    # of a chosen whole paper, more of its chunks for the paragraph reranker to choose from
+    whole = intent.chosen and any(s.paper.sections for s in session.found)
+    more = pipeline.retrieve(run, intent.query, k=BODY_CANDIDATES, **_filters(intent)) if whole else []
+    session.sources = [with_body(s, question=intent.query, candidates=more) for s in session.found]
     about = intent.focus or intent.named
     session.meant = [s for s in session.sources if s.paper.id in about] or session.sources
 

@@ -9,7 +9,7 @@ independent; every column question and abstract sentence is embedded once, in on
 A whole paper (its full text ingested) is read as an ask restricted to it reads it: a column
 of the researcher's from its abstract and the body paragraphs retrieved for the column
 (`body_for`), an aspect its abstract does not state from the body's part that states it
-(`aspect_cells`: the data section, the limitations or the conclusion ...), the section named;
+(`aspect_cells`: the data section, a limitations section, the results ...), the section named;
 its empty cells say "Not stated in the paper."
 Under the table, one cited sentence per column says which papers state it and which names
 they share. `compare` is the two-paper case (`comparison`).
@@ -26,7 +26,7 @@ from functools import partial
 
 from paperqa.answer.conversation import Conversation
 from paperqa.answer.find.listing import LIST_PASSAGES, LIST_RARE_SHARE, list_sources
-from paperqa.answer.find.sources import make_source, whole_paper, with_body
+from paperqa.answer.find.sources import BODY_CANDIDATES, make_source, whole_paper, with_body
 from paperqa.answer.pipeline import Pipeline
 from paperqa.answer.quoting import clean
 from paperqa.answer.read import reading
@@ -242,16 +242,19 @@ def fill(
 def body_for(pipeline: Pipeline, question: str, source: Source) -> Source:
     """A whole paper's source as an ask restricted to the paper reads it for `question`: its
     abstract and the body paragraphs retrieved for the question (`find.sources.with_body`)."""
-    chunks = pipeline.retriever.retrieve(question, paper_ids=[source.paper.id])
+    chunks = pipeline.retriever.retrieve(question, k=BODY_CANDIDATES, paper_ids=[source.paper.id])
     if not chunks:
         return source
-    return with_body(make_source(source.number, source.paper, chunks))
+    k = pipeline.settings.retrieval.k
+    return with_body(
+        make_source(source.number, source.paper, chunks[:k]), question=question, candidates=chunks
+    )
 
 
 def aspect_cells(source: Source, label: str | None, rank: Ranker) -> dict[str, CitedSentence]:
     """The aspect cells of one paper: its abstract's sentence of each aspect; for an aspect its
-    abstract does not state, the sentence of its body that does (`aspects.body_quote`: the
-    limitations section or the conclusion for limitations, the data sections for the data ...),
+    abstract does not state, the sentence of its body that does (`aspects.body_quote`: a
+    limitations section for limitations, the data sections for the data ...),
     cited to its section; else "Not stated in the paper"."""
     cells = aspects.aspect_cells(source, label=label)
     if not source.paper.sections:

@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Sequence
 
+from paperqa.answer.find.paragraphs import ranked
 from paperqa.answer.screening import without_instructions
 from paperqa.text.sentences import widen_to_sentences
 from paperqa.text.tokens import count_tokens
@@ -67,17 +68,33 @@ def fit_budget(sources: Sequence[Source], budget: int) -> list[Source]:
 
 #: Paragraphs of a paper's body an answer reads beside its abstract: the best retrieved.
 BODY_PARAGRAPHS = 4
+#: Chunks of a chosen whole paper retrieved for the reranker to choose those paragraphs from.
+BODY_CANDIDATES = 40
 
 
-def with_body(source: Source, paragraphs: int | None = None) -> Source:
+def with_body(
+    source: Source,
+    paragraphs: int | None = None,
+    *,
+    question: str | None = None,
+    candidates: Sequence[RetrievedChunk] = (),
+) -> Source:
     """The source as an answer reads it: its whole abstract, then the body paragraphs (whole)
     its retrieved passages come from, best first; the abstract alone for a paper without a
-    body (or none of whose body was retrieved)."""
+    body (or none of whose body was retrieved). With the `question`, "best" is the paragraph
+    reranker's (`find.paragraphs`) over the passages, or over the `candidates` retrieved for the
+    same question with more chunks a paper."""
     paper = source.paper
-    body = [(p.section, p.paragraph) for p in source.passages if p.section is not None]
-    places = list(dict.fromkeys(body))[: paragraphs or BODY_PARAGRAPHS]
+    if question is not None and paper.sections:
+        # the candidates (the same query, more chunks of this paper) hold the passages, in order
+        chunks = [c for c in candidates if c.paper_id == paper.id] or source.passages
+        places = ranked(question, paper, chunks)
+    else:
+        places = list(
+            dict.fromkeys((p.section, p.paragraph) for p in source.passages if p.section is not None)
+        )
     found = []
-    for section, paragraph in places:
+    for section, paragraph in places[: paragraphs or BODY_PARAGRAPHS]:
         texts = paper.sections[section].paragraphs if section < len(paper.sections) else []
         if paragraph is not None and paragraph < len(texts):
             found.append(texts[paragraph])
