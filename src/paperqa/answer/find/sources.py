@@ -90,13 +90,12 @@ def with_body(
         chunks = [c for c in candidates if c.paper_id == paper.id] or source.passages
         places = ranked(question, paper, chunks)
     else:
-        places = list(
-            dict.fromkeys((p.section, p.paragraph) for p in source.passages if p.section is not None)
-        )
+        body = ((p.section, p.paragraph) for p in source.passages)
+        places = list(dict.fromkeys((s, p) for s, p in body if s is not None and p is not None))
     found = []
     for section, paragraph in places[: paragraphs or BODY_PARAGRAPHS]:
         texts = paper.sections[section].paragraphs if section < len(paper.sections) else []
-        if paragraph is not None and paragraph < len(texts):
+        if paragraph < len(texts):
             found.append(texts[paragraph])
     return source.model_copy(update={"text": " ".join([paper.abstract, *found])})
 
