@@ -66,6 +66,18 @@ def test_question_kinds(question, kind):
             None,
             "Weights of ResNet18 reach 91% when the authors prune.",
         ),
+        # "US" is the country, "nn-we" a model's name (QASPER dev answers read "the them House
+        # Intelligence Committee", "nn-the authors their word extraction model")
+        (
+            "We use tweets the US House Intelligence Committee linked to the IRA.",
+            None,
+            "The authors use tweets the US House Intelligence Committee linked to the IRA.",
+        ),
+        (
+            "Nn-se is our sentence extraction model, nn-we our word extraction model.",
+            None,
+            "Nn-se is their sentence extraction model, nn-we their word extraction model.",
+        ),
     ],
 )
 def test_clean_makes_a_quote_stand_alone(sentence, name, cleaned):

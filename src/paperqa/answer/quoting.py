@@ -65,6 +65,12 @@ def paper_label(paper: Paper) -> str:
     return head if len(words) <= LABEL_WORDS else " ".join(words[:LABEL_WORDS]) + "…"
 
 
+#: The authors' "we", "our", "us": a word of its own, not part of a name ("nn-we", a model;
+#: "US", the country, is left as written).
+_WE = re.compile(r"(?<![\w-])we(?![\w-])", re.IGNORECASE)
+_OURS = re.compile(r"(?<![\w-])(?:our|us|ours|ourselves)(?![\w-])", re.IGNORECASE)
+
+
 def clean(sentence: str, name: str | None = None) -> str:
     """A quoted sentence made to stand alone: connectives that point outside it dropped
     ("However, ", "To address this, "), "we"/"our" turned into the authors (of `name`
@@ -76,14 +82,9 @@ def clean(sentence: str, name: str | None = None) -> str:
             break
         text = stripped
     authors = f"the {name} authors" if name else "the authors"
-    first_we = re.search(r"\bwe\b", text, flags=re.IGNORECASE)
+    first_we = _WE.search(text)
     if first_we:
         text = text[: first_we.start()] + authors + text[first_we.end() :]
-        text = re.sub(r"\bwe\b", "they", text, flags=re.IGNORECASE)
-    text = re.sub(
-        r"\b(our|us|ours|ourselves)\b",
-        lambda m: FIRST_TO_THIRD_PERSON[m.group(1).lower()],
-        text,
-        flags=re.IGNORECASE,
-    )
+        text = _WE.sub("they", text)
+    text = _OURS.sub(lambda m: m[0] if m[0].isupper() else FIRST_TO_THIRD_PERSON[m[0].lower()], text)
     return text[:1].upper() + text[1:] if text else text
