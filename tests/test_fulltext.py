@@ -139,7 +139,8 @@ def test_a_whole_papers_summary_reads_its_method_and_results(library: Library) -
 
 
 def test_sections_are_told_by_their_headings_or_their_place() -> None:
-    from paperqa.answer.find.parts import heading_role, roles, summary_passages
+    from paperqa.answer.find.parts import heading_role, roles
+    from paperqa.answer.find.sources import summary_passages
 
     assert heading_role("4.2 Main Results") == "results"
     assert heading_role("Experiments ::: Datasets") == "data"
@@ -158,7 +159,7 @@ def test_sections_are_told_by_their_headings_or_their_place() -> None:
         ],
     )
     assert roles(paper) == {0: "introduction", 1: "method", 2: "results", 3: "results"}
-    passages = summary_passages(paper)
+    passages = summary_passages(paper, ("method", "results"))
     assert passages[0].text == "A." and passages[0].section is None
     # a short paragraph is read with the next; a "Results" heading before "Experimental Setup"
     assert [(p.section, p.paragraph, p.text) for p in passages[1:]] == [

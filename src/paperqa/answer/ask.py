@@ -36,7 +36,7 @@ from paperqa.answer.run import Run
 from paperqa.answer.session import Refusal, Session
 from paperqa.answer.understand.intent import Intent, QuestionKind, read_intent
 from paperqa.answer.write import aspects, extractive, record_answers
-from paperqa.types import Answer, CitedSentence, Source
+from paperqa.types import Answer, CitedSentence, RetrievedChunk, Source
 
 #: An answer quotes at most this many sentences, at most this many from one paper.
 ANSWER_SENTENCES = 3
@@ -92,8 +92,13 @@ def find(pipeline: Pipeline, session: Session) -> None:
     paper's body paragraphs are chosen by the paragraph reranker (`find.paragraphs`), for a
     chosen paper among more of its chunks than the answer's passages."""
     intent, run = session.intent, session.run
-    chunks = pipeline.retrieve(run, intent.query, focus=intent.focus, **_filters(intent))
-    session.chunks = chunks
+    # of one chosen paper, its best passages are the first of its BODY_CANDIDATES best chunks,
+    # which the paragraph reranker chooses the body's paragraphs from: one retrieval for both
+    one = len(intent.chosen) == 1
+    best = pipeline.retrieve(
+        run, intent.query, focus=intent.focus, k=BODY_CANDIDATES if one else None, **_filters(intent)
+    )
+    session.chunks = chunks = best[: pipeline.settings.retrieval.k] if one else best
     session.declined = not intent.papers and (
         not relevant(pipeline.settings.retrieval, chunks)
         or (pipeline.mode != "free" and pipeline.off_topic(intent.question, chunks))
@@ -102,9 +107,10 @@ def find(pipeline: Pipeline, session: Session) -> None:
     if session.declined:
         return  # the decline names the nearest papers from the passages alone
     session.found = pipeline.sources(chunks)
-    # of a chosen whole paper, more of its chunks for the paragraph reranker to choose from
-    whole = intent.chosen and any(s.paper.sections for s in session.found)
-    more = pipeline.retrieve(run, intent.query, k=BODY_CANDIDATES, **_filters(intent)) if whole else []
+    more: list[RetrievedChunk] = best if one else []
+    if len(intent.chosen) > 1 and any(s.paper.sections for s in session.found):
+        # of several chosen whole papers, more of their chunks for the paragraph reranker
+        more = pipeline.retrieve(run, intent.query, k=BODY_CANDIDATES, **_filters(intent))
     session.sources = [with_body(s, question=intent.query, candidates=more) for s in session.found]
     about = intent.focus or intent.named
     session.meant = [s for s in session.sources if s.paper.id in about] or session.sources

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from paperqa.answer.check.checking import Rules
 from paperqa.answer.conversation import Conversation
-from paperqa.answer.find import parts
 from paperqa.answer.find.gate import relevant
-from paperqa.answer.find.sources import fit_budget, make_source
+from paperqa.answer.find.sources import fit_budget, make_source, summary_passages
 from paperqa.answer.pipeline import Draft, Pipeline
 from paperqa.answer.read.evidence import Evidence, Ranker, select
 from paperqa.answer.read.ranking import Idf
@@ -31,10 +30,11 @@ SUMMARY_ASPECTS = ("Approach", "Key results")
 
 def summarize_paper(pipeline: Pipeline, paper: Paper, run: Run, *, tldr: bool, strict: bool) -> Answer:
     """One cited paragraph (or with `tldr`, one sentence) on one paper: of its abstract and,
-    for a whole paper, the lead paragraphs of its method and results sections too
-    (`find.parts`); a TLDR is the abstract's."""
+    for a whole paper, the lead paragraphs of the parts its method and results are read from
+    (`aspects.BODY_PARTS`); a TLDR is the abstract's."""
     question = f"{'TLDR' if tldr else 'Summarize'}: {paper.title}"
-    passages = parts.summary_passages(paper)
+    roles = [role for aspect in SUMMARY_ASPECTS for role, _ in aspects.BODY_PARTS[aspect]]
+    passages = summary_passages(paper, roles)
     sources, rank = [make_source(1, paper, passages[:1] if tldr else passages)], pipeline.ranker()
 
     def draft() -> Draft:

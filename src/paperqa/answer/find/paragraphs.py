@@ -18,13 +18,12 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from importlib import resources
-from typing import Any
 
 import numpy as np
 
 from paperqa.answer.find.parts import Role, roles
+from paperqa.answer.linear import LinearModel
 from paperqa.text.words import stems
 from paperqa.types import Paper, RetrievedChunk
 
@@ -75,38 +74,11 @@ FEATURES: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class ParagraphModel:
-    """A logistic regression over standardised `FEATURES`."""
-
-    weights: np.ndarray
-    bias: float
-    mean: np.ndarray
-    scale: np.ndarray
-
-    def logits(self, rows: np.ndarray) -> np.ndarray:
-        return ((rows - self.mean) / self.scale) @ self.weights + self.bias
-
-    @classmethod
-    def from_dict(cls, body: dict[str, Any]) -> ParagraphModel:
-        if tuple(body["features"]) != FEATURES:
-            raise ValueError(
-                "the bundled paragraph model's features differ from this version's: run `make paragraphs`"
-            )
-        return cls(
-            np.asarray(body["weights"], dtype=np.float64),
-            float(body["bias"]),
-            np.asarray(body["mean"], dtype=np.float64),
-            np.asarray(body["scale"], dtype=np.float64),
-        )
-
-
 @functools.cache
-def bundled() -> ParagraphModel:
+def bundled() -> LinearModel:
     """The reranker shipped with paperqa (`paperqa/data/paragraphs.json`)."""
-    return ParagraphModel.from_dict(
-        json.loads((resources.files("paperqa") / "data" / "paragraphs.json").read_text())
-    )
+    body = json.loads((resources.files("paperqa") / "data" / "paragraphs.json").read_text())
+    return LinearModel.from_dict(body, FEATURES, "make paragraphs")
 
 
 def features(

@@ -1,6 +1,6 @@
 """The parts of a paper's body a summary or a table reads: its sections by what they are for
-("method", "results", ...), told by their headings, and a summary's source (the abstract and
-the lead paragraphs of the method and results sections). Pure functions.
+("method", "results", ...), told by their headings, and the lead paragraphs of each part.
+Pure functions.
 
 Headings name what a section is for in most papers ("3 Experimental Setup", "Results and
 Discussion"); a method section is often named after the model ("Encoder", "Hierarchical
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from paperqa.types import Paper, RetrievedChunk
+from paperqa.types import Paper
 
 Role = Literal["introduction", "related", "method", "data", "results", "conclusion", "limitations"]
 
@@ -30,9 +30,8 @@ _HEADING_WORDS: tuple[tuple[Role, str], ...] = (
 ROLE_HEADINGS: tuple[tuple[Role, re.Pattern[str]], ...] = tuple(
     (role, re.compile(rf"\b(?:{words})", re.IGNORECASE)) for role, words in _HEADING_WORDS
 )
-#: A summary reads this many paragraphs of each of these parts beside the abstract.
-SUMMARY_PARTS: tuple[Role, ...] = ("method", "results")
-SUMMARY_PARAGRAPHS = 3
+#: Paragraphs of each part a summary or a table cell reads (`part_paragraphs`).
+PART_PARAGRAPHS = 3
 #: Of a part's sections, those whose heading says this come first: a results section before
 #: the experimental setup ("Experiments"), which states no result.
 PREFERRED = {"results": re.compile(r"\bresults?\b|performance|findings", re.IGNORECASE)}
@@ -73,7 +72,7 @@ def roles(paper: Paper) -> dict[int, Role]:
     return out
 
 
-def part_paragraphs(paper: Paper, role: Role, limit: int) -> list[tuple[int, int]]:
+def part_paragraphs(paper: Paper, role: Role, limit: int = PART_PARAGRAPHS) -> list[tuple[int, int]]:
     """Up to `limit` (section, paragraph) places of the sections of `role`, in reading order;
     a short paragraph is counted with the one after it (see `paragraph_text`)."""
     places: list[tuple[int, int]] = []
@@ -102,30 +101,3 @@ def paragraph_text(paper: Paper, section: int, paragraph: int) -> str:
 
 def _short(paragraph: str) -> bool:
     return len(paragraph.split()) < SHORT_PARAGRAPH_WORDS
-
-
-def summary_passages(paper: Paper) -> list[RetrievedChunk]:
-    """What a summary of `paper` reads: its abstract, then (for a paper with a body) the lead
-    paragraphs of its method and results sections, each a passage knowing its place."""
-    abstract = RetrievedChunk(
-        chunk_id=f"{paper.id}#abstract",
-        paper_id=paper.id,
-        index=0,
-        text=paper.abstract,
-        start_char=0,
-        end_char=len(paper.abstract),
-    )
-    passages = [abstract]
-    for role in SUMMARY_PARTS:
-        for section, paragraph in part_paragraphs(paper, role, SUMMARY_PARAGRAPHS):
-            passages.append(
-                RetrievedChunk(
-                    chunk_id=f"{paper.id}#{role}-{section}-{paragraph}",
-                    paper_id=paper.id,
-                    index=len(passages),
-                    text=paragraph_text(paper, section, paragraph),
-                    section=section,
-                    paragraph=paragraph,
-                )
-            )
-    return passages

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from paperqa.answer.find.paragraphs import ranked
+from paperqa.answer.find.parts import Role, paragraph_text, part_paragraphs
 from paperqa.answer.screening import without_instructions
 from paperqa.text.sentences import widen_to_sentences
 from paperqa.text.tokens import count_tokens
@@ -100,9 +101,9 @@ def with_body(
     return source.model_copy(update={"text": " ".join([paper.abstract, *found])})
 
 
-def whole_paper(paper: Paper, number: int) -> Source:
-    """A source holding a paper's whole abstract (summaries and comparisons)."""
-    passage = RetrievedChunk(
+def abstract_passage(paper: Paper) -> RetrievedChunk:
+    """A paper's whole abstract as one passage."""
+    return RetrievedChunk(
         chunk_id=f"{paper.id}#abstract",
         paper_id=paper.id,
         index=0,
@@ -110,4 +111,28 @@ def whole_paper(paper: Paper, number: int) -> Source:
         start_char=0,
         end_char=len(paper.abstract),
     )
-    return make_source(number, paper, [passage])
+
+
+def whole_paper(paper: Paper, number: int) -> Source:
+    """A source holding a paper's whole abstract (summaries and comparisons)."""
+    return make_source(number, paper, [abstract_passage(paper)])
+
+
+def summary_passages(paper: Paper, roles: Sequence[Role]) -> list[RetrievedChunk]:
+    """What a summary of `paper` reads: its abstract, then (for a paper with a body) the lead
+    paragraphs of its parts of `roles` (`parts.part_paragraphs`), each a passage knowing its
+    place."""
+    passages = [abstract_passage(paper)]
+    for role in roles:
+        for section, paragraph in part_paragraphs(paper, role):
+            passages.append(
+                RetrievedChunk(
+                    chunk_id=f"{paper.id}#{role}-{section}-{paragraph}",
+                    paper_id=paper.id,
+                    index=len(passages),
+                    text=paragraph_text(paper, section, paragraph),
+                    section=section,
+                    paragraph=paragraph,
+                )
+            )
+    return passages

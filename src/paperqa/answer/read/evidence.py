@@ -155,18 +155,14 @@ def _paragraph_order(source: Source, sentences: Sequence[str]) -> np.ndarray:
     out = np.zeros(len(sentences))
     if not source.paper.sections:
         return out
-    starts = sorted(
-        {
-            at
-            for s in sentences
-            if (place := source.paper.place_of(s)) and (at := source.text.find(place.paragraph)) > 0
-        }
-    )
-    for i, s in enumerate(sentences):
+    at = []  # where each sentence's body paragraph starts in the source (-1: none, the abstract)
+    for s in sentences:
         place = source.paper.place_of(s)
-        at = source.text.find(place.paragraph) if place else -1
-        if at > 0:
-            out[i] = 1.0 / (1 + starts.index(at))
+        at.append(source.text.find(place.paragraph) if place else -1)
+    starts = sorted({a for a in at if a > 0})
+    for i, a in enumerate(at):
+        if a > 0:
+            out[i] = 1.0 / (1 + starts.index(a))
     return out
 
 

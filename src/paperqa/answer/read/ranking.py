@@ -17,10 +17,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
 
 import numpy as np
 
+from paperqa.answer import linear
+from paperqa.answer.linear import LinearModel
 from paperqa.answer.understand.intent import Intent, QuestionKind
 from paperqa.text.names import INTRODUCING_VERBS, terms
 from paperqa.text.numbers import count_stated, numbers
@@ -182,17 +183,9 @@ def hand_score(rows: np.ndarray) -> np.ndarray:
     return sum(w * rows[:, FEATURES.index(name)] for name, w in HAND_WEIGHTS.items())  # type: ignore[return-value]
 
 
-@dataclass(frozen=True)
-class SentenceModel:
-    """A logistic regression over standardised `FEATURES`."""
-
-    weights: np.ndarray
-    bias: float
-    mean: np.ndarray
-    scale: np.ndarray
-
-    def logits(self, rows: np.ndarray) -> np.ndarray:
-        return ((rows - self.mean) / self.scale) @ self.weights + self.bias
+class SentenceModel(LinearModel):
+    """The sentence ranker's logistic regression over standardised `FEATURES`, blended with the
+    hand-weighted score for the kinds it learned."""
 
     def blended(self, rows: np.ndarray, blend: float = HAND_BLEND) -> np.ndarray:
         """The learned logit plus `blend` times the hand-weighted score."""
@@ -203,48 +196,11 @@ class SentenceModel:
         the ranker learned, the hand-weighted score alone for the others."""
         return self.blended(rows) if kind in LEARNED_KINDS else HAND_BLEND * hand_score(rows)
 
-    def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.logits(rows)))
-
-    def to_dict(self, names: Sequence[str], **extra: object) -> dict[str, object]:
-        return {
-            "features": list(names),
-            "weights": [round(float(w), 6) for w in self.weights],
-            "bias": round(self.bias, 6),
-            "mean": [round(float(m), 6) for m in self.mean],
-            "scale": [round(float(s), 6) for s in self.scale],
-            **extra,
-        }
-
-    @classmethod
-    def from_dict(cls, body: dict[str, Any], names: Sequence[str]) -> SentenceModel:
-        if tuple(body["features"]) != tuple(names):
-            raise ValueError("the bundled model's features differ from this version's: run `make ranker`")
-        return cls(
-            np.asarray(body["weights"], dtype=np.float64),
-            float(body["bias"]),
-            np.asarray(body["mean"], dtype=np.float64),
-            np.asarray(body["scale"], dtype=np.float64),
-        )
-
 
 def fit(rows: np.ndarray, labels: np.ndarray, l2: float = 1.0, steps: int = 50) -> SentenceModel:
-    """Logistic regression by Newton's method with an L2 penalty on the standardised weights."""
-    mean, scale = rows.mean(axis=0), rows.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    x = np.hstack([(rows - mean) / scale, np.ones((len(rows), 1))])
-    w = np.zeros(x.shape[1])
-    penalty = np.full(x.shape[1], l2)
-    penalty[-1] = 0.0  # the bias is not shrunk
-    for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-(x @ w)))
-        gradient = x.T @ (p - labels) + penalty * w
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty)
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return SentenceModel(w[:-1], float(w[-1]), mean, scale)
+    """Logistic regression by Newton's method with an L2 penalty on the standardised weights
+    (`linear.fit`)."""
+    return SentenceModel(*linear.fit(rows, labels, l2, steps))
 
 
 #: What the answerability gate reads of a question and one abstract, in the order of its weights.
@@ -301,8 +257,12 @@ class Models:
 def bundled_models() -> Models:
     """The ranker and gate shipped with paperqa (`paperqa/data/ranker.json`, `make ranker`)."""
     body = json.loads((resources.files("paperqa") / "data" / "ranker.json").read_text())
-    ranker = SentenceModel.from_dict(body, FEATURES)
-    return Models(ranker, SentenceModel.from_dict(body["gate"], GATE_FEATURES), float(body["gate"]["cut"]))
+    ranker = SentenceModel.from_dict(body, FEATURES, "make ranker")
+    return Models(
+        ranker,
+        SentenceModel.from_dict(body["gate"], GATE_FEATURES, "make ranker"),
+        float(body["gate"]["cut"]),
+    )
 
 
 def bundled_model() -> SentenceModel:

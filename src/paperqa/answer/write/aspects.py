@@ -213,9 +213,6 @@ BODY_PARTS: dict[str, tuple[tuple[Role, re.Pattern[str] | None], ...]] = {
     "Key results": (("results", STRONG_RESULT),),
     "Limitations": (("limitations", None),),
 }
-#: Paragraphs of each part read for a cell or a summary (the summary's source holds the same:
-#: `find.parts.SUMMARY_PARAGRAPHS`).
-BODY_CELL_PARAGRAPHS = 3
 #: A body sentence longer than this is not quoted in a summary or a cell.
 BODY_SENTENCE_WORDS = 45
 #: Body sentences never quoted for an aspect: about the paper's layout ("In this section we ...",
@@ -239,11 +236,11 @@ class BodySentence(NamedTuple):
 
 def body_sentences(paper: Paper, aspect: str) -> list[BodySentence]:
     """The sentences of `paper`'s body that may state `aspect`: of the parts where it is stated
-    (`BODY_PARTS`, `BODY_CELL_PARAGRAPHS` of each), matching that part's cue; never one citing
+    (`BODY_PARTS`, `parts.PART_PARAGRAPHS` of each), matching that part's cue; never one citing
     other work, about the layout, of math or over `BODY_SENTENCE_WORDS`."""
     found: dict[str, BodySentence] = {}
     for k, (role, cue) in enumerate(BODY_PARTS[aspect]):
-        for section, paragraph in parts.part_paragraphs(paper, role, BODY_CELL_PARAGRAPHS):
+        for section, paragraph in parts.part_paragraphs(paper, role):
             for s in evidence_sentences(parts.paragraph_text(paper, section, paragraph)):
                 if (
                     s not in found
