@@ -14,7 +14,7 @@ QASPER_FULLTEXT ?= ../shared/data/qasper_fulltext
 TRAIN_VENV ?= .venv-train
 DATA ?= ../shared/data
 
-.PHONY: install demo app test lint bench eval ranker paragraphs reader pdf-fixtures clean
+.PHONY: install demo app test lint bench eval ranker paragraphs body-sentences reader pdf-fixtures clean
 
 install: $(VENV)/.installed
 
@@ -76,6 +76,11 @@ ranker: install
 # train (its papers ingested into build/paragraphs/ first, ~10 min); prints the dev figures.
 paragraphs: install
 	$(PY) scripts/fit_paragraphs.py --data $(QASPER_FULLTEXT)
+
+# Refits src/paperqa/data/body_sentences.json (which sentence of a whole paper answers) on
+# QASPER full-text train, in the libraries `make paragraphs` ingests; prints the dev figures.
+body-sentences: install
+	$(PY) scripts/fit_body_sentences.py --data $(QASPER_FULLTEXT)
 
 # Rebuilds src/paperqa/data/reader.onnx from the recorded sources (scripts/reader/sources.json,
 # each sha256-checked) with fixed seeds, chooses its cuts on dev and prints the dev metrics.

@@ -226,3 +226,34 @@ def test_the_paragraph_reranker_reads_the_section_the_question_names() -> None:
         read.text
         == "We study reading. We compare against BiDAF and a BM25 reader. " + paper.sections[0].paragraphs[0]
     )
+
+
+def test_sentences_of_a_whole_paper_know_their_paragraph() -> None:
+    """`body_features`: the abstract's sentences apart, each body sentence's paragraph's place
+    in the reranker's order, and where in its paragraph it stands."""
+    import numpy as np
+
+    from paperqa.answer.find.sources import make_source
+    from paperqa.answer.read.evidence import body_features, source_sentences
+    from paperqa.answer.read.ranking import BODY_FEATURES
+
+    paper = Paper(
+        id="p",
+        title="T",
+        abstract="We study how readers answer questions.",
+        sections=[
+            Section(name="Data", paragraphs=["Three annotators labelled each tweet. The annotators agreed on most tweets."]),
+            Section(name="Results", paragraphs=["Our reader wins on both tasks."]),
+        ],
+    )
+    text = " ".join([paper.abstract, paper.sections[1].paragraphs[0], paper.sections[0].paragraphs[0]])
+    source = make_source(1, paper, []).model_copy(update={"text": text})
+    sentences = source_sentences(source)
+    rows = body_features(source, sentences, np.arange(len(sentences), dtype=float))
+    column = {name: rows[:, i] for i, name in enumerate(BODY_FEATURES)}
+    assert sentences[0] == paper.abstract
+    assert list(column["abstract"]) == [1, 0, 0, 0]
+    assert list(column["paragraph_order"]) == [0, 1, 0.5, 0.5]
+    assert list(column["opens_paragraph"]) == [1, 1, 1, 0]
+    assert list(column["place_in_paragraph"]) == [0, 0, 0, 0.5]
+    assert list(column["score"]) == [0, 1, 2, 3]

@@ -10,7 +10,7 @@ import pytest
 
 from paperqa.answer.conversation import Conversation
 from paperqa.answer.read.evidence import verdict
-from paperqa.answer.read.ranking import FEATURES, GATE_FEATURES, bundled_models, features
+from paperqa.answer.read.ranking import BODY_FEATURES, FEATURES, GATE_FEATURES, bundled_models, features
 from paperqa.answer.understand.intent import QuestionKind, counted_noun, read_intent, subject_of
 from paperqa.retrieval.hybrid import known_word
 from paperqa.text.numbers import count_stated
@@ -131,6 +131,7 @@ def test_bundled_models_match_this_version():
     models = bundled_models()
     assert len(models.ranker.weights) == len(FEATURES) and len(models.gate.weights) == len(GATE_FEATURES)
     assert 0.0 < models.gate_cut < 1.0
+    assert len(models.body.weights) == len(FEATURES) + len(BODY_FEATURES)
 
 
 def test_the_ranker_prefers_the_sentence_holding_what_is_asked():

@@ -125,14 +125,11 @@ def score_sentences(
         sentences = source_sentences(source)
         if not sentences:
             continue
-        rows = features(intent, sentences, rank(intent.question, sentences), idf, source.paper.title)
+        rows, logits = sentence_rows(intent, source, sentences, rank, idf)
         column = {name: rows[:, i] for i, name in enumerate(FEATURES)}
         blended = model.blended(rows)
-        logits = model.score(rows, intent.kind) + DEFINITION_PRIOR * column["defines"]
-        logits += HEAD_PRIOR * column["head"]
-        logits += PARAGRAPH_PRIOR * _paragraph_order(source, sentences)
-        if intent.kind == QuestionKind.LIST:
-            logits += CONTRIBUTION_PRIOR * column["contribution"]
+        if source.paper.sections and intent.kind != QuestionKind.LIST:
+            logits = models.body.logits(np.hstack([rows, body_features(source, sentences, logits)]))
         near = WEIGHT_MEANING * column["cosine"] + WEIGHT_WORDS * column["overlap"]
         near += TERM_BONUS * column["asked_name"]
         prior = NAMED_PAPER_BONUS * any(p.named for p in source.passages)
@@ -146,6 +143,41 @@ def score_sentences(
                 Evidence(source.number, source.paper, sentence, i, probability, relevance, answerable)
             )
     return sorted(scored, key=lambda e: (-e.relevance, -e.score))
+
+
+def sentence_rows(
+    intent: Intent, source: Source, sentences: Sequence[str], rank: Ranker, idf: Idf
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sentences' `FEATURES` rows and their scores (logit units) by the abstract ranker
+    with the priors above."""
+    model = bundled_models().ranker
+    rows = features(intent, sentences, rank(intent.question, sentences), idf, source.paper.title)
+    column = {name: rows[:, i] for i, name in enumerate(FEATURES)}
+    logits = model.score(rows, intent.kind) + DEFINITION_PRIOR * column["defines"]
+    logits += HEAD_PRIOR * column["head"]
+    logits += PARAGRAPH_PRIOR * _paragraph_order(source, sentences)
+    if intent.kind == QuestionKind.LIST:
+        logits += CONTRIBUTION_PRIOR * column["contribution"]
+    return rows, logits
+
+
+def body_features(source: Source, sentences: Sequence[str], scores: np.ndarray) -> np.ndarray:
+    """One row of `ranking.BODY_FEATURES` per sentence of a whole paper's source (its abstract,
+    then its chosen body paragraphs), `scores` being `sentence_rows`'s."""
+    order = _paragraph_order(source, sentences)
+    out = np.zeros((len(sentences), 5))
+    out[:, 0] = scores
+    out[:, 2] = order
+    paragraphs: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        place = source.paper.place_of(s)
+        out[i, 1] = place is None
+        paragraphs.setdefault(place.paragraph if place else source.paper.abstract, []).append(i)
+    for members in paragraphs.values():
+        for k, i in enumerate(members):
+            out[i, 3] = k == 0
+            out[i, 4] = k / len(members)
+    return out
 
 
 def _paragraph_order(source: Source, sentences: Sequence[str]) -> np.ndarray:
@@ -179,6 +211,7 @@ def select(
     limit: int = 3,
     per_source: int = 2,
     max_words: int | None = None,
+    second_share: float = SECOND_SHARE,
 ) -> list[Evidence]:
     """The sentences that answer the question, the one that answers it best first: from the
     most relevant paper and those close to it, each paper's best sentence and the ones nearly
@@ -201,7 +234,7 @@ def select(
         n_words = len(e.sentence.split())
         if (
             used.get(e.number, 0) >= per_source
-            or e.score < SECOND_SHARE * best_of[e.number]
+            or e.score < second_share * best_of[e.number]
             or (max_words and picked and words + n_words > max_words)
         ):
             continue

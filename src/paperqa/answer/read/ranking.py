@@ -244,24 +244,42 @@ def gate_features(
     )
 
 
+#: What the whole-paper sentence model reads of a sentence beside `FEATURES`.
+BODY_FEATURES: tuple[str, ...] = (
+    "score",  # the abstract ranker's logit with the priors (`read.evidence`)
+    "abstract",  # the sentence is the abstract's, not the body's
+    "paragraph_order",  # 1 / its body paragraph's place in the reranker's order (0: abstract)
+    "opens_paragraph",  # the first sentence of its paragraph
+    "place_in_paragraph",  # its index in its paragraph / the paragraph's sentences
+)
+
+
 @dataclass(frozen=True)
 class Models:
-    """The bundled models: the sentence ranker and the answerability gate."""
+    """The bundled models: the sentence ranker, the answerability gate and the sentence model
+    of whole papers."""
 
     ranker: SentenceModel
     gate: SentenceModel
     gate_cut: float  # the probability under which an abstract does not answer
+    #: which sentence of a whole paper's abstract and chosen body paragraphs answers
+    #: (`make body-sentences`, QASPER full-text train)
+    body: LinearModel
 
 
 @functools.cache
 def bundled_models() -> Models:
-    """The ranker and gate shipped with paperqa (`paperqa/data/ranker.json`, `make ranker`)."""
-    body = json.loads((resources.files("paperqa") / "data" / "ranker.json").read_text())
+    """The ranker and gate shipped with paperqa (`paperqa/data/ranker.json`, `make ranker`) and
+    the whole-paper sentence model (`paperqa/data/body_sentences.json`, `make body-sentences`)."""
+    data = resources.files("paperqa") / "data"
+    body = json.loads((data / "ranker.json").read_text())
     ranker = SentenceModel.from_dict(body, FEATURES, "make ranker")
+    whole = json.loads((data / "body_sentences.json").read_text())
     return Models(
         ranker,
         SentenceModel.from_dict(body["gate"], GATE_FEATURES, "make ranker"),
         float(body["gate"]["cut"]),
+        LinearModel.from_dict(whole, FEATURES + BODY_FEATURES, "make body-sentences"),
     )
 
 
