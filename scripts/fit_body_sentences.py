@@ -13,7 +13,8 @@ randomness) is fitted on train; dev only reports how often each question's first
 in the gold evidence and how much of the gold answer it holds, before (the abstract ranker
 with the paragraph prior) and after. Never run by CI (`make body-sentences`):
 
-    python scripts/fit_body_sentences.py --data ../shared/data/qasper_fulltext [--train-home DIR --dev-home DIR]
+    python scripts/fit_body_sentences.py --data ../shared/data/qasper_fulltext \
+        [--train-home DIR --dev-home DIR]
 
 Without the homes, each split's papers are ingested into build/paragraphs/<split> first (the
 libraries `make paragraphs` uses; about 10 minutes for train on 2 cores).
@@ -97,7 +98,9 @@ def dataset(lib: Library, data: Path, split: str) -> list[Question]:
         gold = [" ".join(p.split()) for group in q.evidence for p in group]
         in_gold = np.array([any(" ".join(s.split()) in g for g in gold) for s in sentences])
         labels = in_gold & ((shares >= ANSWER_SHARE) if q.kind != "yes_no" else True)
-        out.append((np.hstack([rows, body_features(source, sentences, scores)]), labels.astype(float), shares))
+        out.append(
+            (np.hstack([rows, body_features(source, sentences, scores)]), labels.astype(float), shares)
+        )
     return out
 
 

@@ -242,7 +242,10 @@ def test_sentences_of_a_whole_paper_know_their_paragraph() -> None:
         title="T",
         abstract="We study how readers answer questions.",
         sections=[
-            Section(name="Data", paragraphs=["Three annotators labelled each tweet. The annotators agreed on most tweets."]),
+            Section(
+                name="Data",
+                paragraphs=["Three annotators labelled each tweet. The annotators agreed on most tweets."],
+            ),
             Section(name="Results", paragraphs=["Our reader wins on both tasks."]),
         ],
     )
