@@ -130,7 +130,9 @@ def main() -> None:
     parser.add_argument("--train-home", type=Path, help="A library holding the train papers.")
     parser.add_argument("--dev-home", type=Path, help="A library holding the dev papers.")
     args = parser.parse_args()
-    if not OUT.exists():
+    if not OUT.exists() or json.loads(OUT.read_text())["features"] != list(NAMES):
+        # the features the score feature is computed with load the bundled models: start from
+        # the model that scores as before
         OUT.write_text(json.dumps(identity(), indent=1) + "\n", encoding="utf-8")
     train = dataset(library(args.data, "train", args.train_home), args.data, "train")
     dev = dataset(library(args.data, "dev", args.dev_home), args.data, "dev")

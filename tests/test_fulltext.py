@@ -230,7 +230,7 @@ def test_the_paragraph_reranker_reads_the_section_the_question_names() -> None:
 
 def test_sentences_of_a_whole_paper_know_their_paragraph() -> None:
     """`body_features`: the abstract's sentences apart, each body sentence's paragraph's place
-    in the reranker's order, and where in its paragraph it stands."""
+    in the reranker's order, where in its paragraph it stands and its section's role."""
     import numpy as np
 
     from paperqa.answer.find.sources import make_source
@@ -260,3 +260,6 @@ def test_sentences_of_a_whole_paper_know_their_paragraph() -> None:
     assert list(column["opens_paragraph"]) == [1, 1, 1, 0]
     assert list(column["place_in_paragraph"]) == [0, 0, 0, 0.5]
     assert list(column["score"]) == [0, 1, 2, 3]
+    # its section's role, by its heading
+    assert list(column["results"]) == [0, 1, 0, 0] and list(column["data"]) == [0, 0, 1, 1]
+    assert not column["related"].any() and not column["introduction"].any()

@@ -43,7 +43,8 @@ ANSWER_SENTENCES = 3
 PER_PAPER_SENTENCES = 2
 #: ... except of one whole paper asked about alone: its three best sentences, however close
 #: the second and third come to the first (the answer is often spread over a paragraph of the
-#: body). QASPER full-text dev, quote mode, gold-answer words in the answer / evidence F1: a
+#: body). QASPER full-text dev, quote mode, the whole-paper sentence model before its section
+#: roles, gold-answer words in the answer / evidence F1: a
 #: further sentence only when it scores 0.6 of the first 0.452 / 0.380, the three best 0.522 /
 #: 0.391 (train 0.444 / 0.354 -> 0.505 / 0.335); two sentences before the body model 0.434 / 0.391.
 WHOLE_PAPER_SENTENCES = 3

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from paperqa.answer.find.listing import contribution_sentence
-from paperqa.answer.read.ranking import FEATURES, Idf, bundled_models, features, gate_features
+from paperqa.answer.find import parts
+from paperqa.answer.read.ranking import BODY_FEATURES, FEATURES, Idf, bundled_models, features, gate_features
 from paperqa.answer.screening import looks_like_instruction
 from paperqa.answer.understand.intent import Intent, QuestionKind, read_intent
 from paperqa.text.patterns import NEGATION
@@ -161,18 +162,28 @@ def sentence_rows(
     return rows, logits
 
 
+#: Where each section role is among `BODY_FEATURES`.
+ROLE_COLUMNS = {name: BODY_FEATURES.index(name) for name in BODY_FEATURES[5:]}
+
+
 def body_features(source: Source, sentences: Sequence[str], scores: np.ndarray) -> np.ndarray:
     """One row of `ranking.BODY_FEATURES` per sentence of a whole paper's source (its abstract,
     then its chosen body paragraphs), `scores` being `sentence_rows`'s."""
     order = _paragraph_order(source, sentences)
-    out = np.zeros((len(sentences), 5))
+    out = np.zeros((len(sentences), len(BODY_FEATURES)))
     out[:, 0] = scores
     out[:, 2] = order
+    paper = source.paper
+    role_of = parts.roles(paper)
+    section_of = {p: i for i, section in paper.body for p in section.paragraphs}
     paragraphs: dict[str, list[int]] = {}
     for i, s in enumerate(sentences):
-        place = source.paper.place_of(s)
+        place = paper.place_of(s)
         out[i, 1] = place is None
-        paragraphs.setdefault(place.paragraph if place else source.paper.abstract, []).append(i)
+        paragraphs.setdefault(place.paragraph if place else paper.abstract, []).append(i)
+        role = role_of.get(section_of.get(place.paragraph, -1)) if place else None
+        if role in ROLE_COLUMNS:
+            out[i, ROLE_COLUMNS[role]] = 1.0
     for members in paragraphs.values():
         for k, i in enumerate(members):
             out[i, 3] = k == 0

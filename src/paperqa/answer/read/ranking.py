@@ -251,6 +251,12 @@ BODY_FEATURES: tuple[str, ...] = (
     "paragraph_order",  # 1 / its body paragraph's place in the reranker's order (0: abstract)
     "opens_paragraph",  # the first sentence of its paragraph
     "place_in_paragraph",  # its index in its paragraph / the paragraph's sentences
+    "introduction",  # its section's role (`find.parts`): the introduction
+    "related",  # related work
+    "method",
+    "data",
+    "results",
+    "conclusion",
 )
 
 
