@@ -12,14 +12,22 @@
 Answer quality on whole papers is `make eval` (evals/qasper-fulltext-dev).
 
     python benchmarks/bench_fulltext.py [--questions N]     # writes benchmarks/results/fulltext.json
+    python benchmarks/bench_fulltext.py --scale 1000        # writes benchmarks/results/fulltext-1000.json
+
+`--scale N`: the cost at a field's size. Only 312 whole papers are offline here (QASPER full
+text, train and dev); N papers are made of them, each again under a new id and title after the
+first time ("<title> [copy 2]"), so the chunks, not the words, are new. Ingest (papers/s,
+chunks/s, peak memory), retrieval over the library and restricted to a paper, and an ask
+restricted to a paper (quote mode), for the dev questions of the first copies.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import resource
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -67,58 +75,108 @@ def pdf_text(rounds: int) -> dict[str, object]:
     }
 
 
+def scaled(n: int, out: Path) -> None:
+    """`n` whole papers as JSON Lines in `out`: QASPER full text's 312, then again as copies."""
+    originals = [
+        json.loads(line) for split in ("dev", "train") for line in (FULLTEXT / f"{split}_papers.jsonl").open()
+    ]
+    with out.open("w", encoding="utf-8") as f:
+        for i, paper in enumerate(itertools.islice(itertools.cycle(originals), n)):
+            copy = i // len(originals)
+            if copy:
+                paper = {
+                    **paper,
+                    "id": f"{paper['id']}-copy{copy + 1}",
+                    "title": f"{paper['title']} [copy {copy + 1}]",
+                }
+            f.write(json.dumps(paper) + "\n")
+
+
+def timed(library: Library, questions: list[dict[str, str]]) -> dict[str, object]:
+    """Retrieval p50 / p95 over the library and restricted to each question's paper, and an ask
+    restricted to the paper (the embedded defaults: quote mode)."""
+    retriever = Retriever(library.store, library.embedder, library.settings.retrieval)
+    retriever.retrieve("warm up")
+    timings: dict[str, list[float]] = {"library": [], "paper": [], "ask": []}
+    for q in questions:
+        pid = f"arxiv:{q['paper_id']}"
+        t = time.perf_counter()
+        retriever.retrieve(q["question"])
+        timings["library"].append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        retriever.retrieve(q["question"], paper_ids=[pid])
+        timings["paper"].append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        library.ask(q["question"], paper_ids=[pid])
+        timings["ask"].append(time.perf_counter() - t)
+    return {
+        "retrieval_ms": {
+            scope: {"p50": round(statistics.median(v), 1), "p95": round(percentile(v, 0.95), 1)}
+            for scope, v in timings.items()
+            if scope != "ask"
+        },
+        "ask_paper_seconds": {
+            "p50": round(statistics.median(timings["ask"]), 3),
+            "p95": round(percentile(timings["ask"], 0.95), 3),
+            "questions": len(questions),
+        },
+    }
+
+
+def ingest(library: Library, path: Path) -> dict[str, object]:
+    started = time.perf_counter()
+    report = library.ingest([path])
+    seconds = time.perf_counter() - started
+    papers, chunks = library.store.counts()
+    return {
+        "papers": papers,
+        "chunks": chunks,
+        "seconds": round(seconds, 1),
+        "papers_per_second": round(len(report.added) / seconds, 2),
+        "chunks_per_second": round(report.chunks_added / seconds, 1),
+    }
+
+
+def scale(n: int, questions: list[dict[str, str]]) -> None:
+    out: dict[str, object] = {**header(f"bench_fulltext.py --scale {n}")}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "papers.jsonl"
+        scaled(n, path)
+        library = Library(Settings(home=Path(tmp) / "lib"))
+        out["ingest"] = {
+            **ingest(library, path),
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
+        print(json.dumps(out["ingest"]), flush=True)
+        out.update(timed(library, questions))
+    print(json.dumps({k: out[k] for k in ("retrieval_ms", "ask_paper_seconds")}), flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"fulltext-{n}.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--questions", type=int, default=320, help="Dev questions timed (retrieval, ask).")
     parser.add_argument("--rounds", type=int, default=10, help="Times each fixture PDF is parsed.")
+    parser.add_argument("--scale", type=int, help="Only the cost at this many whole papers (see above).")
     args = parser.parse_args()
+    questions = [json.loads(line) for line in (FULLTEXT / "dev_questions.jsonl").open()][: args.questions]
+    if args.scale:
+        scale(args.scale, questions)
+        return
     out: dict[str, object] = {**header("bench_fulltext.py"), "pdf_text": pdf_text(args.rounds)}
     print(json.dumps(out["pdf_text"], indent=1), flush=True)
-    questions = [json.loads(line) for line in (FULLTEXT / "dev_questions.jsonl").open()][: args.questions]
     with tempfile.TemporaryDirectory() as tmp:
         library = Library(Settings(home=Path(tmp) / "lib"))
-        started = time.perf_counter()
-        report = library.ingest([FULLTEXT / "dev_papers.jsonl"])
-        seconds = time.perf_counter() - started
-        papers, chunks = library.store.counts()
-        out["ingest"] = {
-            "papers": papers,
-            "chunks": chunks,
-            "seconds": round(seconds, 1),
-            "papers_per_second": round(len(report.added) / seconds, 2),
-            "chunks_per_second": round(report.chunks_added / seconds, 1),
-        }
+        out["ingest"] = ingest(library, FULLTEXT / "dev_papers.jsonl")
         print(json.dumps(out["ingest"]), flush=True)
-        retriever = Retriever(library.store, library.embedder, library.settings.retrieval)
-        retriever.retrieve("warm up")
-        timings: dict[str, list[float]] = {"library": [], "paper": [], "ask": []}
-        for q in questions:
-            pid = f"arxiv:{q['paper_id']}"
-            t = time.perf_counter()
-            retriever.retrieve(q["question"])
-            timings["library"].append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
-            retriever.retrieve(q["question"], paper_ids=[pid])
-            timings["paper"].append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
-            library.ask(q["question"], paper_ids=[pid])  # the embedded defaults: quote mode
-            timings["ask"].append(time.perf_counter() - t)
-        out["retrieval_ms"] = {
-            scope: {"p50": round(statistics.median(v), 1), "p95": round(percentile(v, 0.95), 1)}
-            for scope, v in timings.items()
-            if scope != "ask"
-        }
-        out["ask_paper_seconds"] = {
-            "p50": round(statistics.median(timings["ask"]), 3),
-            "p95": round(percentile(timings["ask"], 0.95), 3),
-            "questions": len(questions),
-        }
+        out.update(timed(library, questions))
     print(json.dumps({k: out[k] for k in ("retrieval_ms", "ask_paper_seconds")}), flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "fulltext.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
