@@ -73,6 +73,18 @@ def test_exact_dense_search_ranks_as_chromas_index(seed_library: Library):
         mine = [(c.chunk_id, round(c.dense or 0, 4)) for c in exact.retrieve(question, k=8)]
         theirs = [(c.chunk_id, round(c.dense or 0, 4)) for c in hnsw.retrieve(question, k=8)]
         assert mine == theirs, question
+    # restricted to a few papers, a library without vectors in its corpus fetches theirs by id
+    # and searches them exactly (Chroma's filtered query is slow at scale): the same passages
+    casal = seed_library.get("CASAL").id
+    other = next(p.id for p in seed_library.papers() if p.id != casal)
+    for question in ("How does CASAL reduce hallucinations?", "sparse autoencoders for vision"):
+        mine = [
+            (c.chunk_id, round(c.dense or 0, 4)) for c in exact.retrieve(question, paper_ids=[casal, other])
+        ]
+        theirs = [
+            (c.chunk_id, round(c.dense or 0, 4)) for c in hnsw.retrieve(question, paper_ids=[casal, other])
+        ]
+        assert mine == theirs and mine, question
 
 
 @pytest.mark.slow

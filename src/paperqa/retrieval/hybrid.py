@@ -116,6 +116,10 @@ class Retriever:
         vector = self.embedder.embed([query])[0]
         if corpus.vectors is not None:
             dense = exact_nearest(corpus, vector, n, allowed)
+        elif allowed is not None and int(allowed.sum()) <= FETCHED_EXACT_CHUNKS:
+            rows = np.flatnonzero(allowed > 0)
+            vectors = self.store.chunk_vectors([corpus.ids[i] for i in rows])
+            dense = nearest_among(corpus, vector, n, rows, vectors)
         else:
             dense = self.store.nearest(vector, k=n, paper_ids=paper_ids, date_range=(lo, hi))
         bm25_rank, bm25_score = lexical.result()
@@ -195,6 +199,12 @@ def _one_edit(word: str) -> set[str]:
     return set(deletes + swaps + replaces + inserts)
 
 
+#: A filter letting at most this many chunks through (a few papers) is searched exactly, their
+#: vectors fetched by id, when the corpus holds no vectors (a library over
+#: `exact_search_chunks`): Chroma's filtered index query took 42 ms p50 for one paper among
+#: 53,855 chunks (`bench_fulltext.py --scale 1000`), a fetch by id ~1 ms.
+FETCHED_EXACT_CHUNKS = 2000
+
 #: One thread for BM25 beside each query's embedding (shared by every Retriever of the process).
 _BM25_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperqa-bm25")
 
@@ -243,12 +253,25 @@ def exact_nearest(
     scores = corpus.vectors @ unit(vector).astype(np.float32)
     if allowed is not None:
         scores = np.where(allowed > 0, scores, -np.inf)
+    return [(corpus.ids[i], float(scores[i])) for i in _best(scores, n) if np.isfinite(scores[i])]
+
+
+def nearest_among(
+    corpus: Corpus, vector: np.ndarray, n: int, rows: np.ndarray, vectors: np.ndarray
+) -> list[tuple[str, float]]:
+    """(chunk id, cosine similarity) of the `n` chunks nearest to `vector` among the corpus's
+    `rows`, whose unit vectors are `vectors` (fetched by id: a filter's few chunks)."""
+    scores = vectors @ unit(vector).astype(np.float32)
+    return [(corpus.ids[rows[i]], float(scores[i])) for i in _best(scores, n)]
+
+
+def _best(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the `n` highest `scores`, highest first (ties in index order)."""
     n = min(n, len(scores))
     if n == 0:
-        return []
+        return np.zeros(0, dtype=np.int64)
     top = np.argpartition(-scores, n - 1)[:n]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    return [(corpus.ids[i], float(scores[i])) for i in top if np.isfinite(scores[i])]
+    return top[np.argsort(-scores[top], kind="stable")]
 
 
 def _chunk_at(corpus: Corpus, i: int, **scores: Any) -> RetrievedChunk:
