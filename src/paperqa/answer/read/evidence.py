@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from paperqa.answer.find.listing import contribution_sentence
 from paperqa.answer.find import parts
+from paperqa.answer.find.listing import contribution_sentence
 from paperqa.answer.read.ranking import BODY_FEATURES, FEATURES, Idf, bundled_models, features, gate_features
 from paperqa.answer.screening import looks_like_instruction
 from paperqa.answer.understand.intent import Intent, QuestionKind, read_intent
