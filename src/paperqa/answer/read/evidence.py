@@ -118,7 +118,9 @@ def score_sentences(
 ) -> list[Evidence]:
     """Every usable source sentence scored as evidence for the question: papers in order of
     relevance (meaning and words across papers, a named paper, retrieval's order), each
-    paper's sentences in order of the learned ranker's probability that they answer."""
+    paper's sentences in order of the learned ranker's probability that they answer (for a
+    whole paper's abstract and body paragraphs, but in a list, the whole-paper sentence
+    model's: `ranking.Models.body` over `body_features`)."""
     models, idf = bundled_models(), idf or _no_idf
     model = models.ranker
     scored: list[Evidence] = []
