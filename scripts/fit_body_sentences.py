@@ -22,12 +22,11 @@ libraries `make paragraphs` uses; about 10 minutes for train on 2 cores).
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
+from _fulltext import ROOT, arguments, library, train_files
 
 from paperqa.answer.ask import find
 from paperqa.answer.conversation import Conversation
@@ -39,18 +38,12 @@ from paperqa.answer.session import Session
 from paperqa.answer.understand.intent import QuestionKind, read_intent
 from paperqa.evals.qasper import QasperQuestion, load_qasper, score
 from paperqa.library import Library
-from paperqa.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "paperqa" / "data" / "body_sentences.json"
 L2 = 1.0
 #: a sentence holding at least this share of a gold answer's words answers it
 ANSWER_SHARE = 0.5
 NAMES = FEATURES + BODY_FEATURES
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def identity() -> dict[str, object]:
@@ -59,15 +52,6 @@ def identity() -> dict[str, object]:
     weights = np.zeros(len(NAMES))
     weights[NAMES.index("score")] = 1.0
     return LinearModel(weights, 0.0, np.zeros(len(NAMES)), np.ones(len(NAMES))).to_dict(NAMES)
-
-
-def library(data: Path, split: str, home: Path | None) -> Library:
-    home = home or ROOT / "build" / "paragraphs" / split
-    lib = Library(Settings(home=home))
-    if not lib.stats().papers:
-        print(f"ingesting {split} papers into {home} ...", flush=True)
-        lib.ingest([data / f"{split}_papers.jsonl"])
-    return lib
 
 
 Question = tuple[np.ndarray, np.ndarray, np.ndarray]  # rows, labels, each sentence's answer share
@@ -123,13 +107,7 @@ def figures(data: list[Question], logits) -> dict[str, float]:  # type: ignore[n
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--data", type=Path, required=True, help="../shared/data/qasper_fulltext")
-    parser.add_argument("--train-home", type=Path, help="A library holding the train papers.")
-    parser.add_argument("--dev-home", type=Path, help="A library holding the dev papers.")
-    args = parser.parse_args()
+    args = arguments(__doc__)
     if not OUT.exists() or json.loads(OUT.read_text())["features"] != list(NAMES):
         # the features the score feature is computed with load the bundled models: start from
         # the model that scores as before
@@ -152,7 +130,7 @@ def main() -> None:
         "body paragraph is 1 when it lies in an annotator's evidence paragraph and holds half of "
         "a gold answer's words, or any evidence sentence for yes/no)",
         licence="CC BY 4.0 (QASPER, Dasigi et al. 2021)",
-        files={name: sha256(args.data / name) for name in ("train_papers.jsonl", "train_questions.jsonl")},
+        files=train_files(args.data),
         rows=int(len(y)),
         positives=int(y.sum()),
         l2=L2,

@@ -15,34 +15,18 @@ Without the homes, each split's papers are ingested into build/paragraphs/<split
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
+from _fulltext import ROOT, arguments, library, train_files
 
 from paperqa.answer.find import paragraphs
 from paperqa.answer.find.sources import BODY_CANDIDATES
 from paperqa.answer.read import ranking
 from paperqa.library import Library
-from paperqa.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
 L2 = 1.0
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def library(data: Path, split: str, home: Path | None) -> Library:
-    home = home or ROOT / "build" / "paragraphs" / split
-    lib = Library(Settings(home=home))
-    if not lib.stats().papers:
-        print(f"ingesting {split} papers into {home} ...", flush=True)
-        lib.ingest([data / f"{split}_papers.jsonl"])
-    return lib
 
 
 def dataset(lib: Library, data: Path, split: str) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -70,13 +54,7 @@ def hits(data: list[tuple[np.ndarray, np.ndarray]], score, k: int) -> float:  # 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--data", type=Path, required=True, help="../shared/data/qasper_fulltext")
-    parser.add_argument("--train-home", type=Path, help="A library holding the train papers.")
-    parser.add_argument("--dev-home", type=Path, help="A library holding the dev papers.")
-    args = parser.parse_args()
+    args = arguments(__doc__)
     train = dataset(library(args.data, "train", args.train_home), args.data, "train")
     dev = dataset(library(args.data, "dev", args.dev_home), args.data, "dev")
     x = np.vstack([r for r, _ in train])
@@ -98,7 +76,7 @@ def main() -> None:
         trained_on="QASPER v0.3 full text, train split (../shared/data/qasper_fulltext: answerable "
         "questions asked of their paper, the annotators' evidence paragraphs as labels)",
         licence="CC BY 4.0 (QASPER, Dasigi et al. 2021)",
-        files={name: sha256(args.data / name) for name in ("train_papers.jsonl", "train_questions.jsonl")},
+        files=train_files(args.data),
         rows=int(len(y)),
         l2=L2,
         candidates=BODY_CANDIDATES,

@@ -164,32 +164,31 @@ def sentence_rows(
     return rows, logits
 
 
-#: Where each section role is among `BODY_FEATURES`.
-ROLE_COLUMNS = {name: BODY_FEATURES.index(name) for name in BODY_FEATURES[5:]}
+#: Each of `BODY_FEATURES`' column.
+_BODY = {name: i for i, name in enumerate(BODY_FEATURES)}
 
 
 def body_features(source: Source, sentences: Sequence[str], scores: np.ndarray) -> np.ndarray:
     """One row of `ranking.BODY_FEATURES` per sentence of a whole paper's source (its abstract,
     then its chosen body paragraphs), `scores` being `sentence_rows`'s."""
-    order = _paragraph_order(source, sentences)
     out = np.zeros((len(sentences), len(BODY_FEATURES)))
-    out[:, 0] = scores
-    out[:, 2] = order
+    out[:, _BODY["score"]] = scores
+    out[:, _BODY["paragraph_order"]] = _paragraph_order(source, sentences)
     paper = source.paper
     role_of = parts.roles(paper)
     section_of = {p: i for i, section in paper.body for p in section.paragraphs}
     paragraphs: dict[str, list[int]] = {}
     for i, s in enumerate(sentences):
         place = paper.place_of(s)
-        out[i, 1] = place is None
+        out[i, _BODY["abstract"]] = place is None
         paragraphs.setdefault(place.paragraph if place else paper.abstract, []).append(i)
         role = role_of.get(section_of.get(place.paragraph, -1)) if place else None
-        if role in ROLE_COLUMNS:
-            out[i, ROLE_COLUMNS[role]] = 1.0
+        if role in _BODY:
+            out[i, _BODY[role]] = 1.0
     for members in paragraphs.values():
         for k, i in enumerate(members):
-            out[i, 3] = k == 0
-            out[i, 4] = k / len(members)
+            out[i, _BODY["opens_paragraph"]] = k == 0
+            out[i, _BODY["place_in_paragraph"]] = k / len(members)
     return out
 
 
