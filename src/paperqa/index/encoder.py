@@ -49,9 +49,11 @@ class MiniLM:
     name = LOCAL_EMBEDDING_MODEL
     dim = LOCAL_EMBEDDING_DIM
 
-    #: Texts per onnxruntime call. Measured on 2 cores with ~180-token texts: 8 gives
-    #: 31 texts/s, 32 gives 28/s, 128 gives 19/s (attention cost grows with padding).
-    micro_batch = 8
+    #: Texts per onnxruntime call. One at a time is fastest on the one thread a model gets on
+    #: 2 cores: QASPER full-text chunks (~100 word pieces) 59 chunks/s at 1, 54 at 2, 48 at 4,
+    #: 42 at 8; arXiv abstracts 22.4 -> 30.2 texts/s from 8 to 1 (`bench_ingest.py --n 1000`).
+    #: A batch only adds padding; the vectors are the same either way (cosine >= 0.9999998).
+    micro_batch = 1
 
     def __init__(self, threads: int | None = None) -> None:
         self.threads = threads
