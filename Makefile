@@ -14,7 +14,7 @@ QASPER_FULLTEXT ?= ../shared/data/qasper_fulltext
 TRAIN_VENV ?= .venv-train
 DATA ?= ../shared/data
 
-.PHONY: install demo app test lint bench eval ranker paragraphs body-sentences reader pdf-fixtures clean
+.PHONY: install demo app test lint bench eval ranker paragraphs body-sentences reader data-sums pdf-fixtures clean
 
 install: $(VENV)/.installed
 
@@ -71,16 +71,19 @@ eval: install
 
 ranker: install
 	$(PY) scripts/fit_ranker.py --data $(QASPER)
+	$(PY) scripts/data_sums.py
 
 # Refits src/paperqa/data/paragraphs.json (the whole-paper paragraph reranker) on QASPER full-text
 # train (its papers ingested into build/paragraphs/ first, ~10 min); prints the dev figures.
 paragraphs: install
 	$(PY) scripts/fit_paragraphs.py --data $(QASPER_FULLTEXT)
+	$(PY) scripts/data_sums.py
 
 # Refits src/paperqa/data/body_sentences.json (which sentence of a whole paper answers) on
 # QASPER full-text train, in the libraries `make paragraphs` ingests; prints the dev figures.
 body-sentences: install
 	$(PY) scripts/fit_body_sentences.py --data $(QASPER_FULLTEXT)
+	$(PY) scripts/data_sums.py
 
 # Rebuilds src/paperqa/data/reader.onnx from the recorded sources (scripts/reader/sources.json,
 # each sha256-checked) with fixed seeds, chooses its cuts on dev and prints the dev metrics.
@@ -90,7 +93,14 @@ reader: install
 	$(TRAIN_VENV)/bin/python -m pip install --quiet -r scripts/reader/requirements.txt
 	$(PY) scripts/reader/build_data.py --data $(DATA) --out build/reader
 	$(TRAIN_VENV)/bin/python scripts/reader/train.py --data build/reader --out src/paperqa/data
+	$(PY) scripts/data_sums.py
 	$(PY) benchmarks/bench_reader.py --choose
+	$(PY) scripts/data_sums.py
+
+# Records the sha256 of every file in src/paperqa/data (SHA256SUMS), which paperqa checks before
+# loading one; the fitting targets above run it. After a file there is changed by hand or a script.
+data-sums: install
+	$(PY) scripts/data_sums.py
 
 # Re-renders tests/data/pdf/ (QASPER dev papers typeset in one and two columns, with running
 # headers and page numbers) with LaTeX: needs Debian's texlive-latex-base and

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import data_sums
 import numpy as np
 from _fulltext import ROOT, arguments, library, train_files
 
@@ -112,6 +113,7 @@ def main() -> None:
         # the features the score feature is computed with load the bundled models: start from
         # the model that scores as before
         OUT.write_text(json.dumps(identity(), indent=1) + "\n", encoding="utf-8")
+        data_sums.main()  # paperqa checks the file's sha256 before loading it
     train = dataset(library(args.data, "train", args.train_home), args.data, "train")
     dev = dataset(library(args.data, "dev", args.dev_home), args.data, "dev")
     x = np.vstack([r for r, _, _ in train])

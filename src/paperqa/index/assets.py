@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from importlib import resources
 from pathlib import Path
 
 from paperqa.errors import ConfigError
@@ -24,13 +25,46 @@ def sha256_of(path: Path) -> str:
 
 
 @functools.cache
-def checked_file(path: Path, sha256: str, what: str) -> Path:
-    """`path` once its hash is right (checked once per process), else a `ConfigError`."""
+def checked_file(path: Path, sha256: str, what: str, fix: str = "") -> Path:
+    """`path` once its hash is right (checked once per process), else a `ConfigError` (saying
+    `fix` too, when given)."""
     if not path.is_file():
         raise ConfigError(f"{what} is missing at {path}: reinstall paperqa-reader (`make install`).")
     if sha256_of(path) != sha256:
         raise ConfigError(
             f"{what} at {path} does not match its sha256 {sha256[:12]}...: the file is damaged "
-            "or a different version; reinstall paperqa-reader (`make install`)."
+            f"or a different version; reinstall paperqa-reader (`make install`){fix}."
         )
     return path
+
+
+#: The list of paperqa's own data files and their sha256, in `sha256sum` format, beside them
+#: in `paperqa/data` (`sha256sum -c SHA256SUMS` checks an installation by hand).
+SUMS = "SHA256SUMS"
+
+
+def data_dir() -> Path:
+    """`paperqa/data`: the models fitted here, the tokenizer files, their NOTICE."""
+    return Path(str(resources.files("paperqa") / "data"))
+
+
+def read_sums(path: Path) -> dict[str, str]:
+    """File name -> sha256, from a `sha256sum` listing ("<sha256>  <name>" a line)."""
+    sums = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            sha, name = line.split(maxsplit=1)
+            sums[name.lstrip("*")] = sha
+    return sums
+
+
+def bundled_file(name: str) -> Path:
+    """`paperqa/data/<name>` once its sha256 is the one `SHA256SUMS` records, else a
+    `ConfigError`: a model refitted by `make ranker` (or `paragraphs`, `body-sentences`,
+    `reader`) has its hash recorded by `make data-sums`, which those targets run."""
+    sums = read_sums(data_dir() / SUMS)
+    if name not in sums:
+        raise ConfigError(f"paperqa/data/{SUMS} lists no {name}: run `make data-sums` after adding it.")
+    return checked_file(
+        data_dir() / name, sums[name], f"paperqa's {name}", ", or after refitting it run `make data-sums`"
+    )

@@ -41,6 +41,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from paperqa.index.assets import bundled_file
 from paperqa.text.abbreviations import expands_in, long_forms
 from paperqa.text.names import NAME_TOKEN, found, terms
 from paperqa.text.numbers import figure_grounded, figures, numbers
@@ -241,9 +242,7 @@ def _one_insertion(a: str, b: str) -> bool:
 def generic_stems() -> frozenset[str]:
     """Stems most abstracts of the field use ("propos", "perform", "improv"): they say how a
     finding is described, not what it is, so a sentence may use them freely."""
-    from importlib import resources
-
-    body = json.loads((resources.files("paperqa") / "data" / "common_stems.json").read_text())
+    body = json.loads(bundled_file("common_stems.json").read_text(encoding="utf-8"))
     return frozenset(s for s, share in body["stems"].items() if share >= GENERIC_SHARE)
 
 

@@ -18,12 +18,12 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from importlib import resources
 
 import numpy as np
 
 from paperqa.answer.find.parts import Role, roles
 from paperqa.answer.linear import LinearModel
+from paperqa.index.assets import bundled_file
 from paperqa.text.words import stems
 from paperqa.types import Paper, RetrievedChunk
 
@@ -76,8 +76,8 @@ FEATURES: tuple[str, ...] = (
 
 @functools.cache
 def bundled() -> LinearModel:
-    """The reranker shipped with paperqa (`paperqa/data/paragraphs.json`)."""
-    body = json.loads((resources.files("paperqa") / "data" / "paragraphs.json").read_text())
+    """The reranker shipped with paperqa (`paperqa/data/paragraphs.json`, sha256-checked)."""
+    body = json.loads(bundled_file("paragraphs.json").read_text(encoding="utf-8"))
     return LinearModel.from_dict(body, FEATURES, "make paragraphs")
 
 

@@ -16,13 +16,13 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 
 from paperqa.answer import linear
 from paperqa.answer.linear import LinearModel
 from paperqa.answer.understand.intent import Intent, QuestionKind
+from paperqa.index.assets import bundled_file
 from paperqa.text.names import INTRODUCING_VERBS, terms
 from paperqa.text.numbers import count_stated, numbers
 from paperqa.text.patterns import CONTRIBUTION
@@ -276,11 +276,11 @@ class Models:
 @functools.cache
 def bundled_models() -> Models:
     """The ranker and gate shipped with paperqa (`paperqa/data/ranker.json`, `make ranker`) and
-    the whole-paper sentence model (`paperqa/data/body_sentences.json`, `make body-sentences`)."""
-    data = resources.files("paperqa") / "data"
-    body = json.loads((data / "ranker.json").read_text())
+    the whole-paper sentence model (`paperqa/data/body_sentences.json`, `make body-sentences`),
+    each once its sha256 is checked."""
+    body = json.loads(bundled_file("ranker.json").read_text(encoding="utf-8"))
     ranker = SentenceModel.from_dict(body, FEATURES, "make ranker")
-    whole = json.loads((data / "body_sentences.json").read_text())
+    whole = json.loads(bundled_file("body_sentences.json").read_text(encoding="utf-8"))
     return Models(
         ranker,
         SentenceModel.from_dict(body["gate"], GATE_FEATURES, "make ranker"),

@@ -23,13 +23,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from paperqa.index.assets import checked_file
+from paperqa.index.assets import bundled_file, checked_file, data_dir
 from paperqa.index.encoder import MINILM_TOKENIZER_SHA256
 from paperqa.settings import default_threads
 
@@ -40,8 +39,11 @@ WINDOW_OVERLAP = 48
 #: A short answer is at most this many word-pieces long (QASPER's extractive answers: 95%
 #: are under 20 words).
 LONGEST_SPAN = 30
-#: Passages read per onnxruntime call (windows of similar length together: less padding).
-MICRO_BATCH = 8
+#: Windows read per onnxruntime call: one. The int8 model quantises each call's activations
+#: by their range over the whole batch, so read eight at a time a passage's p moved with the
+#: passages read beside it (up to 0.06 on QASPER dev abstracts); one at a time it is the
+#: passage's own, and faster on the thread a model gets (4 abstracts: 127 -> 68 ms p50).
+MICRO_BATCH = 1
 #: (question, passage) results kept: a table and an answer re-read the same abstracts.
 CACHE_SIZE = 2048
 
@@ -123,13 +125,17 @@ class Reader:
 
     def __init__(self, threads: int | None = None, directory: Path | None = None) -> None:
         self.threads = threads
-        self.directory = directory or _data_dir()
+        self.directory = directory or data_dir()
         self._cache: OrderedDict[tuple[str, str], ReadResult] = OrderedDict()
         self._lock = threading.Lock()
 
     @functools.cached_property
     def meta(self) -> dict[str, Any]:
-        return json.loads((self.directory / "reader.json").read_text(encoding="utf-8"))
+        """`reader.json`: the model's sha256, input format and cuts (the shipped one checked
+        against `SHA256SUMS`)."""
+        shipped = self.directory == data_dir()
+        path = bundled_file("reader.json") if shipped else self.directory / "reader.json"
+        return json.loads(path.read_text(encoding="utf-8"))
 
     @property
     def cut(self) -> float:
@@ -163,7 +169,7 @@ class Reader:
         from tokenizers import Tokenizer
 
         path = checked_file(
-            _data_dir() / "all-MiniLM-L6-v2.tokenizer.json", MINILM_TOKENIZER_SHA256, "The tokenizer"
+            data_dir() / "all-MiniLM-L6-v2.tokenizer.json", MINILM_TOKENIZER_SHA256, "The tokenizer"
         )
         tokenizer = Tokenizer.from_file(str(path))
         tokenizer.no_truncation()
@@ -311,10 +317,6 @@ def _softmax3(logits: np.ndarray) -> tuple[float, float, float]:
     e = np.exp(logits.astype(np.float64) - float(np.max(logits)))
     p = e / e.sum()
     return (round(float(p[0]), 4), round(float(p[1]), 4), round(float(p[2]), 4))
-
-
-def _data_dir() -> Path:
-    return Path(str(resources.files("paperqa") / "data"))
 
 
 @functools.cache
