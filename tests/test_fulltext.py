@@ -263,3 +263,52 @@ def test_sentences_of_a_whole_paper_know_their_paragraph() -> None:
     # its section's role, by its heading
     assert list(column["results"]) == [0, 1, 0, 0] and list(column["data"]) == [0, 0, 1, 1]
     assert not column["related"].any() and not column["introduction"].any()
+
+
+def test_the_readers_view_of_each_paragraph_weighs_its_sentences() -> None:
+    """`paragraph_priors`: the reader's logit that a sentence's paragraph answers (the abstract
+    read as one), and a bonus for the sentence holding the words it picked there."""
+    import math
+
+    from paperqa.answer.find.sources import make_source
+    from paperqa.answer.read.evidence import READ_PRIOR, SPAN_PRIOR, paragraph_priors, source_paragraphs
+    from paperqa.answer.read.reader import ReadResult, Span
+
+    data = "Three annotators labelled each tweet. The annotators agreed on most tweets."
+    results = "Our reader wins on both tasks and both datasets."
+    paper = Paper(
+        id="p",
+        title="T",
+        abstract="We study how readers answer questions.",
+        sections=[Section(name="Data", paragraphs=[data]), Section(name="Results", paragraphs=[results])],
+    )
+    source = make_source(1, paper, []).model_copy(update={"text": " ".join([paper.abstract, results, data])})
+    assert source_paragraphs(source) == [paper.abstract, results, data]
+    reads = {
+        paper.abstract: ReadResult(paper.abstract, 0.5, None, (0.1, 0.1, 0.8), 0.5),
+        results: ReadResult(results, 0.1, None, (0.1, 0.1, 0.8), 0.5),
+        data: ReadResult(data, 0.9, Span("Three annotators", 0, 16, 0.8), (0.1, 0.1, 0.8), 0.5),
+    }
+    sentences = [paper.abstract, results, *data.split(". ")]
+    sentences[2] += "."
+    got = paragraph_priors(paper, sentences, reads)
+    logit = math.log(9)
+    assert got == pytest.approx(
+        [0.0, -READ_PRIOR * logit, READ_PRIOR * logit + SPAN_PRIOR, READ_PRIOR * logit]
+    )
+
+
+def test_a_whole_papers_sentences_are_chosen_with_the_reader(library: Library, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Asked of one whole paper, the sentence holding the words the reader picks in the
+    paragraph it says answers is quoted first."""
+    from paperqa.answer import pipeline as pipeline_module
+
+    from .test_reading_answers import ScriptedReader
+
+    library.ingest([PAPER_FILE])
+    question = "Which datasets do they evaluate on?"
+    for words in ("MCTest-500 a set of 500 items", "One big obstacle"):
+        reader = ScriptedReader(lambda q, p, w=words: w in p, lambda p, w=words: w if w in p else None)
+        monkeypatch.setattr(pipeline_module, "bundled_reader", lambda r=reader: r)
+        answer = library.ask(question, paper_ids=[PAPER_ID])
+        assert words in answer.sentences[0].text

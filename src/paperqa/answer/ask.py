@@ -30,7 +30,14 @@ from paperqa.answer.find.resolve import papers_meant
 from paperqa.answer.find.sources import BODY_CANDIDATES, fit_budget, with_body
 from paperqa.answer.pipeline import Draft, Pipeline
 from paperqa.answer.read import reading
-from paperqa.answer.read.evidence import SECOND_SHARE, Evidence, best_per_paper, select, verdict
+from paperqa.answer.read.evidence import (
+    SECOND_SHARE,
+    Evidence,
+    best_per_paper,
+    select,
+    source_paragraphs,
+    verdict,
+)
 from paperqa.answer.read.reader import ReadResult
 from paperqa.answer.run import Run
 from paperqa.answer.session import Refusal, Session
@@ -135,10 +142,21 @@ def read(pipeline: Pipeline, session: Session) -> None:
     rank, idf, cut = pipeline.ranker(), pipeline.idf(), pipeline.answerable_cut()
     one_whole = bool(intent.papers) and len(meant) == 1 and bool(meant[0].paper.sections)
     per_paper, share = (WHOLE_PAPER_SENTENCES, 0.0) if one_whole else (PER_PAPER_SENTENCES, SECOND_SHARE)
+    # one whole paper: its sentences ranked with what the reader makes of their paragraphs, but
+    # for a yes/no question (answered by a statement, not by words the reader picks)
+    worded = one_whole and intent.kind != QuestionKind.YESNO
+    paragraphs = pipeline.read_paragraphs(run, intent.question, source_paragraphs(meant[0])) if worded else {}
     session.chosen = run.stage(
         "select evidence",
         lambda: select(
-            intent, meant, rank, idf=idf, limit=ANSWER_SENTENCES, per_source=per_paper, second_share=share
+            intent,
+            meant,
+            rank,
+            idf=idf,
+            limit=ANSWER_SENTENCES,
+            per_source=per_paper,
+            second_share=share,
+            reads=paragraphs,
         ),
         {"question": intent.question},
     )

@@ -163,6 +163,17 @@ class Pipeline:
         )
         return {s.number: r for s, r in zip(sources, results, strict=True)}
 
+    def read_paragraphs(self, run: Run, question: str, paragraphs: Sequence[str]) -> dict[str, ReadResult]:
+        """Paragraph -> what the reader makes of it for `question` (empty when the reader is
+        off): a whole paper's paragraphs, read one by one to rank its sentences."""
+        reader = self.reader
+        if reader is None or not paragraphs:
+            return {}
+        results = run.stage(
+            "read paragraphs", lambda: reader.read(question, paragraphs), {"question": question}
+        )
+        return dict(zip(paragraphs, results, strict=True))
+
     def answerable_cut(self) -> float:
         """The probability under which a passage does not answer: the setting, else the cut the
         reader was shipped with (or, with the reader off, the one fitted with the gate)."""

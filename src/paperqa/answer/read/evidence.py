@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +17,7 @@ import numpy as np
 from paperqa.answer.find import parts
 from paperqa.answer.find.listing import contribution_sentence
 from paperqa.answer.read.ranking import BODY_FEATURES, FEATURES, Idf, bundled_models, features, gate_features
+from paperqa.answer.read.reader import ReadResult
 from paperqa.answer.screening import looks_like_instruction
 from paperqa.answer.understand.intent import Intent, QuestionKind, read_intent
 from paperqa.text.patterns import NEGATION
@@ -67,6 +68,18 @@ CONTRIBUTION_PRIOR = 0.4
 #: paper's best one (fitted on QASPER dev against the seed questions; see RESULTS.md).
 SECOND_SHARE = 0.6
 
+#: for one whole paper asked alone, what the reader makes of each sentence's paragraph (the
+#: abstract counts as one): its logit that the paragraph answers, times READ_PRIOR, and
+#: SPAN_PRIOR for the sentence holding the words the reader picked there (`paragraph_priors`).
+#: The whole-paper sentence model is fitted without them: the reader was tuned on QASPER
+#: full-text train, so its signals look better on train than they are. Chosen on QASPER
+#: full-text dev over READ_PRIOR 0.25 / 0.5 / 1 x SPAN_PRIOR 0 / 0.5 / 1 / 2 (gold-token
+#: recall of three sentences, the first in the gold evidence answering): none 0.539 / 0.239,
+#: 0.5 and 1 0.564 / 0.259 (train 0.509 / 0.197 -> 0.580 / 0.260); SPAN_PRIOR 2 is worse
+#: on dev (0.532) though best on train.
+READ_PRIOR = 0.5
+SPAN_PRIOR = 1.0
+
 #: a sentence needs this many content words to say something.
 MIN_CONTENT_WORDS = 3
 #: share of a yes/no question's words a sentence must hold for its polarity to be the verdict.
@@ -114,13 +127,18 @@ def evidence_sentences(text: str) -> list[str]:
 
 
 def score_sentences(
-    intent: Intent, sources: Sequence[Source], rank: Ranker, idf: Idf | None = None
+    intent: Intent,
+    sources: Sequence[Source],
+    rank: Ranker,
+    idf: Idf | None = None,
+    reads: Mapping[str, ReadResult] | None = None,
 ) -> list[Evidence]:
     """Every usable source sentence scored as evidence for the question: papers in order of
     relevance (meaning and words across papers, a named paper, retrieval's order), each
     paper's sentences in order of the learned ranker's probability that they answer (for a
     whole paper's abstract and body paragraphs, but in a list, the whole-paper sentence
-    model's: `ranking.Models.body` over `body_features`)."""
+    model's: `ranking.Models.body` over `body_features`, with the reader's `reads` of its
+    paragraphs when given: `paragraph_priors`)."""
     models, idf = bundled_models(), idf or _no_idf
     model = models.ranker
     scored: list[Evidence] = []
@@ -133,6 +151,8 @@ def score_sentences(
         blended = model.blended(rows)
         if source.paper.sections and intent.kind != QuestionKind.LIST:
             logits = models.body.logits(np.hstack([rows, body_features(source, sentences, logits)]))
+            if reads:
+                logits = logits + paragraph_priors(source.paper, sentences, reads)
         near = WEIGHT_MEANING * column["cosine"] + WEIGHT_WORDS * column["overlap"]
         near += TERM_BONUS * column["asked_name"]
         prior = NAMED_PAPER_BONUS * any(p.named for p in source.passages)
@@ -192,6 +212,32 @@ def body_features(source: Source, sentences: Sequence[str], scores: np.ndarray) 
     return out
 
 
+def source_paragraphs(source: Source) -> list[str]:
+    """What the reader reads of a whole paper's source for `paragraph_priors`: the paragraph
+    of each of its evidence sentences, once each (the abstract as one)."""
+    return list(dict.fromkeys(_paragraph_of(source.paper, s) for s in source_sentences(source)))
+
+
+def paragraph_priors(paper: Paper, sentences: Sequence[str], reads: Mapping[str, ReadResult]) -> np.ndarray:
+    """Per sentence, in logit units: `READ_PRIOR` times the reader's logit that its paragraph
+    answers, plus `SPAN_PRIOR` when it holds the words the reader picked in that paragraph."""
+    out = np.zeros(len(sentences))
+    for i, sentence in enumerate(sentences):
+        read = reads.get(_paragraph_of(paper, sentence))
+        if read is None:
+            continue
+        p = min(max(read.p, 1e-4), 1 - 1e-4)
+        span = read.span.text.strip() if read.span else ""
+        holds = bool(span) and (span in sentence or sentence in span)
+        out[i] = READ_PRIOR * math.log(p / (1 - p)) + SPAN_PRIOR * holds
+    return out
+
+
+def _paragraph_of(paper: Paper, sentence: str) -> str:
+    place = paper.place_of(sentence)
+    return place.paragraph if place else paper.abstract
+
+
 def _paragraph_order(source: Source, sentences: Sequence[str]) -> np.ndarray:
     """For each sentence of a whole paper's source, 1 / its body paragraph's place in the source
     (1 for the first, the reranker's best; `find.sources.with_body`); 0 for the abstract's, and
@@ -224,11 +270,12 @@ def select(
     per_source: int = 2,
     max_words: int | None = None,
     second_share: float = SECOND_SHARE,
+    reads: Mapping[str, ReadResult] | None = None,
 ) -> list[Evidence]:
     """The sentences that answer the question, the one that answers it best first: from the
     most relevant paper and those close to it, each paper's best sentence and the ones nearly
     as good. For a list question, each paper's best sentence (one per paper)."""
-    scored = score_sentences(intent, sources, rank, idf)
+    scored = score_sentences(intent, sources, rank, idf, reads)
     if not scored:
         return []
     if intent.kind == QuestionKind.LIST:
