@@ -5,9 +5,9 @@ the training files they record."""
 from __future__ import annotations
 
 import argparse
-import hashlib
 from pathlib import Path
 
+from paperqa.index.assets import sha256_of
 from paperqa.library import Library
 from paperqa.settings import Settings
 
@@ -38,4 +38,4 @@ def library(data: Path, split: str, home: Path | None) -> Library:
 
 def train_files(data: Path) -> dict[str, str]:
     """File name -> sha256 of the training files."""
-    return {name: hashlib.sha256((data / name).read_bytes()).hexdigest() for name in TRAIN_FILES}
+    return {name: sha256_of(data / name) for name in TRAIN_FILES}

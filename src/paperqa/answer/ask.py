@@ -30,14 +30,7 @@ from paperqa.answer.find.resolve import papers_meant
 from paperqa.answer.find.sources import BODY_CANDIDATES, fit_budget, with_body
 from paperqa.answer.pipeline import Draft, Pipeline
 from paperqa.answer.read import reading
-from paperqa.answer.read.evidence import (
-    SECOND_SHARE,
-    Evidence,
-    best_per_paper,
-    select,
-    source_paragraphs,
-    verdict,
-)
+from paperqa.answer.read.evidence import SECOND_SHARE, Evidence, best_per_paper, select, verdict
 from paperqa.answer.read.reader import ReadResult
 from paperqa.answer.run import Run
 from paperqa.answer.session import Refusal, Session
@@ -145,7 +138,7 @@ def read(pipeline: Pipeline, session: Session) -> None:
     # one whole paper: its sentences ranked with what the reader makes of their paragraphs, but
     # for a yes/no question (answered by a statement, not by words the reader picks)
     worded = one_whole and intent.kind != QuestionKind.YESNO
-    paragraphs = pipeline.read_paragraphs(run, intent.question, source_paragraphs(meant[0])) if worded else {}
+    paragraphs = pipeline.read_paragraphs(run, intent.question, meant[0]) if worded else {}
     session.chosen = run.stage(
         "select evidence",
         lambda: select(

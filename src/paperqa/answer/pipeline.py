@@ -18,7 +18,7 @@ from paperqa.answer.conversation import Conversation, Short
 from paperqa.answer.find.gate import NOT_IN_LIBRARY, off_topic
 from paperqa.answer.find.sources import group_sources, render_sources
 from paperqa.answer.quoting import paper_label
-from paperqa.answer.read.evidence import Ranker
+from paperqa.answer.read.evidence import Ranker, source_paragraphs
 from paperqa.answer.read.ranking import Idf, bundled_models
 from paperqa.answer.read.reader import ReadResult, Reads, bundled_reader
 from paperqa.answer.run import Run
@@ -163,11 +163,15 @@ class Pipeline:
         )
         return {s.number: r for s, r in zip(sources, results, strict=True)}
 
-    def read_paragraphs(self, run: Run, question: str, paragraphs: Sequence[str]) -> dict[str, ReadResult]:
+    def read_paragraphs(self, run: Run, question: str, source: Source) -> dict[str, ReadResult]:
         """Paragraph -> what the reader makes of it for `question` (empty when the reader is
-        off): a whole paper's paragraphs, read one by one to rank its sentences."""
+        off): a whole paper's source read paragraph by paragraph (`source_paragraphs`), to rank
+        its sentences."""
         reader = self.reader
-        if reader is None or not paragraphs:
+        if reader is None:
+            return {}
+        paragraphs = source_paragraphs(source)
+        if not paragraphs:
             return {}
         results = run.stage(
             "read paragraphs", lambda: reader.read(question, paragraphs), {"question": question}
