@@ -157,7 +157,10 @@ def read(pipeline: Pipeline, session: Session) -> None:
     if reads := pipeline.read(run, intent.question, read_sources):
         session.reads = reading.gated(reads, intent, read_sources, rank, idf)
         answers = reading.answering(session.reads, cut) | aspects.stated_anyway(intent, read_sources)
-        session.unanswered = not answers
+        # over the library, the reader's doubt declines only what retrieval is unsure of too:
+        # a question naming a paper, or whose passages match closely, is answered from them
+        sure = not intent.papers and confident(pipeline.settings.retrieval, session.chunks)
+        session.unanswered = not answers and not sure
     else:
         # the reader off: the gate's probability, for the papers asked about only
         session.unanswered = bool(intent.papers and session.chosen) and session.chosen[0].answerable < cut
