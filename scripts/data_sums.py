@@ -1,7 +1,7 @@
 """Write `src/paperqa/data/SHA256SUMS`: the sha256 of every data file paperqa ships there (its
 NOTICE aside), which paperqa checks before loading one (`paperqa.index.assets.bundled_file`).
-`make ranker`, `make paragraphs`, `make body-sentences` and `make reader` run it after a refit;
-`make data-sums` runs it alone.
+`make ranker`, `make paragraphs`, `make body-sentences`, `make reader` and `make embedder` run it
+after a refit or rebuild; `make data-sums` runs it alone.
 
     python scripts/data_sums.py
 """

