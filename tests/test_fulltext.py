@@ -312,3 +312,27 @@ def test_a_whole_papers_sentences_are_chosen_with_the_reader(library: Library, m
         monkeypatch.setattr(pipeline_module, "bundled_reader", lambda r=reader: r)
         answer = library.ask(question, paper_ids=[PAPER_ID])
         assert words in answer.sentences[0].text
+
+
+def test_a_whole_paper_does_not_state_only_what_none_of_its_paragraphs_read_answers(
+    library: Library, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Of one whole paper, a paragraph the reader says answers is enough to answer, though the
+    abstract and the passages read together do not."""
+    from paperqa.answer import pipeline as pipeline_module
+
+    from .test_reading_answers import ScriptedReader
+
+    library.ingest([PAPER_FILE])
+    paper = library.get(PAPER_ID)
+    body = {p for _, section in paper.body for p in section.paragraphs}
+    question = "Which datasets do they evaluate on?"
+    for reader, refused in (
+        (ScriptedReader(lambda q, p: p in body), False),  # one body paragraph, read alone, answers
+        (ScriptedReader(lambda q, p: False), True),
+    ):
+        monkeypatch.setattr(pipeline_module, "bundled_reader", lambda r=reader: r)
+        answer = library.ask(question, paper_ids=[PAPER_ID])
+        assert answer.not_stated is refused
+        if refused:
+            assert answer.sentences[0].text.startswith("The paper")

@@ -126,7 +126,8 @@ def find(pipeline: Pipeline, session: Session) -> None:
 def read(pipeline: Pipeline, session: Session) -> None:
     """The evidence chosen from the sources meant, the reader's results (its probability
     combined with the word-feature gate's) and which sources answer: those the reader says do,
-    and those whose abstracts state what was asked anyway (`aspects.stated_anyway`). With the
+    those whose abstracts state what was asked anyway (`aspects.stated_anyway`), and a whole
+    paper asked about alone one of whose paragraphs, read alone, answers. With the
     reader off, the chosen evidence's own answerability decides for the papers asked about
     (over the library it declines nothing)."""
     if session.refusal() is not None:
@@ -157,6 +158,8 @@ def read(pipeline: Pipeline, session: Session) -> None:
     if reads := pipeline.read(run, intent.question, read_sources):
         session.reads = reading.gated(reads, intent, read_sources, rank, idf)
         answers = reading.answering(session.reads, cut) | aspects.stated_anyway(intent, read_sources)
+        if any(r.p >= cut for r in paragraphs.values()):  # of a whole paper: a paragraph answers
+            answers.add(meant[0].number)
         # over the library, the reader's doubt declines only what retrieval is unsure of too:
         # a question naming a paper, or whose passages match closely, is answered from them
         sure = not intent.papers and confident(pipeline.settings.retrieval, session.chunks)
