@@ -54,8 +54,9 @@ class MiniLM:
     dim = LOCAL_EMBEDDING_DIM
 
     #: Texts per onnxruntime call. One at a time is fastest on the one thread a model gets on
-    #: 2 cores: QASPER full-text chunks (~100 word pieces) 59 chunks/s at 1, 54 at 2, 48 at 4,
-    #: 42 at 8; arXiv abstracts 22.4 -> 30.2 texts/s from 8 to 1 (`bench_ingest.py --n 1000`).
+    #: 2 cores (measured with float32 MatMuls: QASPER full-text chunks, ~100 word pieces, 59
+    #: chunks/s at 1, 54 at 2, 48 at 4, 42 at 8; arXiv abstracts 22.4 -> 30.2 texts/s from 8
+    #: to 1, `bench_ingest.py --n 1000`; 52.8 with int8 MatMuls).
     #: A batch only adds padding, and with int8 MatMuls a text's vector would depend on the
     #: texts beside it (activations are quantised over the whole call): one text, one call.
     micro_batch = 1
