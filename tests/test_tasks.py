@@ -121,19 +121,22 @@ def test_named_paper_must_be_cited(seed_library):
 
 
 def test_sentence_naming_one_paper_but_citing_another_is_recited_or_dropped(seed_library):
-    # The LIB paper is among this question's sources. A CASAL claim put next to LIB's number
-    # is moved to [1]; LIB's finding credited to CASAL is not shown at all.
-    sources = scripted(seed_library, CASAL_FACT).ask(CASAL_Q).sources
+    # The question asked of CASAL and the LIB paper (chosen, so retrieval cannot drop either). A
+    # CASAL claim put next to LIB's number is moved to CASAL's; LIB's finding credited to CASAL
+    # is not shown at all.
+    chosen = [seed_library.get("CASAL").id, seed_library.get("The Local Interaction Basis").id]
+    sources = scripted(seed_library, CASAL_FACT).ask(CASAL_Q, paper_ids=chosen).sources
     lib = next(s.number for s in sources if s.paper.title.startswith("The Local Interaction Basis"))
     reply = (
         CASAL_FACT.replace("[1]", f"[{lib}]")
         + " CASAL identifies more computationally-relevant features than principal component"
         + f" analysis [{lib}]."
     )
-    answer = scripted(seed_library, reply).ask(CASAL_Q)
+    answer = scripted(seed_library, reply).ask(CASAL_Q, paper_ids=chosen)
     assert answer.sources[lib - 1].paper.title.startswith("The Local Interaction Basis")
+    casal = next(s.number for s in answer.sources if s.paper.id == chosen[0])
     assert answer.fallback is None
-    assert [(s.text[:25], s.citations) for s in answer.sentences] == [("CASAL reduces hallucinati", [1])]
+    assert [(s.text[:25], s.citations) for s in answer.sentences] == [("CASAL reduces hallucinati", [casal])]
     assert "principal component" not in answer.text
 
 
