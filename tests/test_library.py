@@ -220,6 +220,21 @@ def test_other_embedding_model_is_refused(seed_library: Library):
     assert other.stats().embedding_model == "other-model"
 
 
+def test_a_library_of_the_earlier_embedded_model_is_told_to_reindex(tmp_path, embedder):
+    class Earlier(PaperQAEmbeddings):
+        name, dim = "all-MiniLM-L6-v2-int8-onnx", 384  # paperqa's embedded model until 2026-12-03
+
+        def embed(self, texts):
+            return embedder.embed(texts)
+
+    settings = Settings(home=tmp_path / "lib")
+    Library(settings, embedder=Earlier()).ingest([SEEDS])
+    upgraded = Library(settings, embedder=embedder)
+    with pytest.raises(IndexMismatchError, match="earlier embedded model.*`paperqa reindex`"):
+        upgraded.stats()
+    assert len(upgraded.reindex().added) == 29 and upgraded.stats().embedding_model == embedder.name
+
+
 def test_chunking_change_rechunks(seed_library: Library, embedder):
     settings = seed_library.settings.model_copy(
         update={"chunking": ChunkingSettings(chunk_tokens=100, overlap_tokens=20)}

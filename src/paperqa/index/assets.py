@@ -15,6 +15,9 @@ from paperqa.errors import ConfigError
 #: ("all-MiniLM-L6-v2-int8-onnx" before its MatMuls ran in int8: a library built with it is
 #: re-embedded by `paperqa reindex`.)
 LOCAL_EMBEDDING_MODEL = "all-MiniLM-L6-v2-qint8-onnx"
+#: What earlier paperqa called its embedded model in the index: a library built with one is told
+#: to re-embed with `paperqa reindex` (the embedded model cannot be set back to it).
+EARLIER_LOCAL_EMBEDDING_MODELS = frozenset({"all-MiniLM-L6-v2-int8-onnx"})
 LOCAL_EMBEDDING_DIM = 384
 
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from paperqa.errors import BackendError, ConfigError, IndexMismatchError
 from paperqa.index import catalogue
+from paperqa.index.assets import EARLIER_LOCAL_EMBEDDING_MODELS, LOCAL_EMBEDDING_MODEL
 from paperqa.index.encoder import unit
 from paperqa.settings import Settings
 from paperqa.types import Chunk, Paper
@@ -179,6 +180,14 @@ class _Collections:
 
     def _check(self, meta: dict[str, Any]) -> None:
         built_with = (meta.get("embedding_model"), meta.get("embedding_dim"), meta.get("paperqa_schema"))
+        if built_with[0] in EARLIER_LOCAL_EMBEDDING_MODELS and self.model_name == LOCAL_EMBEDDING_MODEL:
+            raise IndexMismatchError(
+                f"The library at {self.location} was built with paperqa's earlier embedded model "
+                f"{built_with[0]!r}; this paperqa embeds with {self.model_name!r} (the same model "
+                "at about twice the speed; its vectors differ slightly). Re-embed the library once "
+                "with `paperqa reindex`: the papers' records are kept (on 2 cores about 30 s per "
+                "50 whole papers)."
+            )
         if built_with != (self.model_name, self.dim, SCHEMA_VERSION):
             raise IndexMismatchError(
                 f"The library at {self.location} was built with embedding model "
