@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -35,11 +36,36 @@ def app_url(request, tmp_path_factory, embedder, _seed_home):
     library = Library(Settings(home=home), embedder=embedder)
     if request.param == "mounted":
         with uvicorn_thread(create_app(library)) as base:
+            LIBRARIES[f"{base}/app/"] = library
             yield f"{base}/app/"
         return
     running = launch(library, port=free_port(), block=False)
+    LIBRARIES[f"{running.url}app/"] = library
     yield f"{running.url}app/"
     running.close()
+
+
+#: The library behind each app's address, for the one test that holds an answer back.
+LIBRARIES: dict[str, object] = {}
+
+
+@pytest.fixture
+def first_answer_held(app_url, monkeypatch):
+    """The app's first answer waits until the test sets the returned event: the page is then
+    certainly still answering when the test sends its next question (a real answer is too
+    quick to rely on). The answer itself is the library's real one."""
+    library = LIBRARIES[app_url]
+    real_ask, release, calls = library.ask, threading.Event(), []
+
+    def held_ask(question, **kwargs):
+        calls.append(question)
+        if len(calls) == 1:
+            release.wait(timeout=120)
+        return real_ask(question, **kwargs)
+
+    monkeypatch.setattr(library, "ask", held_ask)
+    yield release
+    release.set()
 
 
 @pytest.fixture(scope="module")
@@ -216,13 +242,15 @@ def test_errors_are_messages_next_to_the_box_and_keep_the_text(page):
     assert page.locator(".error").count() == 0
 
 
-def test_a_question_sent_while_another_is_answered_is_answered_in_turn(page, tmp_path):
+def test_a_question_sent_while_another_is_answered_is_answered_in_turn(page, first_answer_held):
     ask(page, "What is GCAV?")
     page.wait_for_selector("#chat-status:has-text('Answering')", timeout=30_000)
     page.fill("#question textarea", "What does SAE-V do?")
     page.press("#question textarea", "Enter")  # while the first answer is still coming
     page.wait_for_selector("#chatbot:has-text('What does SAE-V do?')", timeout=10_000)  # shown at once
     page.wait_for_function("document.querySelector('#question textarea').value === ''", timeout=10_000)
+    assert "Answering" in page.inner_text("#chat-status")  # the first is still being answered
+    first_answer_held.set()
     page.wait_for_function("document.querySelectorAll('#chatbot .pq-answer').length >= 2", timeout=TIMEOUT)
     answers = page.locator("#chatbot .pq-answer")
     assert "GCAV" in answers.nth(0).inner_text() and "SAE-V" in answers.nth(1).inner_text()
