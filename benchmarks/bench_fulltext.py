@@ -13,12 +13,19 @@ Answer quality on whole papers is `make eval` (evals/qasper-fulltext-dev).
 
     python benchmarks/bench_fulltext.py [--questions N]     # writes benchmarks/results/fulltext.json
     python benchmarks/bench_fulltext.py --scale 1000        # writes benchmarks/results/fulltext-1000.json
+    python benchmarks/bench_fulltext.py --scale 1000 --pdf --workers 2 [--busy 2]
 
 `--scale N`: the cost at a field's size. Only 312 whole papers are offline here (QASPER full
 text, train and dev); N papers are made of them, each again under a new id and title after the
 first time ("<title> [copy 2]"), so the chunks, not the words, are new. Ingest (papers/s,
 chunks/s, peak memory), retrieval over the library and restricted to a paper, and an ask
 restricted to a paper (quote mode), for the dev questions of the first copies.
+
+`--pdf`: the N papers typeset as two-column PDFs (LaTeX, as `make pdf-fixtures` makes them;
+rendered once into benchmarks/out/pdf-scale/, ~0.25 s a paper, needs Debian's texlive) and the
+folder ingested as a user would, `paperqa ingest folder/`: reading the PDFs included.
+`--workers W`: the embedding model's `embedding.workers` (default: the CPUs less one).
+`--busy B`: B busy loops in other processes for the whole ingest (a laptop in use).
 """
 
 from __future__ import annotations
@@ -26,8 +33,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import multiprocessing
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -75,21 +85,64 @@ def pdf_text(rounds: int) -> dict[str, object]:
     }
 
 
-def scaled(n: int, out: Path) -> None:
-    """`n` whole papers as JSON Lines in `out`: QASPER full text's 312, then again as copies."""
+def scaled_papers(n: int) -> list[dict]:
+    """`n` whole papers: QASPER full text's 312, then again as copies under new ids and titles."""
     originals = [
         json.loads(line) for split in ("dev", "train") for line in (FULLTEXT / f"{split}_papers.jsonl").open()
     ]
+    papers = []
+    for i, paper in enumerate(itertools.islice(itertools.cycle(originals), n)):
+        copy = i // len(originals)
+        if copy:
+            paper = {
+                **paper,
+                "id": f"{paper['id']}-copy{copy + 1}",
+                "title": f"{paper['title']} [copy {copy + 1}]",
+            }
+        papers.append(paper)
+    return papers
+
+
+def scaled(n: int, out: Path) -> None:
+    """`n` whole papers as JSON Lines in `out`."""
     with out.open("w", encoding="utf-8") as f:
-        for i, paper in enumerate(itertools.islice(itertools.cycle(originals), n)):
-            copy = i // len(originals)
-            if copy:
-                paper = {
-                    **paper,
-                    "id": f"{paper['id']}-copy{copy + 1}",
-                    "title": f"{paper['title']} [copy {copy + 1}]",
-                }
+        for paper in scaled_papers(n):
             f.write(json.dumps(paper) + "\n")
+
+
+def scaled_pdfs(n: int) -> Path:
+    """A folder holding just `n` of the papers as two-column PDFs (rendered once, kept). A
+    paper LaTeX cannot typeset (a few train papers' characters) is left out, and the next taken."""
+    sys.path.insert(0, str(ROOT / "scripts" / "pdf"))
+    from render_fixtures import render
+
+    rendered = ROOT / "benchmarks" / "out" / "pdf-scale"
+    rendered.mkdir(parents=True, exist_ok=True)
+    failed_list = rendered / "not-typeset.txt"
+    failed = set(failed_list.read_text().split()) if failed_list.exists() else set()
+    folder = Path(tempfile.mkdtemp(prefix="paperqa-pdfs-"))
+    taken = 0
+    for paper in scaled_papers(2 * n):
+        pdf = rendered / f"{paper['id']}-two-column.pdf"
+        if paper["id"].split("-copy")[0] in failed:
+            continue
+        if not pdf.exists():
+            try:
+                render(paper, True, rendered)
+            except subprocess.CalledProcessError:
+                failed.add(paper["id"])
+                failed_list.write_text("\n".join(sorted(failed)) + "\n")
+                continue
+        (folder / pdf.name).symlink_to(pdf)
+        taken += 1
+        if taken == n:
+            break
+    return folder
+
+
+def spin() -> None:
+    while True:
+        pass
 
 
 def timed(library: Library, questions: list[dict[str, str]]) -> dict[str, object]:
@@ -137,21 +190,37 @@ def ingest(library: Library, path: Path) -> dict[str, object]:
     }
 
 
-def scale(n: int, questions: list[dict[str, str]]) -> None:
-    out: dict[str, object] = {**header(f"bench_fulltext.py --scale {n}")}
+def scale(n: int, questions: list[dict[str, str]], pdf: bool, workers: int | None, busy: int) -> None:
+    chosen = [("pdf", pdf), (f"workers {workers}", workers), (f"busy {busy}", busy)]
+    options = [name for name, on in chosen if on]
+    out: dict[str, object] = {**header(" --".join([f"bench_fulltext.py --scale {n}", *options]))}
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "papers.jsonl"
-        scaled(n, path)
-        library = Library(Settings(home=Path(tmp) / "lib"))
-        out["ingest"] = {
-            **ingest(library, path),
-            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        }
+        if pdf:
+            path = scaled_pdfs(n)
+        else:
+            path = Path(tmp) / "papers.jsonl"
+            scaled(n, path)
+        library = Library(Settings(home=Path(tmp) / "lib", embedding={"workers": workers}))
+        competitors = [multiprocessing.Process(target=spin, daemon=True) for _ in range(busy)]
+        for p in competitors:
+            p.start()
+        try:
+            out["ingest"] = {
+                **ingest(library, path),
+                "workers": library.encoder.workers,  # type: ignore[attr-defined]
+                "busy_loops": busy,
+                "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        finally:
+            for p in competitors:
+                p.terminate()
         print(json.dumps(out["ingest"]), flush=True)
-        out.update(timed(library, questions))
-    print(json.dumps({k: out[k] for k in ("retrieval_ms", "ask_paper_seconds")}), flush=True)
+        if not pdf:
+            out.update(timed(library, questions))
+            print(json.dumps({k: out[k] for k in ("retrieval_ms", "ask_paper_seconds")}), flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"fulltext-{n}.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    name = "-".join([f"fulltext-{n}", *(o.replace("workers ", "w").replace(" ", "") for o in options)])
+    (RESULTS / f"{name}.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -161,15 +230,18 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=320, help="Dev questions timed (retrieval, ask).")
     parser.add_argument("--rounds", type=int, default=10, help="Times each fixture PDF is parsed.")
     parser.add_argument("--scale", type=int, help="Only the cost at this many whole papers (see above).")
+    parser.add_argument("--pdf", action="store_true", help="With --scale: ingest them as PDFs.")
+    parser.add_argument("--workers", type=int, help="embedding.workers (default: the CPUs less one).")
+    parser.add_argument("--busy", type=int, default=0, help="With --scale: busy loops beside the ingest.")
     args = parser.parse_args()
     questions = [json.loads(line) for line in (FULLTEXT / "dev_questions.jsonl").open()][: args.questions]
     if args.scale:
-        scale(args.scale, questions)
+        scale(args.scale, questions, args.pdf, args.workers, args.busy)
         return
     out: dict[str, object] = {**header("bench_fulltext.py"), "pdf_text": pdf_text(args.rounds)}
     print(json.dumps(out["pdf_text"], indent=1), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        library = Library(Settings(home=Path(tmp) / "lib"))
+        library = Library(Settings(home=Path(tmp) / "lib", embedding={"workers": args.workers}))
         out["ingest"] = ingest(library, FULLTEXT / "dev_papers.jsonl")
         print(json.dumps(out["ingest"]), flush=True)
         out.update(timed(library, questions))

@@ -43,9 +43,14 @@ def test_seed_ingest_and_idempotent_reingest(library: Library, embedder):
     papers, chunks = lib.store.counts()
     assert papers == 29 and chunks == first.chunks_added == counting.texts
     counting.texts = 0
-    again = lib.ingest([SEEDS])
+    told: list[tuple[int, int, str]] = []
+    again = lib.ingest([SEEDS], reading=lambda done, total, path: told.append((done, total, path.name)))
     assert len(again.unchanged) == 29 and not again.added and counting.texts == 0
     assert lib.store.counts() == (papers, chunks)
+    files = sorted(p.name for p in SEEDS.iterdir())  # each file named as it is read, then the end
+    assert told == [(i, len(files), name) for i, name in enumerate(files)] + [
+        (len(files), len(files), files[-1])
+    ]
 
 
 @pytest.mark.parametrize(
@@ -337,3 +342,53 @@ def test_paper_list_kept_beside_the_store_follows_every_write(library: Library, 
     assert len(fresh.papers()) == 2 and fresh.store.opened and token.exists()
     again = reader()
     assert len(again.papers()) == 2 and not again.store.opened
+
+
+def test_embedding_workers_share_the_model_and_give_the_same_vectors(monkeypatch):
+    """`embedding.workers` runs that many calls at once over one loaded model when many texts
+    are embedded (an ingest); a short list (a question) stays on the caller's thread."""
+    import threading
+
+    from paperqa.index.encoder import MiniLM
+
+    texts = [
+        f"Paper {i}: " + "sparse autoencoders find features in language models. " * (i % 7 + 1)
+        for i in range(40)
+    ]
+    alone = MiniLM(threads=1, workers=1).embed(texts)
+    model = MiniLM(threads=1, workers=2)
+    seen: set[str] = set()
+    real = model._embed_batch
+
+    def noted(batch):
+        seen.add(threading.current_thread().name)
+        return real(batch)
+
+    monkeypatch.setattr(model, "_embed_batch", noted)
+    assert np.array_equal(model.embed(texts), alone)  # same vectors, each text where it was
+    assert len(seen) == 2 and all(name.startswith("paperqa-embed") for name in seen)
+    seen.clear()
+    model.embed(texts[:3])
+    assert seen == {threading.current_thread().name}
+
+
+def test_embedding_workers_come_from_the_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERQA_EMBEDDING__WORKERS", "2")
+    library = Library(Settings(home=tmp_path / "lib"))
+    assert library.encoder.workers == 2  # type: ignore[attr-defined]
+    assert Library(Settings(home=tmp_path / "lib", embedding={"workers": 1})).encoder.workers == 1  # type: ignore[attr-defined]
+
+
+def test_whole_papers_are_written_in_steps_the_progress_bar_can_follow():
+    from paperqa.index.writer import BATCH_PAPERS, BATCH_PARAGRAPHS, _batches
+    from paperqa.types import Paper, Section
+
+    def paper(i: int, paragraphs: int) -> Paper:
+        body = [Section(name="1 Intro", paragraphs=[f"Paragraph {j}." for j in range(paragraphs)])]
+        return Paper(id=f"p{i}", title=f"Paper {i}", abstract="An abstract.", sections=body)
+
+    whole = [paper(i, 300) for i in range(10)]  # 300 paragraphs each: 3 papers a step
+    assert [len(b) for b in _batches(whole)] == [3, 3, 3, 1]
+    abstracts = [paper(i, 0) for i in range(300)]
+    assert [len(b) for b in _batches(abstracts)] == [BATCH_PAPERS, BATCH_PAPERS, 300 - 2 * BATCH_PAPERS]
+    assert [len(b) for b in _batches([paper(0, BATCH_PARAGRAPHS + 5), paper(1, 1)])] == [1, 1]  # never empty

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import functools
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -156,7 +156,7 @@ class Library:
     def _local_model(self) -> MiniLM:
         from paperqa.index.encoder import MiniLM  # onnxruntime: when first used
 
-        return MiniLM(threads=self.settings.embedding.threads)
+        return MiniLM(threads=self.settings.embedding.threads, workers=self.settings.embedding.workers)
 
     @functools.cached_property
     def store(self) -> Store:
@@ -286,12 +286,14 @@ class Library:
         progress: Progress | None = None,
         zotero: ZoteroSelection | None = None,
         prune: bool = False,
+        reading: Callable[[int, int, Path], None] | None = None,
     ) -> IngestReport:
         """Read files or folders (a Zotero library in place: `zotero` picks collections and
         tags, `prune` removes what it no longer gives) and add their papers. Everything is read
         and checked before anything is written; an unusable entry is skipped and listed (with
         `strict`, it raises and nothing is written); an unreadable file raises (with `skip_bad`
-        it is listed). Unchanged papers are not embedded again."""
+        it is listed). Unchanged papers are not embedded again. `reading(done, total, file)`
+        is told of each file as it is read; `progress(done, total)` of papers written."""
         started = time.perf_counter()
         from paperqa.ingest.loaders import load_paths
 
@@ -302,6 +304,7 @@ class Library:
             listing_year=listing_year,
             limits=self.settings.limits,
             zotero_selection=zotero,
+            reading=reading,
         )
         report = self.add_papers(loaded.papers, progress=progress)
         report.removed = prune_gone(self, loaded.papers, {str(p) for p in loaded.databases}) if prune else []

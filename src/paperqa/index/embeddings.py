@@ -42,8 +42,10 @@ class LocalEmbedder(PaperQAEmbeddings):
     name = LOCAL_EMBEDDING_MODEL
     dim = LOCAL_EMBEDDING_DIM
 
-    def __init__(self, threads: int | None = None, *, model: MiniLM | None = None) -> None:
-        self.model = model or MiniLM(threads)
+    def __init__(
+        self, threads: int | None = None, *, model: MiniLM | None = None, workers: int | None = None
+    ) -> None:
+        self.model = model or MiniLM(threads, workers=workers)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.model.embed(texts)
@@ -99,4 +101,4 @@ def get_embedder(settings: EmbeddingSettings | None = None) -> PaperQAEmbeddings
     settings = settings or EmbeddingSettings()
     if settings.backend == "openai":
         return OpenAIEmbedder(settings)
-    return LocalEmbedder(threads=settings.threads)
+    return LocalEmbedder(threads=settings.threads, workers=settings.workers)

@@ -9,6 +9,7 @@ command that only asks never imports it (`index.embeddings` wraps these as LangC
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -60,12 +61,20 @@ class MiniLM:
     #: A batch only adds padding, and with int8 MatMuls a text's vector would depend on the
     #: texts beside it (activations are quantised over the whole call): one text, one call.
     micro_batch = 1
+    #: Fewest texts per worker worth a second one (a query is one text: it never waits for one).
+    min_texts_per_worker = 8
 
-    def __init__(self, threads: int | None = None, model: Path | None = None) -> None:
-        """`model`: an ONNX file of the same model to run instead of the shipped one (as
+    def __init__(
+        self, threads: int | None = None, model: Path | None = None, workers: int | None = None
+    ) -> None:
+        """`threads`: onnxruntime's threads inside one call. `workers`: calls run at once when
+        many texts are embedded (an ingest), each on its own thread, over the one loaded model
+        (onnxruntime runs concurrent calls of a session; a text's vector is the same either
+        way). `model`: an ONNX file of the same model to run instead of the shipped one (as
         `make embedder` rebuilds it; not hash-checked)."""
         self.threads = threads
         self.model = model
+        self.workers = workers or default_threads()
 
     @functools.cached_property
     def _session(self) -> Any:
@@ -95,10 +104,23 @@ class MiniLM:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         # Batch texts of similar length together: less padding, same vectors.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        workers = max(1, min(self.workers, len(order) // self.min_texts_per_worker))
+        if workers == 1:
+            self._embed_into(out, texts, order)
+            return out
+        _ = self._session, self._tokenizer  # loaded once, before the workers share them
+        # Every worker takes every n-th text of the length order: shares of equal cost.
+        with ThreadPoolExecutor(workers, thread_name_prefix="paperqa-embed") as pool:
+            for done in [
+                pool.submit(self._embed_into, out, texts, order[w::workers]) for w in range(workers)
+            ]:
+                done.result()
+        return out
+
+    def _embed_into(self, out: np.ndarray, texts: list[str], order: list[int]) -> None:
         for start in range(0, len(order), self.micro_batch):
             idx = order[start : start + self.micro_batch]
             out[idx] = self._embed_batch([texts[i] for i in idx])
-        return out
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)

@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 
 #: Called as work advances: (papers done, papers in all).
 Progress = Callable[[int, int], None]
-#: Papers written per step. Each step embeds its new chunks, then commits the papers.
+#: Papers written per step, at most. Each step embeds its new chunks, then commits the papers.
 BATCH_PAPERS = 128
+#: Body paragraphs per step, at most (about 20 whole papers, ten seconds of embedding): the
+#: progress bar moves, and an interrupted ingest keeps what it wrote.
+BATCH_PARAGRAPHS = 1024
 
 
 class CheckReport(BaseModel):
@@ -65,6 +68,21 @@ def write_lock(home: Path) -> Iterator[None]:
         ) from None
 
 
+def _batches(papers: Sequence[Paper]) -> Iterator[list[Paper]]:
+    """`papers` in steps of at most `BATCH_PAPERS` papers and `BATCH_PARAGRAPHS` body paragraphs."""
+    batch: list[Paper] = []
+    paragraphs = 0
+    for paper in papers:
+        size = sum(len(section.paragraphs) for _, section in paper.body)
+        if batch and (len(batch) == BATCH_PAPERS or paragraphs + size > BATCH_PARAGRAPHS):
+            yield batch
+            batch, paragraphs = [], 0
+        batch.append(paper)
+        paragraphs += size
+    if batch:
+        yield batch
+
+
 class IndexWriter:
     """Writes papers into one library's store with its embedder."""
 
@@ -78,10 +96,14 @@ class IndexWriter:
         """Write papers: new ones are added, changed ones replaced, unchanged ones left."""
         report = IngestReport()
         with self.lock():
-            for start in range(0, len(papers), BATCH_PAPERS):
-                self._write_batch(list(papers[start : start + BATCH_PAPERS]), report)
+            if progress:
+                progress(0, len(papers))
+            done = 0
+            for batch in _batches(papers):
+                self._write_batch(batch, report)
+                done += len(batch)
                 if progress:
-                    progress(min(start + BATCH_PAPERS, len(papers)), len(papers))
+                    progress(done, len(papers))
         return report
 
     def _salt(self) -> str:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -267,8 +267,10 @@ def load_paths(
     today: dt.date | None = None,
     limits: LimitsSettings | None = None,
     zotero_selection: ZoteroSelection | None = None,
+    reading: Callable[[int, int, Path], None] | None = None,
 ) -> LoadResult:
     """Read every file (folders recursively) into one de-duplicated list of papers.
+    `reading(done, total, file)` is told of each file before it is read, and once after the last.
 
     An entry that cannot be used (no abstract, no title, unparseable) is skipped and
     listed in `skipped`, and the rest of its file is kept; with `strict`, such an entry
@@ -282,7 +284,10 @@ def load_paths(
     result = LoadResult()
     by_id: dict[str, Paper] = {}
     id_by_title: dict[str, str] = {}
-    for path, explicit in iter_files(paths):
+    files = list(iter_files(paths))
+    for done, (path, explicit) in enumerate(files):
+        if reading:
+            reading(done, len(files), path)
         if not explicit and (file_kind(path) is None or not _is_listing(path, limits)):
             result.files_ignored.append(str(path))
             continue
@@ -307,6 +312,8 @@ def load_paths(
         result.files_read += 1
         if file_kind(path) == "zotero":
             result.databases.append(path)
+    if reading and files:
+        reading(len(files), len(files), files[-1][0])
     result.papers = list(by_id.values())
     return result
 

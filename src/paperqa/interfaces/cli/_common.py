@@ -94,7 +94,7 @@ def progress_bar() -> Progress:
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("papers"),
+        TextColumn("{task.fields[unit]}"),
         TimeRemainingColumn(),
         console=err,
         transient=True,

@@ -110,7 +110,7 @@ def _eval_library(library: Library, paths: list[Path], backend: str | None, home
     llm = base.llm.model_copy(update={"backend": backend}) if backend else base.llm
     built = Library(base.model_copy(update={"home": home, "chroma_url": None, "llm": llm}))
     with progress_bar() as bar:
-        task = bar.add_task("Indexing corpus", total=None)
+        task = bar.add_task("Indexing corpus", total=None, unit="papers")
         built.ingest(paths, progress=lambda done, total: bar.update(task, completed=done, total=total))
     return built
 
