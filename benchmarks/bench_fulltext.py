@@ -85,8 +85,10 @@ def pdf_text(rounds: int) -> dict[str, object]:
     }
 
 
-def scaled_papers(n: int) -> list[dict]:
-    """`n` whole papers: QASPER full text's 312, then again as copies under new ids and titles."""
+def scaled_papers(n: int, marked_first: bool = False) -> list[dict]:
+    """`n` whole papers: QASPER full text's 312, then again as copies under new ids and titles
+    ("<title> [copy 2]"; "Copy 2: <title>" with `marked_first`: a PDF's title set on two lines
+    whose second is "2]" alone is read without it, and copies would merge)."""
     originals = [
         json.loads(line) for split in ("dev", "train") for line in (FULLTEXT / f"{split}_papers.jsonl").open()
     ]
@@ -94,11 +96,8 @@ def scaled_papers(n: int) -> list[dict]:
     for i, paper in enumerate(itertools.islice(itertools.cycle(originals), n)):
         copy = i // len(originals)
         if copy:
-            paper = {
-                **paper,
-                "id": f"{paper['id']}-copy{copy + 1}",
-                "title": f"{paper['title']} [copy {copy + 1}]",
-            }
+            title = f"Copy {copy + 1}: {paper['title']}" if marked_first else f"{paper['title']} [copy {copy + 1}]"
+            paper = {**paper, "id": f"{paper['id']}-copy{copy + 1}", "title": title}
         papers.append(paper)
     return papers
 
@@ -116,13 +115,13 @@ def scaled_pdfs(n: int) -> Path:
     sys.path.insert(0, str(ROOT / "scripts" / "pdf"))
     from render_fixtures import render
 
-    rendered = ROOT / "benchmarks" / "out" / "pdf-scale"
+    rendered = ROOT / "benchmarks" / "out" / "pdf-scale-v2"
     rendered.mkdir(parents=True, exist_ok=True)
     failed_list = rendered / "not-typeset.txt"
     failed = set(failed_list.read_text().split()) if failed_list.exists() else set()
     folder = Path(tempfile.mkdtemp(prefix="paperqa-pdfs-"))
     taken = 0
-    for paper in scaled_papers(2 * n):
+    for paper in scaled_papers(2 * n, marked_first=True):
         pdf = rendered / f"{paper['id']}-two-column.pdf"
         if paper["id"].split("-copy")[0] in failed:
             continue

@@ -35,6 +35,9 @@ def test_ingest_list_show_stats_remove(home: Path):
     assert "29 added, 0 updated, 0 unchanged, 0 skipped" in out and "README.md" in out
     out = run("ingest", str(SEEDS), home=home).stdout
     assert "0 added, 0 updated, 29 unchanged" in out and "0 chunks embedded" in out
+    refused = run("ingest", "--workers", "0", str(SEEDS), home=home, check=False)
+    assert refused.returncode == 2 and "--workers" in refused.stderr
+    assert "29 added" in run("reindex", "--workers", "2", home=home).stdout  # every paper re-embedded
 
     listed = [json.loads(line) for line in run("papers", "--json", home=home).stdout.splitlines()]
     assert len(listed) == 29 and listed[0]["date"] == "2025-12-22"

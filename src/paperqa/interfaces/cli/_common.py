@@ -69,11 +69,16 @@ def _root(
     ctx.obj = {"home": home, "mode": mode, "show_unverified": show_unverified}
 
 
-def open_library(ctx: typer.Context) -> Library:
+def open_library(ctx: typer.Context, workers: int | None = None) -> Library:
+    """The library the command line names; `workers` overrides `embedding.workers`."""
     options = ctx.obj or {}
     home = options.get("home")
     try:
         settings = Settings(home=home) if home else Settings()
+        if workers:
+            settings = settings.model_copy(
+                update={"embedding": settings.embedding.model_copy(update={"workers": workers})}
+            )
         llm: dict[str, object] = {}
         if options.get("mode"):
             llm["answer_mode"] = options["mode"]
