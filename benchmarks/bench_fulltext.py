@@ -87,8 +87,8 @@ def pdf_text(rounds: int) -> dict[str, object]:
 
 def scaled_papers(n: int, marked_first: bool = False) -> list[dict]:
     """`n` whole papers: QASPER full text's 312, then again as copies under new ids and titles
-    ("<title> [copy 2]"; "Copy 2: <title>" with `marked_first`: a PDF's title set on two lines
-    whose second is "2]" alone is read without it, and copies would merge)."""
+    ("<title> [copy 2]"; "Copy 2: <title>" with `marked_first`, as the PDFs were rendered when
+    a title's second line of short words alone, "2]", was not read as the title's)."""
     originals = [
         json.loads(line) for split in ("dev", "train") for line in (FULLTEXT / f"{split}_papers.jsonl").open()
     ]

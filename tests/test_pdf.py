@@ -376,3 +376,22 @@ def test_a_margin_text_is_neither_the_title_nor_in_the_way() -> None:
         "ACE (angiotensin-1-converting enzyme; EC"
     )
     assert "halt differentiation of the haematopoietic system" in first.paragraphs[0]
+
+
+def test_a_title_whose_last_line_is_short_words_is_read_whole() -> None:
+    """A title set on two lines keeps a second line of short words or a number ("for NLP",
+    "2019"), which alone would look like a production code; a margin code alone is no title."""
+    from paperqa.ingest.loaders.pdf import Line, first_page_title
+
+    def line(top: float, text: str, size: float) -> Line:
+        return Line(page=0, left=72, bottom=top - size, right=500, top=top, text=text, size=size)
+
+    page = [
+        line(770, "Preprint", 9),
+        line(706, "Clinical Information Extraction with Convolutional Networks", 17.2),
+        line(684, "for NLP 2019", 17.2),
+        line(645, "Anonymous Authors", 12),
+        line(608, "Abstract", 14.3),
+    ]
+    assert first_page_title(page) == "Clinical Information Extraction with Convolutional Networks for NLP 2019"
+    assert first_page_title([line(700, "6489122611071476 1..10", 17.2), *page[3:]]) == "Anonymous Authors"

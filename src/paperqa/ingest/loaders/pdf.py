@@ -637,7 +637,13 @@ def first_page_title(first: list[Line]) -> str:
     if not candidates:
         return ""
     biggest = max(ln.size for ln in candidates)
-    lines = [ln for ln in candidates if ln.size >= biggest - 0.5]
+    lines: list[Line] = []
+    taken = False  # the line before was the title's: its next may be short words ("for NLP", "2019")
+    for ln in first[:15]:
+        heading = bool(NAMED_HEADINGS.match(ln.text.strip()))
+        taken = ln.size >= biggest - 0.5 and not heading and (taken or any(ln is c for c in candidates))
+        if taken:
+            lines.append(ln)
     return " ".join(ln.text.strip() for ln in lines).replace(SOFT_HYPHEN, "-")
 
 
