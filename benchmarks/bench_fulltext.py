@@ -96,7 +96,11 @@ def scaled_papers(n: int, marked_first: bool = False) -> list[dict]:
     for i, paper in enumerate(itertools.islice(itertools.cycle(originals), n)):
         copy = i // len(originals)
         if copy:
-            title = f"Copy {copy + 1}: {paper['title']}" if marked_first else f"{paper['title']} [copy {copy + 1}]"
+            title = (
+                f"Copy {copy + 1}: {paper['title']}"
+                if marked_first
+                else f"{paper['title']} [copy {copy + 1}]"
+            )
             paper = {**paper, "id": f"{paper['id']}-copy{copy + 1}", "title": title}
         papers.append(paper)
     return papers

@@ -393,5 +393,7 @@ def test_a_title_whose_last_line_is_short_words_is_read_whole() -> None:
         line(645, "Anonymous Authors", 12),
         line(608, "Abstract", 14.3),
     ]
-    assert first_page_title(page) == "Clinical Information Extraction with Convolutional Networks for NLP 2019"
+    assert (
+        first_page_title(page) == "Clinical Information Extraction with Convolutional Networks for NLP 2019"
+    )
     assert first_page_title([line(700, "6489122611071476 1..10", 17.2), *page[3:]]) == "Anonymous Authors"
