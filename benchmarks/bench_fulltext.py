@@ -34,6 +34,7 @@ import argparse
 import itertools
 import json
 import multiprocessing
+import os
 import resource
 import statistics
 import subprocess
@@ -148,6 +149,12 @@ def spin() -> None:
         pass
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used (Linux /proc: user + system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(library: Library, questions: list[dict[str, str]]) -> dict[str, object]:
     """Retrieval p50 / p95 over the library and restricted to each question's paper, and an ask
     restricted to the paper (the embedded defaults: quote mode)."""
@@ -214,6 +221,10 @@ def scale(n: int, questions: list[dict[str, str]], pdf: bool, workers: int | Non
                 "busy_loops": busy,
                 "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             }
+            if competitors:  # the share of a core each busy loop had during the ingest
+                seconds = float(out["ingest"]["seconds"])  # type: ignore[index]
+                shares = [cpu_seconds(p.pid) / seconds for p in competitors if p.pid]
+                out["ingest"]["busy_loop_core_share"] = round(statistics.fmean(shares), 2)  # type: ignore[index]
         finally:
             for p in competitors:
                 p.terminate()

@@ -346,30 +346,37 @@ def test_paper_list_kept_beside_the_store_follows_every_write(library: Library, 
 
 def test_embedding_workers_share_the_model_and_give_the_same_vectors(monkeypatch):
     """`embedding.workers` runs that many calls at once over one loaded model when many texts
-    are embedded (an ingest); a short list (a question) stays on the caller's thread."""
+    are embedded (an ingest), those past the CPUs less one at the lowest priority; a short
+    list (a question) stays on the caller's thread."""
+    import os
+    import sys
     import threading
+    import time
 
     from paperqa.index.encoder import MiniLM
+    from paperqa.settings import default_threads
 
-    texts = [
-        f"Paper {i}: " + "sparse autoencoders find features in language models. " * (i % 7 + 1)
-        for i in range(40)
-    ]
+    texts = [f"Paper {i}: " + "sparse autoencoders find features. " * (i % 7 + 1) for i in range(40)]
     alone = MiniLM(threads=1, workers=1).embed(texts)
-    model = MiniLM(threads=1, workers=2)
-    seen: set[str] = set()
+    workers = default_threads() + 1  # one more than the CPUs less one: the last is niced
+    model = MiniLM(threads=1, workers=workers)
+    seen: dict[str, int] = {}
     real = model._embed_batch
 
     def noted(batch):
-        seen.add(threading.current_thread().name)
+        seen[threading.current_thread().name] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        time.sleep(0.005)  # every worker gets texts to embed
         return real(batch)
 
     monkeypatch.setattr(model, "_embed_batch", noted)
     assert np.array_equal(model.embed(texts), alone)  # same vectors, each text where it was
-    assert len(seen) == 2 and all(name.startswith("paperqa-embed") for name in seen)
+    assert len(seen) == workers and all(name.startswith("paperqa-embed") for name in seen)
+    if sys.platform.startswith("linux"):
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        assert sorted(seen.values()) == [mine] * (workers - 1) + [19]
     seen.clear()
     model.embed(texts[:3])
-    assert seen == {threading.current_thread().name}
+    assert list(seen) == [threading.current_thread().name]
 
 
 def test_embedding_workers_come_from_the_settings(tmp_path, monkeypatch):
@@ -377,6 +384,10 @@ def test_embedding_workers_come_from_the_settings(tmp_path, monkeypatch):
     library = Library(Settings(home=tmp_path / "lib"))
     assert library.encoder.workers == 2  # type: ignore[attr-defined]
     assert Library(Settings(home=tmp_path / "lib", embedding={"workers": 1})).encoder.workers == 1  # type: ignore[attr-defined]
+    monkeypatch.delenv("PAPERQA_EMBEDDING__WORKERS")
+    from paperqa.index.encoder import default_workers
+
+    assert Library(Settings(home=tmp_path / "lib")).encoder.workers == default_workers()  # type: ignore[attr-defined]
 
 
 def test_whole_papers_are_written_in_steps_the_progress_bar_can_follow():

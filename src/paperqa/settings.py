@@ -22,15 +22,19 @@ from pydantic_settings import (
 )
 
 
+def available_cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def default_threads() -> int:
     """Threads a model may use by default: the CPUs this process may run on, less one for
     everything else a laptop does (at least one). A model given every core spin-waits for
     the one another program holds: on 2 busy cores one llama.cpp call took 50-100 s, not 0.5."""
-    try:
-        available = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        available = os.cpu_count() or 1
-    return max(1, available - 1)
+    return max(1, available_cpus() - 1)
 
 
 def default_home() -> Path:
@@ -131,9 +135,9 @@ class EmbeddingSettings(BaseModel):
         ge=1,
         le=64,
         description="Texts the local embedding model embeds at once when it embeds many (ingest, "
-        "reindex), each call on a thread of its own (default: the CPUs less one, at least one). "
-        "Set it to the number of CPUs to ingest about twice as fast on a machine left to it: the "
-        "calls do not wait for each other, so a core another program takes slows only its own.",
+        "reindex), each call on a thread of its own; those past the CPUs less one run at the "
+        "lowest priority, on a core no other program wants (default: every CPU on Linux, where "
+        "a thread's priority can be lowered; elsewhere the CPUs less one).",
     )
 
 

@@ -9,6 +9,9 @@ command that only asks never imports it (`index.embeddings` wraps these as LangC
 from __future__ import annotations
 
 import functools
+import os
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
@@ -17,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from paperqa.index.assets import LOCAL_EMBEDDING_DIM, LOCAL_EMBEDDING_MODEL, bundled_file, checked_file
-from paperqa.settings import default_threads
+from paperqa.settings import available_cpus, default_threads
 
 #: The model, in paperqa/data: its MatMuls quantised to int8 by `scripts/build_embedder.py`.
 MINILM_ONNX = "all-MiniLM-L6-v2.qint8.onnx"
@@ -27,6 +30,21 @@ MINILM_SOURCE_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab0
 #: sha256 of sentence-transformers/all-MiniLM-L6-v2's tokenizer.json, shipped in paperqa/data.
 MINILM_TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MINILM_MAX_TOKENS = 256  # the model's max_seq_length in sentence-transformers
+
+
+def default_workers() -> int:
+    """Embedding calls at once by default: every CPU where the ones past the CPUs less one can
+    run at the lowest priority (Linux), else the CPUs less one."""
+    return available_cpus() if sys.platform.startswith("linux") else default_threads()
+
+
+def lowest_priority() -> None:
+    """This thread, and the onnxruntime call it runs, yields to every other program (Linux sets
+    a nice value per thread; elsewhere, or when refused, nothing changes)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
 
 
 def unit(vectors: np.ndarray) -> np.ndarray:
@@ -70,11 +88,13 @@ class MiniLM:
         """`threads`: onnxruntime's threads inside one call. `workers`: calls run at once when
         many texts are embedded (an ingest), each on its own thread, over the one loaded model
         (onnxruntime runs concurrent calls of a session; a text's vector is the same either
-        way). `model`: an ONNX file of the same model to run instead of the shipped one (as
-        `make embedder` rebuilds it; not hash-checked)."""
+        way); those past the CPUs less one run at the lowest priority, on a core no other
+        program wants (default: every CPU where a thread's priority can be lowered, Linux;
+        else the CPUs less one). `model`: an ONNX file of the same model to run instead of the
+        shipped one (as `make embedder` rebuilds it; not hash-checked)."""
         self.threads = threads
         self.model = model
-        self.workers = workers or default_threads()
+        self.workers = workers or default_workers()
 
     @functools.cached_property
     def _session(self) -> Any:
@@ -106,21 +126,29 @@ class MiniLM:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         workers = max(1, min(self.workers, len(order) // self.min_texts_per_worker))
         if workers == 1:
-            self._embed_into(out, texts, order)
+            for start in range(0, len(order), self.micro_batch):
+                idx = order[start : start + self.micro_batch]
+                out[idx] = self._embed_batch([texts[i] for i in idx])
             return out
         _ = self._session, self._tokenizer  # loaded once, before the workers share them
-        # Every worker takes every n-th text of the length order: shares of equal cost.
+        # Each worker takes the next text when it is free: one a busy core slows takes fewer.
+        pending, lock = iter(order), threading.Lock()
+
+        def work(niced: bool) -> None:
+            if niced:
+                lowest_priority()
+            while True:
+                with lock:
+                    i = next(pending, None)
+                if i is None:
+                    return
+                out[i] = self._embed_batch([texts[i]])[0]
+
+        full = default_threads()
         with ThreadPoolExecutor(workers, thread_name_prefix="paperqa-embed") as pool:
-            for done in [
-                pool.submit(self._embed_into, out, texts, order[w::workers]) for w in range(workers)
-            ]:
+            for done in [pool.submit(work, w >= full) for w in range(workers)]:
                 done.result()
         return out
-
-    def _embed_into(self, out: np.ndarray, texts: list[str], order: list[int]) -> None:
-        for start in range(0, len(order), self.micro_batch):
-            idx = order[start : start + self.micro_batch]
-            out[idx] = self._embed_batch([texts[i] for i in idx])
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
