@@ -48,8 +48,8 @@ WorkersOpt = Annotated[
         min=1,
         max=64,
         help="Texts the local embedding model embeds at once (default: PAPERQA_EMBEDDING__WORKERS, "
-        "else the CPUs less one). Give it the number of CPUs when the machine is left to the ingest: "
-        "on 2 cores whole papers go from about 1.4 to 2.3 a second.",
+        "else every CPU on Linux, the CPUs less one elsewhere); those past the CPUs less one run "
+        "at the lowest priority. 1 leaves the other cores alone entirely.",
     ),
 ]
 ReportOpt = Annotated[
@@ -107,8 +107,9 @@ def ingest(
     same command again adds new items and updates changed ones; --prune also removes papers
     whose items were deleted or left the chosen --collection/--tag.
 
-    Speed: the local embedding model embeds on one CPU less than the machine has (whole
-    papers from PDF: about 1.4 a second on 2 cores); --workers gives it more.
+    Speed: whole papers from PDF ingest at about 2.3 a second on 2 cores. The embedding
+    model uses every core, those past the CPUs less one at the lowest priority (they yield to
+    any other program; --workers sets how many).
     """
     from paperqa.ingest.loaders.zotero import ZoteroSelection
 
