@@ -403,3 +403,28 @@ def test_whole_papers_are_written_in_steps_the_progress_bar_can_follow():
     abstracts = [paper(i, 0) for i in range(300)]
     assert [len(b) for b in _batches(abstracts)] == [BATCH_PAPERS, BATCH_PAPERS, 300 - 2 * BATCH_PAPERS]
     assert [len(b) for b in _batches([paper(0, BATCH_PARAGRAPHS + 5), paper(1, 1)])] == [1, 1]  # never empty
+
+
+def test_a_failing_embedding_worker_stops_the_others(monkeypatch):
+    """A worker's error (or Ctrl-C) ends the embedding at once, not after every other text."""
+    import threading
+
+    from paperqa.index.encoder import MiniLM
+
+    texts = [f"Text number {i} about sparse autoencoders." for i in range(200)]
+    model = MiniLM(threads=1, workers=2)
+    calls, lock = [0], threading.Lock()
+    real = model._embed_batch
+
+    def failing(batch):
+        with lock:
+            calls[0] += 1
+            n = calls[0]
+        if n == 5:
+            raise RuntimeError("onnxruntime failed")
+        return real(batch)
+
+    monkeypatch.setattr(model, "_embed_batch", failing)
+    with pytest.raises(RuntimeError, match="onnxruntime failed"):
+        model.embed(texts)
+    assert calls[0] < 20  # the other worker stopped after its text, not after 195 more

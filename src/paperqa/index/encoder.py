@@ -132,12 +132,12 @@ class MiniLM:
             return out
         _ = self._session, self._tokenizer  # loaded once, before the workers share them
         # Each worker takes the next text when it is free: one a busy core slows takes fewer.
-        pending, lock = iter(order), threading.Lock()
+        pending, lock, stop = iter(order), threading.Lock(), threading.Event()
 
         def work(niced: bool) -> None:
             if niced:
                 lowest_priority()
-            while True:
+            while not stop.is_set():
                 with lock:
                     i = next(pending, None)
                 if i is None:
@@ -146,8 +146,12 @@ class MiniLM:
 
         full = default_threads()
         with ThreadPoolExecutor(workers, thread_name_prefix="paperqa-embed") as pool:
-            for done in [pool.submit(work, w >= full) for w in range(workers)]:
-                done.result()
+            running = [pool.submit(work, w >= full) for w in range(workers)]
+            try:
+                for done in running:
+                    done.result()
+            finally:  # a worker failed, or Ctrl-C: the others stop after the text they embed
+                stop.set()
         return out
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
