@@ -8,6 +8,7 @@ command that only asks never imports it (`index.embeddings` wraps these as LangC
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -41,10 +42,8 @@ def default_workers() -> int:
 def lowest_priority() -> None:
     """This thread, and the onnxruntime call it runs, yields to every other program (Linux sets
     a nice value per thread; elsewhere, or when refused, nothing changes)."""
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    except (AttributeError, OSError):
-        pass
 
 
 def unit(vectors: np.ndarray) -> np.ndarray:
