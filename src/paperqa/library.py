@@ -298,14 +298,9 @@ class Library:
         from paperqa.ingest.loaders import load_paths
 
         loaded = load_paths(
-            [Path(p) for p in paths],
-            skip_bad=skip_bad,
-            strict=strict,
-            listing_year=listing_year,
-            limits=self.settings.limits,
-            zotero_selection=zotero,
-            reading=reading,
-        )
+            [Path(p) for p in paths], skip_bad=skip_bad, strict=strict, listing_year=listing_year,
+            limits=self.settings.limits, zotero_selection=zotero, reading=reading,
+        )  # fmt: skip
         report = self.add_papers(loaded.papers, progress=progress)
         report.removed = prune_gone(self, loaded.papers, {str(p) for p in loaded.databases}) if prune else []
         report.skipped = loaded.skipped
