@@ -22,7 +22,7 @@ chunks/s, peak memory), retrieval over the library and restricted to a paper, an
 restricted to a paper (quote mode), for the dev questions of the first copies.
 
 `--pdf`: the N papers typeset as two-column PDFs (LaTeX, as `make pdf-fixtures` makes them;
-rendered once into benchmarks/out/pdf-scale/, ~0.25 s a paper, needs Debian's texlive) and the
+rendered once into benchmarks/out/pdf-scale-v2/, ~0.25 s a paper, needs Debian's texlive) and the
 folder ingested as a user would, `paperqa ingest folder/`: reading the PDFs included.
 `--workers W`: the embedding model's `embedding.workers` (default: the CPUs less one).
 `--busy B`: B busy loops in other processes for the whole ingest (a laptop in use).
