@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import os
 import sys
 import threading
@@ -123,14 +124,7 @@ class MiniLM:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         # Batch texts of similar length together: less padding, same vectors.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        workers = max(1, min(self.workers, len(order) // self.min_texts_per_worker))
-        if workers == 1:
-            for start in range(0, len(order), self.micro_batch):
-                idx = order[start : start + self.micro_batch]
-                out[idx] = self._embed_batch([texts[i] for i in idx])
-            return out
-        _ = self._session, self._tokenizer  # loaded once, before the workers share them
-        # Each worker takes the next text when it is free: one a busy core slows takes fewer.
+        # Each worker takes the next texts when it is free: one a busy core slows takes fewer.
         pending, lock, stop = iter(order), threading.Lock(), threading.Event()
 
         def work(niced: bool) -> None:
@@ -138,11 +132,16 @@ class MiniLM:
                 lowest_priority()
             while not stop.is_set():
                 with lock:
-                    i = next(pending, None)
-                if i is None:
+                    idx = list(itertools.islice(pending, self.micro_batch))
+                if not idx:
                     return
-                out[i] = self._embed_batch([texts[i]])[0]
+                out[idx] = self._embed_batch([texts[i] for i in idx])
 
+        workers = max(1, min(self.workers, len(order) // self.min_texts_per_worker))
+        if workers == 1:  # a question, or one worker: on the caller's thread
+            work(niced=False)
+            return out
+        _ = self._session, self._tokenizer  # loaded once, before the workers share them
         full = default_threads()
         with ThreadPoolExecutor(workers, thread_name_prefix="paperqa-embed") as pool:
             running = [pool.submit(work, w >= full) for w in range(workers)]

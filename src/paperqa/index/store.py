@@ -185,7 +185,7 @@ class _Collections:
                 f"The library at {self.location} was built with paperqa's earlier embedded model "
                 f"{built_with[0]!r}; this paperqa embeds with {self.model_name!r} (the same model "
                 "at about twice the speed; its vectors differ slightly). Re-embed the library once "
-                "with `paperqa reindex`: the papers' records are kept (on 2 cores about 30 s per "
+                "with `paperqa reindex`: the papers' records are kept (on 2 cores about 20 s per "
                 "50 whole papers)."
             )
         if built_with != (self.model_name, self.dim, SCHEMA_VERSION):
