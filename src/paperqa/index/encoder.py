@@ -14,7 +14,7 @@ import itertools
 import os
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -146,10 +146,11 @@ class MiniLM:
         with ThreadPoolExecutor(workers, thread_name_prefix="paperqa-embed") as pool:
             running = [pool.submit(work, w >= full) for w in range(workers)]
             try:
-                for done in running:
-                    done.result()
+                wait(running, return_when=FIRST_EXCEPTION)
             finally:  # a worker failed, or Ctrl-C: the others stop after the text they embed
                 stop.set()
+            for done in running:
+                done.result()
         return out
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
