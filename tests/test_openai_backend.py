@@ -167,3 +167,28 @@ def test_free_answers_keep_abbreviations_and_drop_invented_figures(server, seed_
         "Both were tested on 900 benchmarks [1][2]."
     ).compare("CASAL", "SAE-V")
     assert "LLMs" in compared.text and "900" not in compared.text and not compared.fallback
+
+
+def test_with_an_endpoint_the_reader_still_decides_what_the_paper_does_not_state(server, seed_library):
+    """A model that would answer anything is not asked when the reader finds no answer in the
+    chosen paper: the answer says the abstract does not state it. Where the paper does answer,
+    the model writes and the check still reads every sentence."""
+    settings = openai_settings(seed_library.settings, server)
+    lib = Library(
+        settings,
+        embedder=seed_library.embedder,
+        chat_model=forced(server, "The inter-annotator agreement was 0.91 (Cohen's kappa) [1]."),
+    )
+    casal = lib.get("CASAL")
+    answer = lib.ask("What is the inter-annotator agreement?", paper_ids=[casal.id])
+    assert answer.not_stated and not answer.not_in_library and answer.usage.llm_calls == 0
+    assert answer.sentences[0].text.startswith("The abstract of CASAL does not state the inter-annotator")
+    assert "0.91" not in answer.text
+
+    answered = Library(
+        settings,
+        embedder=seed_library.embedder,
+        chat_model=forced(server, "CASAL reduces hallucination by 30% to 40% [1]. It was rated 0.91 [1]."),
+    ).ask("How much does CASAL reduce hallucination?", paper_ids=[casal.id])
+    assert not answered.not_stated and answered.usage.llm_calls == 1
+    assert "30%" in answered.text and "0.91" not in answered.text
