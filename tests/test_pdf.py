@@ -397,3 +397,17 @@ def test_a_title_whose_last_line_is_short_words_is_read_whole() -> None:
         first_page_title(page) == "Clinical Information Extraction with Convolutional Networks for NLP 2019"
     )
     assert first_page_title([line(700, "6489122611071476 1..10", 17.2), *page[3:]]) == "Anonymous Authors"
+
+
+def test_a_footnote_is_a_paragraph_of_its_own_without_its_number() -> None:
+    """ACL sets footnotes small under the columns, each led by its number ("6We also
+    experimented ..."): each is read as its own paragraph, the number dropped, and two footnotes
+    on a page are two paragraphs ("13Unpaywall ... 14We use the cld2 tool" was one)."""
+    specter = read_pdf(REAL / "2020.acl-main.207.pdf", LimitsSettings())
+    paragraphs = [p for s in specter.sections for p in s.paragraphs]
+    assert any(p.startswith("We also experimented with other distance functions") for p in paragraphs)
+    assert not any(re.search(r"\b\d{1,2}We\b", p) for p in paragraphs)
+    s2orc = read_pdf(REAL / "2020.acl-main.447.pdf", LimitsSettings())
+    paragraphs = [p for s in s2orc.sections for p in s.paragraphs]
+    assert any(p.startswith("We use the cld2 tool") for p in paragraphs)
+    assert not any("data dump 14We" in p for p in paragraphs)

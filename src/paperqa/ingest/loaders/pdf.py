@@ -48,6 +48,9 @@ NAMED_HEADINGS = re.compile(
     re.IGNORECASE,
 )
 NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}|[A-H](?:\.\d{1,2}){0,2}|[IVX]{1,4})\.?\s+[A-Z]")
+#: A footnote's mark (a number, "*", "†", ...) set before its first word or link:
+#: "6We also experimented ...", "11 https://github.com/...", "*Work done during ...".
+FOOTNOTE_MARK = re.compile(r"^(?:\d{1,2}|[*∗†‡§¶])(?=[A-Z][a-z]|\s?https?:)")
 CAPTION = re.compile(r"^(Table|Figure|Fig\.)\s+\d+[.:]")
 PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
 PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?")
@@ -445,7 +448,10 @@ def blocks(lines: list[Line]) -> list[Block]:
         if ln.height > MARGIN_TEXT * body_height:
             continue  # text set up a margin ("Clinical Science www.clinsci.org"), not read
         if ln.size < body_size * FOOTNOTE_SIZE and not heading_like(text, ln, body_size):
-            if out and out[-1].aside and out[-1].page == ln.page:
+            # a footnote's number starts a footnote of its own, and is not part of its text
+            mark = FOOTNOTE_MARK.match(text)
+            text = text[mark.end() :].lstrip() if mark else text
+            if out and out[-1].aside and out[-1].page == ln.page and not mark:
                 out[-1].text = join_lines(out[-1].text, text, words)
             else:
                 out.append(Block(text, page=ln.page, aside=True))
