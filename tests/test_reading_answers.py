@@ -123,3 +123,41 @@ def test_a_short_answer_is_shown_first_in_the_app_and_the_chat_api() -> None:
     html = answer_html(answer)
     assert html.index("<strong>30%-40% &lt;b&gt;</strong>") < html.index("CASAL reduces")
     assert with_references(answer).startswith("**30%-40% <b>** [1]\n\nCASAL reduces")
+
+
+#: QASPER dev paper 1806.04511's abstract (CC BY 4.0), whose research question lists the
+#: languages its questions ask about ("which non-English language had the best performance?").
+RESEARCH_QUESTION_PAPER = {
+    "id": "1806.04511",
+    "title": "Multilingual Sentiment Analysis: An RNN-Based Framework for Limited Data",
+    "abstract": (
+        "Sentiment analysis is a widely studied NLP task where the goal is to determine opinions, emotions, "
+        "and evaluations of users towards a product, an entity or a service that they are reviewing. One of "
+        "the biggest challenges for sentiment analysis is that it is highly language dependent. Word "
+        "embeddings, sentiment lexicons, and even annotated data are language specific. Further, optimizing "
+        "models for each language is very time consuming and labor intensive especially for recurrent neural "
+        "network models. From a resource perspective, it is very challenging to collect data for different "
+        "languages. In this paper, we look for an answer to the following research question: can a sentiment "
+        "analysis model trained on a language be reused for sentiment analysis in other languages, Russian, "
+        "Spanish, Turkish, and Dutch, where the data is more limited? Our goal is to build a single model in "
+        "the language with the largest dataset available for the task, and reuse it for languages that have "
+        "limited resources. For this purpose, we train a sentiment analysis model using recurrent neural "
+        "networks with reviews in English. We then translate reviews in other languages and reuse this model "
+        "to evaluate the sentiments. Experimental results show that our robust approach of single model "
+        "trained on English reviews statistically significantly outperforms the baselines in several "
+        "different languages."
+    ),
+}
+
+
+def test_a_question_the_paper_asks_is_never_quoted_as_an_answer(library: Library, tmp_path, scripted) -> None:  # type: ignore[no-untyped-def]
+    """The research question holds every word asked about and the reader's words are in it, but
+    it asks: the answer quotes what the paper states, and has no short answer from it."""
+    path = tmp_path / "paper.jsonl"
+    path.write_text(json.dumps(RESEARCH_QUESTION_PAPER) + "\n")
+    (paper_id,) = library.ingest([path]).added
+    languages = "Russian, Spanish, Turkish, and Dutch"
+    scripted(ScriptedReader(lambda q, p: True, lambda p: languages if languages in p else None))
+    answer = library.ask("Which non-English language had the best performance?", paper_ids=[paper_id])
+    assert answer.sentences and answer.short_answer is None
+    assert not any(languages in s.text or s.text.rstrip().endswith("?") for s in answer.sentences)

@@ -151,6 +151,7 @@ def read(pipeline: Pipeline, session: Session) -> None:
             per_source=per_paper,
             second_share=share,
             reads=paragraphs,
+            statements=True,
         ),
         {"question": intent.question},
     )

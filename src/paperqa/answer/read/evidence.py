@@ -92,6 +92,15 @@ _NOT_EVIDENCE = re.compile(
     re.IGNORECASE,
 )
 
+#: A sentence that ends with a question mark (then maybe a closing quote or bracket).
+_ASKS = re.compile(r"\?[\s\"'\u201d\u2019)\]]*$")
+
+
+def asks(sentence: str) -> bool:
+    """The sentence is a question the paper asks ("Can annotator agreement be improved?"): it
+    frames a summary but answers no question, however many of the question's words it holds."""
+    return _ASKS.search(sentence) is not None
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -271,11 +280,15 @@ def select(
     max_words: int | None = None,
     second_share: float = SECOND_SHARE,
     reads: Mapping[str, ReadResult] | None = None,
+    statements: bool = False,
 ) -> list[Evidence]:
     """The sentences that answer the question, the one that answers it best first: from the
     most relevant paper and those close to it, each paper's best sentence and the ones nearly
-    as good. For a list question, each paper's best sentence (one per paper)."""
+    as good. For a list question, each paper's best sentence (one per paper). With
+    `statements`, never a question the paper asks (`asks`): an answer's evidence states."""
     scored = score_sentences(intent, sources, rank, idf, reads)
+    if statements:
+        scored = [e for e in scored if not asks(e.sentence)]
     if not scored:
         return []
     if intent.kind == QuestionKind.LIST:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from paperqa.answer.conversation import Short
-from paperqa.answer.read.evidence import Evidence, Ranker, score_sentences, source_sentences
+from paperqa.answer.read.evidence import Evidence, Ranker, asks, score_sentences, source_sentences
 from paperqa.answer.read.ranking import Idf
 from paperqa.answer.read.reader import ReadResult
 from paperqa.answer.understand.intent import Intent, QuestionKind
@@ -95,7 +95,7 @@ def lead_with_span(
     number, read = best
     sentence = span_sentence(read)
     source = next((s for s in sources if s.number == number), None)
-    if sentence is None or source is None or sentence not in source_sentences(source):
+    if sentence is None or source is None or sentence not in source_sentences(source) or asks(sentence):
         return list(chosen)
     rest = [e for e in chosen if not (e.number == number and e.sentence == sentence)]
     found = next((e for e in chosen if e.number == number and e.sentence == sentence), None)
@@ -123,7 +123,7 @@ def short_answer(
         return None
     number, read = best
     span, sentence = read.span, span_sentence(read)
-    if span is None or span.p < span_cut or not span.text.strip() or sentence is None:
+    if span is None or span.p < span_cut or not span.text.strip() or sentence is None or asks(sentence):
         return None
     if len(span.text) >= SHORT_SHARE * len(sentence):
         return None
