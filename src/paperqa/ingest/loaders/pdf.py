@@ -186,7 +186,10 @@ def page_lines(pdf: object, number: int) -> list[Line]:
     finally:
         page.close()
     # twice: a comma's box is too short to overlap its line until the words after it join it
-    return reading_order(merge_same_line(merge_same_line(lines)), width, height if number == 0 else None)
+    merged = merge_same_line(merge_same_line(lines))
+    for line in merged:
+        line.text = without_marks(line.text)
+    return reading_order(merged, width, height if number == 0 else None)
 
 
 def _clipped(rects: list[tuple[float, float, float, float]], i: int) -> tuple[float, float, float, float]:
@@ -237,7 +240,10 @@ def merge_same_line(lines: list[Line]) -> list[Line]:
             if overlap <= 0.5 * min(last.height, line.height):
                 continue
             if -1 <= line.left - last.right < 12:  # after it
-                last.text += _between(last, line, line.left - last.right) + line.text
+                if footnote_reference(last, line):  # decided by what follows it (`without_marks`)
+                    last.text += f"{MARK_OPEN}{line.text.strip()}{MARK_CLOSE}"
+                else:
+                    last.text += _between(last, line, line.left - last.right) + line.text
                 last.right, last.bold_end = line.right, line.bold_end
             elif -1 <= last.left - line.right < 12:  # before it
                 last.text = line.text + _between(line, last, last.left - line.right) + last.text
@@ -250,6 +256,44 @@ def merge_same_line(lines: list[Line]) -> list[Line]:
             merged.append(line)
     return merged
 
+
+def footnote_reference(before: Line, mark: Line) -> bool:
+    """`mark` may be a footnote's number, set small and raised against the punctuation before
+    it ("S2ORC,¹ a large corpus", "the benchmark.¹ As ..."); a raised number after a word or a
+    number ("O(n²)", "10⁵") is an exponent and stays."""
+    return (
+        FOOTNOTE_REFERENCE.fullmatch(mark.text.strip()) is not None
+        and before.text[-1:] in ".,;:"
+        and mark.size < SUPERSCRIPT_SIZE * before.size
+        and mark.bottom > before.bottom + SUPERSCRIPT_RISE * before.height
+    )
+
+
+def without_marks(text: str) -> str:
+    """The line's possible footnote references (`footnote_reference`) dropped where they are
+    footnotes: after a comma, semicolon or colon, or after a full stop when a word of two
+    letters or more or the line's end follows. Kept otherwise, as the next word's: "yield.
+    ¹H NMR" is a hydrogen NMR."""
+
+    def decide(m: re.Match[str]) -> str:
+        after = text[m.end() :]
+        footnote = m.group(1) != "." or not after.strip() or re.match(r"\s*[A-Za-z]{2}", after)
+        if footnote:
+            return f"{m.group(1)} " if after else m.group(1)
+        return f"{m.group(1)} {m.group(2)}"
+
+    return _MARKED.sub(decide, text)
+
+
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+_MARKED = re.compile(f"([.,;:]){MARK_OPEN}(.*?){MARK_CLOSE}\\s*")
+
+
+#: A footnote reference: one or two digits (or a mark), set at most this share of the text's
+#: size, its foot at least this share of the line's height above the line's.
+FOOTNOTE_REFERENCE = re.compile(r"\d{1,2}|[*∗†‡§¶]")
+SUPERSCRIPT_SIZE = 0.85
+SUPERSCRIPT_RISE = 0.2
 
 #: Pieces of one word drawn apart (small capitals: "L" "ONG" "E" "VAL"; a word and the comma
 #: after a citation link) are closer than this share of the font size; a space is wider
