@@ -15,7 +15,7 @@ import pytest
 from paperqa.errors import IngestError
 from paperqa.evals.pdftext import score
 from paperqa.ingest.loaders.common import attached_pdfs
-from paperqa.ingest.loaders.pdf import join_lines, read_pdf
+from paperqa.ingest.loaders.pdf import join_lines, read_pdf, split_keywords
 from paperqa.library import Library
 from paperqa.settings import LimitsSettings, Settings
 
@@ -425,3 +425,45 @@ def test_a_footnote_reference_after_punctuation_is_not_read_as_text() -> None:
     assert "Our system, SPECTER, incorporates" in text and not re.search(r"[a-z][.,]\d ", text)
     clinsci = read_pdf(REAL / "clinsci-126-305.pdf", LimitsSettings())
     assert "yield. 1H NMR" in " ".join(p for s in clinsci.sections for p in s.paragraphs)
+
+
+def test_an_abstract_ends_at_its_keywords_which_become_tags() -> None:
+    """BMC sets "Keywords: ..." under the abstract, then the correspondence address and the
+    licence; PeerJ "Subjects ... Keywords ...": none of it is the abstract (an answer quoted
+    "Keywords: ... * Correspondence: jossey.ach@gmail.com 1 Project Officer ..."), and the
+    keywords are kept as the paper's tags."""
+    bmc = read_pdf(REAL / "bmc-health-services-14-1.pdf", LimitsSettings())
+    assert bmc.abstract.endswith("contributions from clients, staff and management.")
+    assert bmc.tags == [
+        "Healthcare quality improvement", "Patient care", "Barriers to quality improvement",
+        "Healthcare in resource-limited settings",
+    ]  # fmt: skip
+    peerj = read_pdf(REAL / "peerj-cs-118.pdf", LimitsSettings())
+    assert peerj.abstract.endswith(
+        "VESPA may be found at the following website: http://www.mol-evol.org/VESPA."
+    )
+    assert (
+        peerj.tags[:2] == ["Bioinformatics", "Computational Biology"] and "Positive selection" in peerj.tags
+    )
+
+
+@pytest.mark.parametrize(
+    ("abstract", "kept", "tags"),
+    [
+        (
+            "We study keywords in search. " * 10 + "Keywords: search; ranking. © 2020",
+            "We study",
+            ["search", "ranking"],
+        ),
+        ("Keywords matter for search, we show. " * 2, "Keywords matter for search, we show.", []),
+        (
+            "A result. " * 30 + "Index Terms—speech recognition, transformers",
+            "A result.",
+            ["speech recognition", "transformers"],
+        ),
+    ],
+)
+def test_keywords_are_cut_only_after_the_abstract(abstract: str, kept: str, tags: list[str]) -> None:
+    summary, found = split_keywords(abstract.strip())
+    assert summary.startswith(kept) and "Keywords:" not in summary and "Index Terms" not in summary
+    assert found == tags

@@ -577,6 +577,45 @@ ARTICLE_LABEL = re.compile(
 )
 WORD_PIECE = re.compile(r"[A-Za-z]+")
 #: "Abstract: The current ..." (a journal's run-in label).
+#: Where an abstract read from the first page ends: its keywords' label ("Keywords:", "Key
+#: words", "Index Terms—"), or PeerJ's subjects before them ("... website. Subjects Bioinformatics,
+#: ... Keywords ..."). What follows the keywords is the first page's small print
+#: ("* Correspondence: ...", "© 2014 ...; licensee BioMed Central"), no abstract.
+KEYWORDS_LABEL = re.compile(
+    r"(?:(?<=[.!?] )Subjects (?=[A-Z][^.]{0,200}\bKey ?words\b)|\b(?:Key ?[Ww]ords|KEYWORDS|Index Terms)\b)"
+    r"\s*[:—–.-]?\s*"
+)
+#: The end of a keyword list: a footnote mark, a correspondence line, a copyright sign, an
+#: affiliation's number, a full stop.
+KEYWORDS_END = re.compile(r"\s[*∗†‡]|\bCorrespondence\b|©|\(c\)|\s\d{1,2}\s[A-Z]|\.(?:\s|$)")
+#: An abstract is cut at a keywords label only this many words in (a label in its first
+#: sentence is the paper's own word).
+KEYWORDS_AFTER_WORDS = 40
+KEYWORD_WORDS = 8
+
+
+def split_keywords(abstract: str) -> tuple[str, list[str]]:
+    """The abstract without its keywords and what follows them on the first page, and the
+    keywords (kept as the paper's tags)."""
+    label = next(
+        (
+            m
+            for m in KEYWORDS_LABEL.finditer(abstract)
+            if len(abstract[: m.start()].split()) >= KEYWORDS_AFTER_WORDS
+        ),
+        None,
+    )
+    if label is None:
+        return abstract, []
+    rest = abstract[label.end() :]
+    if label.group(0).lower().startswith("subjects"):  # "Subjects A, B Keywords C, D"
+        rest = KEYWORDS_LABEL.sub(", ", rest, count=1)
+    end = KEYWORDS_END.search(rest)
+    listed = rest[: end.start()] if end else rest
+    keywords = [k.strip() for k in re.split(r"[,;·•]", listed) if k.strip()]
+    return abstract[: label.start()].rstrip(), [k for k in keywords if len(k.split()) <= KEYWORD_WORDS]
+
+
 ABSTRACT_LABEL = re.compile(r"^abstract\s*[:.—–-]\s*", re.IGNORECASE)
 
 
@@ -666,10 +705,12 @@ def to_paper(path: Path, pages: list[list[Line]], meta: dict[str, str]) -> Paper
     if not abstract:
         raise IngestError("no abstract or text found in the PDF", path, kind="no abstract")
     date = _pdf_date(meta.get("CreationDate", ""))
+    summary, keywords = split_keywords(squash(" ".join(abstract)))
     return Paper(
         id=paper_id(squash(title), None, None),
         title=squash(title),
-        abstract=squash(" ".join(abstract)),
+        abstract=summary,
+        tags=keywords,
         authors=pdf_authors(meta.get("Author"), first_page_authors(pages[0], title)),
         date=date,
         date_precision="day" if date else None,
