@@ -38,6 +38,13 @@ def test_question_kinds(question, kind):
     [
         ("However, LIB does not yield improvements.", None, "LIB does not yield improvements."),
         (
+            "Conclusions: Establishing a process is an enormous task.",
+            None,
+            "Establishing a process is an enormous task.",
+        ),
+        ("Conclusion. Structured programmes are effective.", None, "Structured programmes are effective."),
+        ("Results show that LIB is sparse.", None, "Results show that LIB is sparse."),
+        (
             "To address these challenges, we introduce SAE-V, a framework.",
             "SAE-V",
             "The SAE-V authors introduce SAE-V, a framework.",

@@ -22,6 +22,13 @@ _CONNECTIVE = re.compile(
     re.IGNORECASE,
 )
 _OPENING = re.compile(r"^(?:here|in this (?:paper|work|study|article)),?\s+(?=we\b)", re.IGNORECASE)
+#: A structured abstract's part label before its first sentence ("Conclusions: Establishing
+#: ...", Hindawi's "Conclusion. Structured ..."): the sentence stands without it.
+_PART_LABEL = re.compile(
+    r"^(?:Background|Context|Introduction|Objectives?|Aims?|Purpose|Design|Setting|Participants|"
+    r"Interventions?|Materials and [Mm]ethods|Methods?|Measurements|Main [Oo]utcome [Mm]easures?|"
+    r"Results?|Findings|Conclusions?|Interpretation|Significance)\s*[:.]\s+(?=[A-Z0-9])"
+)
 #: A title head longer than this is cut for use as a label.
 LABEL_WORDS = 6
 #: A name the abstract introduces within this many characters before "dataset" names a dataset
@@ -73,11 +80,12 @@ _OURS = re.compile(r"(?<![\w-])(?:our|us|ours|ourselves)(?![\w-])", re.IGNORECAS
 
 def clean(sentence: str, name: str | None = None) -> str:
     """A quoted sentence made to stand alone: connectives that point outside it dropped
-    ("However, ", "To address this, "), "we"/"our" turned into the authors (of `name`
+    ("However, ", "To address this, "), and a structured abstract's label ("Results: "),
+    "we"/"our" turned into the authors (of `name`
     when given), the first letter capitalised. Figures and names are never touched."""
     text = " ".join(sentence.split())
     for _ in range(3):
-        stripped = _OPENING.sub("", _CONNECTIVE.sub("", text))
+        stripped = _OPENING.sub("", _CONNECTIVE.sub("", _PART_LABEL.sub("", text)))
         if stripped == text:
             break
         text = stripped
