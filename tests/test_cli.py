@@ -222,3 +222,13 @@ def test_eval_end_to_end_with_the_local_model(tmp_path: Path):
     assert data["summary"]["overall"]["cited_sentence_share"] == 1.0
     assert (out / "eval.png").stat().st_size > 10_000 and "## Targets" in (out / "report.md").read_text()
     assert not home.exists()
+
+
+def test_show_a_pdf_names_its_file_and_its_keywords(home: Path):
+    """A PDF has no line to point to: its source is the file alone (was "...pdf:None"); its
+    keywords are its tags."""
+    pdf = Path(__file__).parent / "data" / "pdf" / "real" / "peerj-cs-118.pdf"
+    assert "1 added" in run("ingest", str(pdf), home=home).stdout
+    shown = run("show", "VESPA", home=home).stdout
+    assert f"source  {pdf}\n" in shown and ":None" not in shown
+    assert "Selective pressure analysis" in shown and "Keywords" not in shown

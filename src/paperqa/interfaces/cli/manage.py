@@ -230,13 +230,20 @@ def _print_paper(paper: Paper) -> None:
         ("pdf", " ".join(paper.files) or None),
         ("full text", _sections_line(paper)),
         ("also", " ".join(paper.aliases) or None),
-        ("source", f"{paper.source.path}:{paper.source.line}" if paper.source else None),
+        ("source", _source_line(paper)),
     ]
     for name, value in rows:
         if value:
             print_field(name, value)
     out.print()
     out.print(paper.abstract, highlight=False)
+
+
+def _source_line(paper: Paper) -> str | None:
+    """Where the paper was read from: "refs.bib:12", or the file alone (a PDF has no line)."""
+    if paper.source is None:
+        return None
+    return paper.source.path if paper.source.line is None else f"{paper.source.path}:{paper.source.line}"
 
 
 def _sections_line(paper: Paper) -> str | None:
