@@ -467,3 +467,13 @@ def test_keywords_are_cut_only_after_the_abstract(abstract: str, kept: str, tags
     summary, found = split_keywords(abstract.strip())
     assert summary.startswith(kept) and "Keywords:" not in summary and "Index Terms" not in summary
     assert found == tags
+
+
+def test_a_line_opening_with_small_capitals_is_text_not_a_footnote() -> None:
+    """LongEval writes its two annotation schemes in small capitals: a line that opens with
+    one ("COARSE, since shorter spans needs to be judged") starts at the small size and was read
+    as a footnote, cutting its sentence ("it is less subjective than") and the paragraph."""
+    paper = read_pdf(REAL / "2023.eacl-main.121.pdf", LimitsSettings())
+    text = " ".join(p for s in paper.sections for p in s.paragraphs)
+    assert "it is less subjective than COARSE, since shorter spans needs to be judged rather than" in text
+    assert "FINE annotations have higher inter-annotator agreement than COARSE annotations." in text

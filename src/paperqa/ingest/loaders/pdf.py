@@ -28,7 +28,7 @@ import statistics
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from paperqa.errors import IngestError
@@ -92,10 +92,18 @@ class Line:
     bold: bool = False  # its first letter's font is bold (weight 600 or more)
     bold_end: bool = False  # and its last letter's
     column: str = "F"  # "L", "R" or "F" (full width)
+    #: letters set at each font size, over the pieces joined into the line
+    letters: dict[float, int] = field(default_factory=dict)
 
     @property
     def height(self) -> float:
         return self.top - self.bottom
+
+    @property
+    def text_size(self) -> float:
+        """The size most of its letters are set in: a line of text that opens with a word in
+        small capitals ("COARSE, since shorter spans ...") is no footnote."""
+        return max(self.letters, key=self.letters.__getitem__) if self.letters else self.size
 
 
 def load(path: Path, limits: LimitsSettings | None = None) -> Iterator[Paper | IngestError | LoadNote]:
@@ -170,16 +178,16 @@ def page_lines(pdf: object, number: int) -> list[Line]:
                 if piece.strip():
                     at = text.get_index(left + 1, (bottom + top) / 2, 3, 3)
                     found = at is not None and at >= 0
-                    size = pdfium_c.FPDFText_GetFontSize(text.raw, at) if found else 0.0
                     bold = found and pdfium_c.FPDFText_GetFontWeight(text.raw, at) >= 600
                     end = text.get_index(right - 1, (bottom + top) / 2, 3, 3)
                     bold_end = (
                         end is not None and end >= 0 and pdfium_c.FPDFText_GetFontWeight(text.raw, end) >= 600
                     )
-                    if found and size < MIN_FONT_SIZE:
-                        size *= _scale(text, at)  # a scaled font (Word's PDFs: 1.0 x 12)
-                    size = size or (top - bottom)
+                    size = _size(text, at) or (top - bottom)
                     line = Line(number, left, bottom, right, top, piece, size, bold, bold_end)
+                    # a piece opening with small capitals ("SPECTER, which learns") is set at
+                    # its end's size: the larger of the two is the text's
+                    line.letters = {max(size, _size(text, end)): len(piece.strip())}
                     lines.append(line)
         finally:
             text.close()
@@ -207,6 +215,18 @@ def _clipped(rects: list[tuple[float, float, float, float]], i: int) -> tuple[fl
     if i + 1 < len(rects) and same_line(i + 1) and left < rects[i + 1][0] < right:
         right = rects[i + 1][0] - 0.01
     return left, bottom, right, top
+
+
+def _size(text: object, index: int | None) -> float:
+    """The font size of character `index` (0 when there is none)."""
+    import pypdfium2.raw as pdfium_c
+
+    if index is None or index < 0:
+        return 0.0
+    size = float(pdfium_c.FPDFText_GetFontSize(text.raw, index))  # type: ignore[attr-defined]
+    if size < MIN_FONT_SIZE:
+        size *= _scale(text, index)  # a scaled font (Word's PDFs: 1.0 x 12)
+    return size
 
 
 def _scale(text: object, index: int) -> float:
@@ -251,6 +271,8 @@ def merge_same_line(lines: list[Line]) -> list[Line]:
             else:
                 continue
             last.top, last.bottom = max(last.top, line.top), min(last.bottom, line.bottom)
+            for size, n in line.letters.items():
+                last.letters[size] = last.letters.get(size, 0) + n
             break
         else:
             merged.append(line)
@@ -491,7 +513,7 @@ def blocks(lines: list[Line]) -> list[Block]:
         text = ln.text.strip()
         if ln.height > MARGIN_TEXT * body_height:
             continue  # text set up a margin ("Clinical Science www.clinsci.org"), not read
-        if ln.size < body_size * FOOTNOTE_SIZE and not heading_like(text, ln, body_size):
+        if ln.text_size < body_size * FOOTNOTE_SIZE and not heading_like(text, ln, body_size):
             # a footnote's number starts a footnote of its own, and is not part of its text
             mark = FOOTNOTE_MARK.match(text)
             text = text[mark.end() :].lstrip() if mark else text
