@@ -401,3 +401,18 @@ def test_a_question_about_contributions_searches_as_abstracts_say_them():
 )
 def test_a_title_names_what_the_paper_makes_before_its_first_preposition(title, heads):
     assert title_heads(title) == heads
+
+
+def test_contact_lines_are_no_evidence() -> None:
+    """A PDF's first-page small print is read into the text around it: its contact line is
+    never quoted as an answer."""
+    from paperqa.answer.read.evidence import evidence_sentences
+
+    text = (
+        "* Correspondence: ball.chad@gmail.com 1 Department of Surgery, University of Calgary, Canada. "
+        "Low molecular weight heparins were the primary prophylactic agent in trauma patients. "
+        "Write to the first author at j.doe@univ.edu for the trial protocol."
+    )
+    assert evidence_sentences(text) == [
+        "Low molecular weight heparins were the primary prophylactic agent in trauma patients."
+    ]

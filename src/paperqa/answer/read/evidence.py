@@ -86,9 +86,11 @@ MIN_CONTENT_WORDS = 3
 VERDICT_COVERAGE = 0.75
 
 
+#: A code or data availability notice, a URL, or the first page's contact lines (an e-mail
+#: address, "* Correspondence: ..."): nothing a question is answered by.
 _NOT_EVIDENCE = re.compile(
     r"https?://|\bgithub\.com\b|\b(?:code|data|dataset|models?|implementation)s? (?:is|are|will be) "
-    r"(?:publicly |freely )?(?:available|released)\b",
+    r"(?:publicly |freely )?(?:available|released)\b|[\w.+-]+@[\w-]+\.[a-z]{2,}|\bcorrespondence:",
     re.IGNORECASE,
 )
 
@@ -123,7 +125,7 @@ def source_sentences(source: Source) -> list[str]:
 def evidence_sentences(text: str) -> list[str]:
     """The sentences of `text` that can be evidence: saying something (three content words
     or more), once each; never an instruction-like sentence (a prompt injection), a code or
-    data availability notice, or a URL."""
+    data availability notice, a URL or an e-mail address."""
     return list(
         dict.fromkeys(
             s
