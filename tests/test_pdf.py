@@ -414,15 +414,16 @@ def test_a_footnote_is_a_paragraph_of_its_own_without_its_number() -> None:
 
 
 def test_a_footnote_reference_after_punctuation_is_not_read_as_text() -> None:
-    """A footnote's number set small and raised after a comma or full stop ("S2ORC,¹ a large
-    corpus", "the benchmark.¹") was read into the sentence ("S2ORC,1 a"); a raised number set
-    before a symbol ("yield. ¹H NMR") is the symbol's and stays, as one word."""
+    """A footnote's number set small and raised after a word, comma or full stop ("S2ORC,¹ a
+    large corpus", "the benchmark.¹") was read into the sentence ("S2ORC,1 a"); a raised number
+    set before a symbol ("yield. ¹H NMR") is the symbol's and stays, as one word."""
     s2orc = read_pdf(REAL / "2020.acl-main.447.pdf", LimitsSettings())
     assert s2orc.abstract.startswith("We introduce S2ORC, a large corpus of 81.1M English-language")
     specter = read_pdf(REAL / "2020.acl-main.207.pdf", LimitsSettings())
     assert specter.abstract.endswith("outperforms a variety of competitive baselines on the benchmark.")
     text = " ".join(p for s in specter.sections for p in s.paragraphs)
     assert "Our system, SPECTER, incorporates" in text and not re.search(r"[a-z][.,]\d ", text)
+    assert "Slanted Triangular LR scheduler (Howard" in text  # after a word too ("scheduler¹⁰")
     clinsci = read_pdf(REAL / "clinsci-126-305.pdf", LimitsSettings())
     assert "yield. 1H NMR" in " ".join(p for s in clinsci.sections for p in s.paragraphs)
 

@@ -280,12 +280,13 @@ def merge_same_line(lines: list[Line]) -> list[Line]:
 
 
 def footnote_reference(before: Line, mark: Line) -> bool:
-    """`mark` may be a footnote's number, set small and raised against the punctuation before
-    it ("S2ORC,¹ a large corpus", "the benchmark.¹ As ..."); a raised number after a word or a
-    number ("O(n²)", "10⁵") is an exponent and stays."""
+    """`mark` may be a footnote's number, set small and raised right after punctuation or a
+    word ("S2ORC,¹ a large corpus", "the benchmark.¹ As ...", "LR scheduler¹⁰ (Howard ...");
+    a raised number after a number or a short symbol ("10⁵", "O(n²)", "R²", "cm²") is an
+    exponent and stays."""
     return (
         FOOTNOTE_REFERENCE.fullmatch(mark.text.strip()) is not None
-        and before.text[-1:] in ".,;:"
+        and (before.text[-1:] in ".,;:" or _WORD_END.search(before.text) is not None)
         and mark.size < SUPERSCRIPT_SIZE * before.size
         and mark.bottom > before.bottom + SUPERSCRIPT_RISE * before.height
     )
@@ -293,22 +294,26 @@ def footnote_reference(before: Line, mark: Line) -> bool:
 
 def without_marks(text: str) -> str:
     """The line's possible footnote references (`footnote_reference`) dropped where they are
-    footnotes: after a comma, semicolon or colon, or after a full stop when a word of two
-    letters or more or the line's end follows. Kept otherwise, as the next word's: "yield.
+    footnotes: after a word, comma, semicolon or colon, or after a full stop when a word of
+    two letters or more or the line's end follows. Kept otherwise, as the next word's: "yield.
     ¹H NMR" is a hydrogen NMR."""
 
     def decide(m: re.Match[str]) -> str:
+        before, mark, space = m.group(1), m.group(2), m.group(3)
         after = text[m.end() :]
-        footnote = m.group(1) != "." or not after.strip() or re.match(r"\s*[A-Za-z]{2}", after)
-        if footnote:
-            return f"{m.group(1)} " if after else m.group(1)
-        return f"{m.group(1)} {m.group(2)}"
+        if before != ".":
+            return before + (space or (" " if before and after else ""))
+        if not after or re.match(r"[A-Za-z]{2}", after):
+            return before + (" " if after else "")
+        return f"{before} {mark}"
 
     return _MARKED.sub(decide, text)
 
 
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
-_MARKED = re.compile(f"([.,;:]){MARK_OPEN}(.*?){MARK_CLOSE}\\s*")
+_MARKED = re.compile(f"([.,;:]|(?<=[a-z]{{3}})){MARK_OPEN}(.*?){MARK_CLOSE}(\\s*)")
+#: A word of three lower-case letters or more ends the text: "scheduler", not "n" or "cm".
+_WORD_END = re.compile(r"(?<![A-Za-z])[A-Za-z]*[a-z]{3}$")
 
 
 #: A footnote reference: one or two digits (or a mark), set at most this share of the text's
