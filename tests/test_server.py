@@ -241,3 +241,37 @@ def test_password_for_the_api(home, embedder):  # type: ignore[no-untyped-def]
         assert c.get("/stats", auth=("paperqa", "wrong")).status_code == 401
         ai = OpenAI(base_url=f"{base}/v1", api_key="s3cret")
         assert [m.id for m in ai.models.list().data] == ["paperqa"]
+
+
+def test_a_papers_own_pdf_opens_at_its_page(tmp_path, embedder):  # type: ignore[no-untyped-def]
+    """`GET /pdf/{id}` serves the PDF the library read a paper from, inline, so the app's "p. 5"
+    opens it at the page; a paper without one, or whose recorded file is no PDF, is a 404;
+    behind a password like every route."""
+    from paperqa.interfaces.render import evidence_html
+    from paperqa.interfaces.server import pdf_file
+
+    source = DATA / "pdf" / "1602.04341-two-column.pdf"
+    library = Library(Settings(home=tmp_path / "lib"), embedder=embedder)
+    (paper_id,) = library.ingest([source]).added
+    paper = library.get(paper_id)
+    app = create_app(library, mount_ui=False, api=False)  # the app's own server has the route too
+    with uvicorn_thread(app) as base, httpx.Client(base_url=base, timeout=60) as c:
+        got = c.get(f"/pdf/{paper_id}")
+        assert got.status_code == 200 and got.headers["content-type"] == "application/pdf"
+        assert got.headers["content-disposition"].startswith("inline") and got.content == source.read_bytes()
+        missing = c.get("/pdf/no-such-paper")
+        assert missing.status_code == 404 and "no-such-paper" in missing.json()["error"]
+
+    sentence = next(s for s in paper.sections[3].paragraphs[0].split(". ") if len(s.split()) > 8)
+    page = paper.place_of(sentence).page  # type: ignore[union-attr]
+    assert f'href="/pdf/{paper_id}#page={page}"' in evidence_html(sentence, paper)
+
+    fake = tmp_path / "notes.pdf"
+    fake.write_text("not a PDF")
+    assert pdf_file(paper.model_copy(update={"files": [str(fake), str(source)]})) == source
+    assert pdf_file(paper.model_copy(update={"files": [str(fake), str(tmp_path / "gone.pdf")]})) is None
+
+    guarded = create_app(library, password="s3cret", mount_ui=False, api=False)
+    with uvicorn_thread(guarded) as base, httpx.Client(base_url=base, timeout=60) as c:
+        assert c.get(f"/pdf/{paper_id}").status_code == 401
+        assert c.get(f"/pdf/{paper_id}", auth=("paperqa", "s3cret")).status_code == 200

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from paperqa.answer.write.record_answers import date_span
 from paperqa.retrieval.names import paper_names
@@ -151,13 +152,28 @@ def evidence_html(sentence: str, paper: Paper | None) -> str:
     place = paper.place_of(sentence) if paper else None
     if paper is None or place is None:
         return f'<div class="pq-evidence"><mark>{html.escape(sentence)}</mark></div>'
-    where = f'<span class="pq-where">{html.escape(place.label)}</span> '
+    label = html.escape(place.label)
+    if place.page and has_pdf(paper):  # the page opens in the browser's PDF viewer
+        label = f'<a href="{pdf_url(paper)}#page={place.page}" target="_blank" rel="noopener">{label}</a>'
+    where = f'<span class="pq-where">{label}</span> '
     return f'<div class="pq-evidence">{where}{_highlight(place.paragraph, [sentence])}</div>'
+
+
+def has_pdf(paper: Paper) -> bool:
+    """The library recorded a PDF for the paper (served at `pdf_url` by `paperqa serve` and
+    the app: `interfaces.server`)."""
+    return any(f.lower().endswith(".pdf") for f in paper.files)
+
+
+def pdf_url(paper: Paper) -> str:
+    return html.escape(f"/pdf/{quote(paper.id, safe='/:')}")
 
 
 def card_html(card: SourceCard) -> str:
     ref, paper = card.reference, card.paper
     link = f' · <a href="{html.escape(ref.url)}" target="_blank">link</a>' if ref.url else ""
+    if paper is not None and has_pdf(paper):
+        link += f' · <a href="{pdf_url(paper)}" target="_blank" rel="noopener">PDF</a>'
     authors = ""
     if paper is not None and paper.authors:
         shown = paper.authors[:CARD_AUTHORS]

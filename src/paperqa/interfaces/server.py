@@ -4,7 +4,8 @@
   `POST /compare` (each `?stream=true` for server-sent events: `token` events with the
   model's draft, then one `answer` event with the checked answer), `POST /table` (a
   literature table; `?stream=true` sends a `cell` event per cell as it is filled), `POST /papers`
-  (upload files; the ingest report), `DELETE /papers/{id}`, `GET /stats`, `GET /healthz`.
+  (upload files; the ingest report), `DELETE /papers/{id}`, `GET /stats`, `GET /healthz`,
+  `GET /pdf/{id}` (the paper's own PDF, when the library has one; the app links its pages).
   OpenAPI docs at `/docs`.
 - OpenAI-compatible: `POST /v1/chat/completions` (plain and `stream: true`) and
   `GET /v1/models`, so any OpenAI client or chat front-end uses the library as a model.
@@ -34,7 +35,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, StreamingResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -214,7 +215,7 @@ def create_app(
         throttle.succeeded(client)
 
     routers = (_library_routes(library), _answer_routes(library), _openai_routes(library)) if api else ()
-    for router in routers:
+    for router in (*routers, _pdf_routes(library)):
         app.include_router(router, dependencies=[Depends(guard)])
     if mount_ui:
         _mount_ui(app, library, password)
@@ -262,6 +263,37 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"error": f"{user_message(exc)}; see the server log"}, 500)
+
+
+def _pdf_routes(library: Library) -> APIRouter:
+    """A paper's own PDF, so a citation's page can be opened (the app's "p. 5" links to
+    `/pdf/{id}#page=5`): only a file the library recorded for that paper, and only a PDF."""
+    router = APIRouter(tags=["library"])
+
+    @router.get("/pdf/{ref:path}", response_class=FileResponse, responses={404: {"model": Problem}})
+    def pdf(ref: str) -> FileResponse:
+        paper = library.get(ref)
+        path = pdf_file(paper)
+        if path is None:
+            raise StarletteHTTPException(404, f"No PDF of {paper.id!r} is in the library.")
+        return FileResponse(
+            path, media_type="application/pdf", filename=path.name, content_disposition_type="inline"
+        )
+
+    return router
+
+
+def pdf_file(paper: Paper) -> Path | None:
+    """The first of the paper's recorded files that is a PDF on disk (its name and its first
+    bytes say so): an export's `file` field may point anywhere."""
+    for name in paper.files:
+        path = Path(name)
+        if path.suffix.lower() != ".pdf" or not path.is_file():
+            continue
+        with path.open("rb") as f:
+            if f.read(5) == b"%PDF-":
+                return path
+    return None
 
 
 def _library_routes(library: Library) -> APIRouter:
