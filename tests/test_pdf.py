@@ -478,3 +478,25 @@ def test_a_line_opening_with_small_capitals_is_text_not_a_footnote() -> None:
     text = " ".join(p for s in paper.sections for p in s.paragraphs)
     assert "it is less subjective than COARSE, since shorter spans needs to be judged rather than" in text
     assert "FINE annotations have higher inter-annotator agreement than COARSE annotations." in text
+
+
+def test_in_a_terminal_a_cited_page_links_to_the_pdf(tmp_path: Path, embedder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`paperqa ask` in a terminal that shows links: "p. 5" opens the paper's PDF at page 5
+    (OSC 8); piped, the text is plain."""
+    import io
+
+    from rich.console import Console
+
+    from paperqa.interfaces.cli import answers as cli_answers
+
+    source = PDFS / "1602.04341-two-column.pdf"
+    library = Library(Settings(home=tmp_path / "lib"), embedder=embedder)
+    (paper_id,) = library.ingest([source]).added
+    answer = library.ask("What is MCTest-500?", paper_ids=[paper_id])
+    page = next(s.page for s in answer.sentences if s.page)
+    for terminal in (True, False):
+        shown = io.StringIO()
+        monkeypatch.setattr(cli_answers, "out", Console(file=shown, force_terminal=terminal, width=300))
+        cli_answers._print_answer(answer)
+        linked = f"{source.resolve().as_uri()}#page={page}" in shown.getvalue()
+        assert linked is terminal and f", p. {page}" in shown.getvalue()

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -59,13 +60,18 @@ def _print_answer(answer: Answer) -> None:
     if answer.short_answer:
         text.append(answer.short_answer, style="bold")
         text.append(f" [{answer.short_citation}]\n" if answer.short_citation else "\n")
+    pdfs = {s.number: pdf for s in answer.sources if (pdf := _pdf_of(s.paper.files))}
     for sentence in answer.sentences:
         marks = "".join(f"[{n}]" for n in sentence.citations)
-        if marks and sentence.where:
-            marks += f" {sentence.where}"
         unverified = sentence.grounded is False
         style = "red" if unverified else ("" if sentence.supported or answer.not_in_library else "yellow")
         text.append(sentence.text + (f" {marks}" if marks else ""), style=style)
+        if marks and sentence.where:
+            # in a terminal that shows links, "p. 5" opens the PDF at its page
+            pdf = next((pdfs[n] for n in sentence.citations if n in pdfs), None)
+            link = f"{pdf.as_uri()}#page={sentence.page}" if pdf and sentence.page else None
+            text.append(" ", style=style)
+            text.append(sentence.where, style=Style(link=link) if link else style)
         if unverified:
             text.append(f" (not verified: {sentence.problem})", style="red dim")
         elif answer.not_stated and sentence.problem:
@@ -93,6 +99,11 @@ def _print_answer(answer: Answer) -> None:
         style="dim",
         highlight=False,
     )
+
+
+def _pdf_of(files: list[str]) -> Path | None:
+    """The first of a paper's files that is a PDF on this machine, as an absolute path."""
+    return next((Path(f).resolve() for f in files if f.lower().endswith(".pdf") and Path(f).is_file()), None)
 
 
 def _print_comparison(answer: Answer) -> None:
