@@ -329,3 +329,39 @@ def test_narrow_screen_shows_sources_right_after_the_answer(browser, app_url, tm
     assert chat and sources and box and chat["y"] < sources["y"] < box["y"]
     shot(page, "chat-narrow", tmp_path)
     context.close()
+
+
+@pytest.fixture(scope="module")
+def pdf_app_url(tmp_path_factory, embedder):
+    """The app as `paperqa app` launches it, over a library of one paper read from its PDF."""
+    from paperqa.interfaces.app import launch
+    from paperqa.library import Library
+    from paperqa.settings import Settings
+
+    library = Library(Settings(home=tmp_path_factory.mktemp("pdf-app") / "lib"), embedder=embedder)
+    library.ingest([DATA / "pdf" / "1602.04341-two-column.pdf"])
+    running = launch(library, port=free_port(), block=False)
+    yield f"{running.url}app/"
+    running.close()
+
+
+def test_a_cited_page_opens_the_pdf_there(browser, pdf_app_url, tmp_path):
+    """A sentence quoted from a PDF's body shows its section and page in the sources panel;
+    the page is a link to the paper's own PDF at that page, which the app serves."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(pdf_app_url)
+    page.wait_for_selector("#question textarea")
+    ask(page, "What is MCTest-500?")
+    page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
+    link = page.locator('#sources .pq-where a[href*="#page="]').first
+    href = link.get_attribute("href") or ""
+    assert href.startswith("/pdf/") and link.inner_text().startswith("§") and ", p. " in link.inner_text()
+    assert link.get_attribute("target") == "_blank"
+    got = page.request.get(pdf_app_url.split("/app/")[0] + href.split("#")[0])
+    assert got.status == 200 and got.headers["content-type"] == "application/pdf"
+    assert got.body()[:5] == b"%PDF-"
+    assert page.locator('#sources .pq-note a:text("PDF")').count() >= 1
+    shot(page, "pdf-page-link", tmp_path)
+    context.close()
