@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -275,3 +276,43 @@ def test_a_papers_own_pdf_opens_at_its_page(tmp_path, embedder):  # type: ignore
     with uvicorn_thread(guarded) as base, httpx.Client(base_url=base, timeout=60) as c:
         assert c.get(f"/pdf/{paper_id}").status_code == 401
         assert c.get(f"/pdf/{paper_id}", auth=("paperqa", "s3cret")).status_code == 200
+
+
+def test_an_uploaded_pdf_is_kept_by_the_library(tmp_path, embedder):  # type: ignore[no-untyped-def]
+    """`POST /papers` reads uploads from a temporary folder: the PDFs among them are kept in
+    the library's own folder, so the paper's PDF (its page links, `GET /pdf/{id}`) outlives the
+    upload; the report still names the files as uploaded; a PDF that cannot be read is not
+    kept."""
+    home = tmp_path / "lib"
+    source = DATA / "pdf" / "1602.04341-two-column.pdf"
+    app = create_app(Library(Settings(home=home), embedder=embedder), mount_ui=False)
+    with uvicorn_thread(app) as base, httpx.Client(base_url=base, timeout=300) as c:
+        files = [
+            ("files", ("habcnn.pdf", source.read_bytes())),
+            ("files", ("broken.pdf", b"%PDF-1.4 not really")),
+        ]
+        report = c.post("/papers", files=files).json()
+        (paper_id,) = report["added"]
+        assert [s["location"] for s in report["skipped"]] == ["broken.pdf"]
+        paper = c.get(f"/papers/{paper_id}").json()
+        (kept,) = paper["files"]
+        assert kept.startswith(str(home / "files")) and kept.endswith("/habcnn.pdf")
+        got = c.get(f"/pdf/{paper_id}")
+        assert got.status_code == 200 and got.content == source.read_bytes()
+    assert [p.name for p in (home / "files").glob("*/*")] == ["habcnn.pdf"]  # no broken.pdf
+
+
+def test_a_pdf_uploaded_in_the_app_is_kept_too(tmp_path, embedder):  # type: ignore[no-untyped-def]
+    """The app's Library tab gets Gradio's temporary copies of the files: a PDF among them is
+    kept in the library's folder like an API upload, and the report names the upload."""
+    from paperqa.interfaces.actions import Actions
+
+    upload = tmp_path / "gradio" / "habcnn.pdf"
+    upload.parent.mkdir()
+    shutil.copyfile(DATA / "pdf" / "1602.04341-two-column.pdf", upload)
+    library = Library(Settings(home=tmp_path / "lib"), embedder=embedder)
+    ok, report = Actions(library).ingest([str(upload)], progress=lambda *a, **k: None)
+    assert ok and "1 added" in report and str(tmp_path / "lib") not in report
+    upload.unlink()  # Gradio's cache is cleared
+    (paper,) = library.papers()
+    assert paper.files[0].startswith(str(tmp_path / "lib" / "files")) and Path(paper.files[0]).is_file()

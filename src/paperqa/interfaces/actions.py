@@ -32,6 +32,7 @@ from paperqa.interfaces.render import (
     status_markdown,
     table_html,
 )
+from paperqa.interfaces.uploads import ingest_uploads
 from paperqa.library import Library
 from paperqa.types import Answer, Paper
 
@@ -236,8 +237,9 @@ class Actions:
             return tuple(part.strip() for part in (text or "").split(",") if part.strip())
 
         try:
-            report = self.library.ingest(
-                files,
+            report = ingest_uploads(
+                self.library,
+                [Path(f) for f in files],
                 skip_bad=True,
                 progress=lambda done, total: progress(done / max(total, 1), desc="Embedding"),
                 zotero=ZoteroSelection(listed(collections), listed(tags)),

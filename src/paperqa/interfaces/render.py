@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -162,7 +163,7 @@ def evidence_html(sentence: str, paper: Paper | None) -> str:
 def has_pdf(paper: Paper) -> bool:
     """The library recorded a PDF for the paper (served at `pdf_url` by `paperqa serve` and
     the app: `interfaces.server`)."""
-    return any(f.lower().endswith(".pdf") for f in paper.files)
+    return any(f.lower().endswith(".pdf") and Path(f).is_file() for f in paper.files)
 
 
 def pdf_url(paper: Paper) -> str:

@@ -61,6 +61,7 @@ from paperqa.interfaces.runnables import (
     TaskInput,
     run_task,
 )
+from paperqa.interfaces.uploads import ingest_uploads
 from paperqa.library import Library, LibraryStats
 from paperqa.types import Answer, IngestReport, Paper
 
@@ -341,8 +342,8 @@ def _ingest_uploads(library: Library, files: list[UploadFile]) -> IngestReport:
             if total > MAX_UPLOAD_MB * 1024**2:
                 raise InputError(f"The upload is larger than {MAX_UPLOAD_MB} MB.")
             paths.append(path)
-        report = library.ingest(paths, skip_bad=True).compact(library.settings.limits.report_examples)
-        return without_folder(report, tmp)
+        report = ingest_uploads(library, paths, skip_bad=True)
+        return without_folder(report.compact(library.settings.limits.report_examples), tmp)
 
 
 def without_folder(report: IngestReport, folder: str) -> IngestReport:

@@ -1,0 +1,71 @@
+"""Files people upload through the app or `POST /papers`: PDFs kept in the library's own folder,
+so the paper's PDF outlives the upload (its page links, `paperqa show`); the ingest report
+speaks of the files as the person named them."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from paperqa.library import Library
+from paperqa.types import IngestReport
+
+#: Under the library's home: one folder per uploaded PDF, named by its content.
+KEPT_FOLDER = "files"
+
+
+def kept(home: Path, uploads: Sequence[Path]) -> dict[Path, Path]:
+    """Each uploaded PDF copied to `home/files/<sha256 prefix>/<its name>` (the same file
+    uploaded again lands on the same copy), mapped to the upload it came from; other files
+    (exports, databases) are read where they are and not kept."""
+    copies: dict[Path, Path] = {}
+    for upload in uploads:
+        if upload.suffix.lower() != ".pdf" or not upload.is_file():
+            continue
+        digest = hashlib.sha256(upload.read_bytes()).hexdigest()[:16]
+        copy = home / KEPT_FOLDER / digest / upload.name
+        if not copy.exists():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(upload, copy)
+        copies[copy] = upload
+    return copies
+
+
+def as_uploaded(report: IngestReport, copies: dict[Path, Path]) -> IngestReport:
+    """The report with each kept copy named as its upload; a copy the ingest skipped (a PDF it
+    could not read) is deleted again."""
+    for copy in copies:
+        if any(str(copy) in s.location for s in report.skipped):
+            shutil.rmtree(copy.parent, ignore_errors=True)
+
+    def named(text: str) -> str:
+        for copy, upload in copies.items():
+            text = text.replace(str(copy), str(upload))
+        return text
+
+    return report.model_copy(
+        update={
+            "skipped": [s.model_copy(update={"location": named(s.location)}) for s in report.skipped],
+            "warnings": [named(w) for w in report.warnings],
+            "files_ignored": [named(f) for f in report.files_ignored],
+        }
+    )
+
+
+def ingest_uploads(library: Library, uploads: Sequence[Path], **options: Any) -> IngestReport:
+    """`library.ingest` over the uploads, their PDFs read from the kept copies (those new to
+    the library's folder are deleted again when the ingest fails as a whole)."""
+    before = {c.parent for c in (library.settings.home / KEPT_FOLDER).glob("*/*")}
+    copies = kept(library.settings.home, uploads)
+    by_upload = {upload: copy for copy, upload in copies.items()}
+    try:
+        report = library.ingest([by_upload.get(u, u) for u in uploads], **options)
+    except BaseException:
+        for copy in copies:
+            if copy.parent not in before:
+                shutil.rmtree(copy.parent, ignore_errors=True)
+        raise
+    return as_uploaded(report, copies)
