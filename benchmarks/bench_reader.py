@@ -10,6 +10,9 @@ cut), the answering words (span F1), verdicts (yes/no accuracy), its size, load 
   one): verdict accuracy (support / refute / neither).
 - PubMedQA (the 500 items outside the official test split; never trained on): yes/no/maybe
   accuracy of the verdict read from the question's contexts ("maybe" when neither).
+- Each training source's worth: the dev metrics of the reader trained with every source and
+  without each (`benchmarks/results/reader-ablation.json`, which `make reader-ablation` trains;
+  copied into this report when present).
 
 `--choose` writes the cuts into `src/paperqa/data/reader.json` (what `make reader` does): the
 answerability cut is the highest that refuses at most `REFUSED_ANSWERABLE` of QASPER abstract
@@ -436,6 +439,9 @@ def main() -> None:
     if "pubmedqa" not in args.skip:
         report["pubmedqa"] = pubmedqa(reader)
         print(json.dumps(report["pubmedqa"]), file=sys.stderr)
+    ablation = RESULTS / "reader-ablation.json"
+    if ablation.exists():  # trained by `make reader-ablation` (torch), read here
+        report["source_ablation"] = json.loads(ablation.read_text())["runs"]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")
     print(json.dumps(report, indent=1))
