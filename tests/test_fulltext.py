@@ -336,3 +336,17 @@ def test_a_whole_paper_does_not_state_only_what_none_of_its_paragraphs_read_answ
         assert answer.not_stated is refused
         if refused:
             assert answer.sentences[0].text.startswith("The paper")
+
+
+def test_the_library_tab_says_how_much_of_each_paper_it_has(library: Library) -> None:
+    """The app's list of papers has a column saying what an answer can quote of each: its
+    abstract, its full text, or its PDF."""
+    from paperqa.interfaces.render import papers_table, read_as
+
+    library.ingest([PAPER_FILE, DATA / "pdf" / "1603.07252-two-column.pdf"])
+    by_id = {p.id: p for p in library.papers()}
+    assert read_as(by_id[PAPER_ID]) == "full text, 13 sections"
+    (pdf,) = [p for i, p in by_id.items() if i != PAPER_ID]
+    assert read_as(pdf).startswith("PDF, ") and read_as(pdf).endswith(" sections")
+    assert read_as(pdf.model_copy(update={"sections": []})) == "abstract"
+    assert [row[2] for row in papers_table([by_id[PAPER_ID]])] == ["full text, 13 sections"]

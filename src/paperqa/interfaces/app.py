@@ -118,7 +118,9 @@ def _chat_tab() -> ChatTab:
 def _library_tab() -> LibraryTab:
     search = gr.Textbox(label="Search titles and abstracts", elem_id="library-search")
     note = gr.Markdown(elem_id="library-note")
-    table = gr.Dataframe(headers=["date", "title", "id"], interactive=False, elem_id="papers", wrap=True)
+    table = gr.Dataframe(
+        headers=["date", "title", "text", "id"], interactive=False, elem_id="papers", wrap=True
+    )
     with gr.Row():
         files = gr.File(
             label="Add papers: BibTeX, RIS, CSL-JSON, CSV/TSV, Web of Science, MEDLINE (.nbib), "

@@ -338,7 +338,16 @@ def library_header(papers: Sequence[Paper]) -> str:
 
 
 def papers_table(papers: list[Paper]) -> list[list[str]]:
-    return [[p.date_text or "", p.title, p.id] for p in papers]
+    return [[p.date_text or "", p.title, read_as(p), p.id] for p in papers]
+
+
+def read_as(paper: Paper) -> str:
+    """What the library has of the paper: "PDF, 12 sections", "full text, 7 sections" or
+    "abstract" (an answer can only quote that much of it)."""
+    if not paper.sections:
+        return "abstract"
+    n = len(paper.sections)
+    return f"{'PDF' if has_pdf(paper) else 'full text'}, {n} section{'s' if n > 1 else ''}"
 
 
 _TEMP_PATH = re.compile(r"(?:/[^\s/:]+)+/([^\s/:]+:\d+)")
