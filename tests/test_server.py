@@ -248,8 +248,8 @@ def test_a_papers_own_pdf_opens_at_its_page(tmp_path, embedder):  # type: ignore
     """`GET /pdf/{id}` serves the PDF the library read a paper from, inline, so the app's "p. 5"
     opens it at the page; a paper without one, or whose recorded file is no PDF, is a 404;
     behind a password like every route."""
+    from paperqa.interfaces.files import pdf_of
     from paperqa.interfaces.render import evidence_html
-    from paperqa.interfaces.server import pdf_file
 
     source = DATA / "pdf" / "1602.04341-two-column.pdf"
     library = Library(Settings(home=tmp_path / "lib"), embedder=embedder)
@@ -269,8 +269,8 @@ def test_a_papers_own_pdf_opens_at_its_page(tmp_path, embedder):  # type: ignore
 
     fake = tmp_path / "notes.pdf"
     fake.write_text("not a PDF")
-    assert pdf_file(paper.model_copy(update={"files": [str(fake), str(source)]})) == source
-    assert pdf_file(paper.model_copy(update={"files": [str(fake), str(tmp_path / "gone.pdf")]})) is None
+    assert pdf_of(paper.model_copy(update={"files": [str(fake), str(source)]})) == source
+    assert pdf_of(paper.model_copy(update={"files": [str(fake), str(tmp_path / "gone.pdf")]})) is None
 
     guarded = create_app(library, password="s3cret", mount_ui=False, api=False)
     with uvicorn_thread(guarded) as base, httpx.Client(base_url=base, timeout=60) as c:

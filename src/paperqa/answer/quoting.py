@@ -80,9 +80,9 @@ _OURS = re.compile(r"(?<![\w-])(?:our|us|ours|ourselves)(?![\w-])", re.IGNORECAS
 
 def clean(sentence: str, name: str | None = None) -> str:
     """A quoted sentence made to stand alone: connectives that point outside it dropped
-    ("However, ", "To address this, "), and a structured abstract's label ("Results: "),
-    "we"/"our" turned into the authors (of `name`
-    when given), the first letter capitalised. Figures and names are never touched."""
+    ("However, ", "To address this, ") and a structured abstract's label ("Results: "),
+    "we"/"our" turned into the authors (of `name` when given), the first letter capitalised.
+    Figures and names are never touched."""
     text = " ".join(sentence.split())
     for _ in range(3):
         stripped = _OPENING.sub("", _CONNECTIVE.sub("", _PART_LABEL.sub("", text)))

@@ -17,6 +17,7 @@ from paperqa.answer.write.aspects import ASPECTS
 from paperqa.errors import PaperQAError, user_message
 from paperqa.interfaces.chat import ChatSession
 from paperqa.interfaces.export import note, render_table
+from paperqa.interfaces.files import ingest_uploads
 from paperqa.interfaces.render import (
     answer_html,
     cards_of,
@@ -32,7 +33,6 @@ from paperqa.interfaces.render import (
     status_markdown,
     table_html,
 )
-from paperqa.interfaces.uploads import ingest_uploads
 from paperqa.library import Library
 from paperqa.types import Answer, Paper
 

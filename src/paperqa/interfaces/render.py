@@ -10,11 +10,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from paperqa.answer.write.record_answers import date_span
+from paperqa.interfaces.files import pdf_of
 from paperqa.retrieval.names import paper_names
 from paperqa.text.wordlists import STOPWORDS
 from paperqa.types import Answer, CitedSentence, IngestReport, Paper, Reference
@@ -161,9 +161,9 @@ def evidence_html(sentence: str, paper: Paper | None) -> str:
 
 
 def has_pdf(paper: Paper) -> bool:
-    """The library recorded a PDF for the paper (served at `pdf_url` by `paperqa serve` and
-    the app: `interfaces.server`)."""
-    return any(f.lower().endswith(".pdf") and Path(f).is_file() for f in paper.files)
+    """The paper's own PDF is on this machine (served at `pdf_url` by `paperqa serve` and the
+    app: `interfaces.server`)."""
+    return pdf_of(paper) is not None
 
 
 def pdf_url(paper: Paper) -> str:

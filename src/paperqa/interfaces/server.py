@@ -52,6 +52,7 @@ from paperqa.interfaces.access import (
     host_names,
     password_for,
 )
+from paperqa.interfaces.files import ingest_uploads, pdf_of
 from paperqa.interfaces.openai_compat import ChatRequest
 from paperqa.interfaces.runnables import (
     AskInput,
@@ -61,7 +62,6 @@ from paperqa.interfaces.runnables import (
     TaskInput,
     run_task,
 )
-from paperqa.interfaces.uploads import ingest_uploads
 from paperqa.library import Library, LibraryStats
 from paperqa.types import Answer, IngestReport, Paper
 
@@ -274,7 +274,7 @@ def _pdf_routes(library: Library) -> APIRouter:
     @router.get("/pdf/{ref:path}", response_class=FileResponse, responses={404: {"model": Problem}})
     def pdf(ref: str) -> FileResponse:
         paper = library.get(ref)
-        path = pdf_file(paper)
+        path = pdf_of(paper)
         if path is None:
             raise StarletteHTTPException(404, f"No PDF of {paper.id!r} is in the library.")
         return FileResponse(
@@ -282,19 +282,6 @@ def _pdf_routes(library: Library) -> APIRouter:
         )
 
     return router
-
-
-def pdf_file(paper: Paper) -> Path | None:
-    """The first of the paper's recorded files that is a PDF on disk (its name and its first
-    bytes say so): an export's `file` field may point anywhere."""
-    for name in paper.files:
-        path = Path(name)
-        if path.suffix.lower() != ".pdf" or not path.is_file():
-            continue
-        with path.open("rb") as f:
-            if f.read(5) == b"%PDF-":
-                return path
-    return None
 
 
 def _library_routes(library: Library) -> APIRouter:

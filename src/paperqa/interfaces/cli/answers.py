@@ -27,6 +27,7 @@ from paperqa.interfaces.cli._common import (
     out,
     print_error,
 )
+from paperqa.interfaces.files import pdf_of
 from paperqa.library import Library
 from paperqa.types import Answer
 
@@ -60,7 +61,7 @@ def _print_answer(answer: Answer) -> None:
     if answer.short_answer:
         text.append(answer.short_answer, style="bold")
         text.append(f" [{answer.short_citation}]\n" if answer.short_citation else "\n")
-    pdfs = {s.number: pdf for s in answer.sources if (pdf := _pdf_of(s.paper.files))}
+    pdfs = {s.number: pdf.resolve() for s in answer.sources if (pdf := pdf_of(s.paper))}
     for sentence in answer.sentences:
         marks = "".join(f"[{n}]" for n in sentence.citations)
         unverified = sentence.grounded is False
@@ -99,11 +100,6 @@ def _print_answer(answer: Answer) -> None:
         style="dim",
         highlight=False,
     )
-
-
-def _pdf_of(files: list[str]) -> Path | None:
-    """The first of a paper's files that is a PDF on this machine, as an absolute path."""
-    return next((Path(f).resolve() for f in files if f.lower().endswith(".pdf") and Path(f).is_file()), None)
 
 
 def _print_comparison(answer: Answer) -> None:

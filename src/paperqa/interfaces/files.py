@@ -1,6 +1,7 @@
-"""Files people upload through the app or `POST /papers`: PDFs kept in the library's own folder,
-so the paper's PDF outlives the upload (its page links, `paperqa show`); the ingest report
-speaks of the files as the person named them."""
+"""Papers' files: a paper's own PDF on this machine (which the app, the server and the CLI
+link a cited page to), and the files people upload through the app or `POST /papers`, whose
+PDFs are kept in the library's own folder so they outlive the upload; the ingest report speaks
+of the files as the person named them."""
 
 from __future__ import annotations
 
@@ -11,10 +12,23 @@ from pathlib import Path
 from typing import Any
 
 from paperqa.library import Library
-from paperqa.types import IngestReport
+from paperqa.types import IngestReport, Paper
 
 #: Under the library's home: one folder per uploaded PDF, named by its content.
 KEPT_FOLDER = "files"
+
+
+def pdf_of(paper: Paper) -> Path | None:
+    """The first of the paper's recorded files that is a PDF on disk (its name and its first
+    bytes say so: an export's `file` field may point anywhere)."""
+    for name in paper.files:
+        path = Path(name)
+        if path.suffix.lower() != ".pdf" or not path.is_file():
+            continue
+        with path.open("rb") as f:
+            if f.read(5) == b"%PDF-":
+                return path
+    return None
 
 
 def kept(home: Path, uploads: Sequence[Path]) -> dict[Path, Path]:
