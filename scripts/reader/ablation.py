@@ -56,8 +56,8 @@ def main() -> None:
     done = json.loads(args.out.read_text())["runs"] if args.out.exists() else {}
     for name in args.only or RUNS:
         metrics = args.work / f"{name}.json"
-        started = time.time()
-        if not finished(metrics, args.epochs):  # a run stopped part-way goes on from its last epoch
+        started, trained = time.time(), not finished(metrics, args.epochs)
+        if trained:  # a run stopped part-way goes on from its last epoch
             subprocess.run(
                 [sys.executable, str(Path(__file__).with_name("train.py")), "--data", str(args.data),
                  "--work", str(args.work / name), "--epochs", str(args.epochs), "--no-export", "--resume",
@@ -65,9 +65,11 @@ def main() -> None:
                 check=True,
             )  # fmt: skip
         result = json.loads(metrics.read_text())
+        # a run found finished keeps the time recorded when it trained (None: not recorded)
+        minutes = round((time.time() - started) / 60, 1) if trained else done.get(name, {}).get("minutes")
         done[name] = {
             "left_out": RUNS[name], "examples": result["examples"], "epochs": args.epochs,
-            "minutes": round((time.time() - started) / 60, 1), "dev": result["history"][-1],
+            "minutes": minutes, "dev": result["history"][-1],
         }  # fmt: skip
         args.out.write_text(json.dumps({"about": __doc__.split("\n\n")[1], "runs": done}, indent=1) + "\n")
     print("| run | examples | " + " | ".join(COLUMNS) + " |")
