@@ -80,15 +80,21 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, app_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+def open_page(browser, url: str, width: int = 1400, height: int = 1000):  # type: ignore[no-untyped-def]
+    """A new browser context's page on the app at `url`, once its question box is there."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
-    page.goto(app_url)
+    page.goto(url)
     page.wait_for_selector("#question textarea")
+    return page
+
+
+@pytest.fixture
+def page(browser, app_url):
+    page = open_page(browser, app_url)
     yield page
-    context.close()
+    page.context.close()
 
 
 def shot(page, name: str, tmp_path: Path) -> None:
@@ -318,17 +324,13 @@ def test_remove_asks_first(page):
 
 
 def test_narrow_screen_shows_sources_right_after_the_answer(browser, app_url, tmp_path):
-    context = browser.new_context(viewport={"width": 420, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    page.goto(app_url)
-    page.wait_for_selector("#question textarea")
+    page = open_page(browser, app_url, width=420, height=900)
     ask(page, "What is the FIND benchmark for?")
     page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
     chat, sources, box = (page.locator(s).bounding_box() for s in ("#chatbot", "#sources", "#question"))
     assert chat and sources and box and chat["y"] < sources["y"] < box["y"]
     shot(page, "chat-narrow", tmp_path)
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture(scope="module")
@@ -348,11 +350,7 @@ def pdf_app_url(tmp_path_factory, embedder):
 def test_a_cited_page_opens_the_pdf_there(browser, pdf_app_url, tmp_path):
     """A sentence quoted from a PDF's body shows its section and page in the sources panel;
     the page is a link to the paper's own PDF at that page, which the app serves."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    page.goto(pdf_app_url)
-    page.wait_for_selector("#question textarea")
+    page = open_page(browser, pdf_app_url)
     ask(page, "What is MCTest-500?")
     page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
     link = page.locator('#sources .pq-where a[href*="#page="]').first
@@ -364,4 +362,4 @@ def test_a_cited_page_opens_the_pdf_there(browser, pdf_app_url, tmp_path):
     assert got.body()[:5] == b"%PDF-"
     assert page.locator('#sources .pq-note a:text("PDF")').count() >= 1
     shot(page, "pdf-page-link", tmp_path)
-    context.close()
+    page.context.close()
