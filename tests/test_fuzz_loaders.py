@@ -8,6 +8,7 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -183,3 +184,15 @@ def random_records(draw: st.DrawFn) -> tuple[str, bytes]:
 def test_random_records(tmp_path: Path, sample: tuple[str, bytes]):
     suffix, data = sample
     load_checked(write(tmp_path, suffix, data))
+
+
+@pytest.mark.parametrize("year", ["¹", "2¹", "²⁰²⁰", "１"])
+def test_a_year_of_digits_int_cannot_read_is_no_date(year: str) -> None:
+    """Superscript digits are digits to `str.isdigit` but not to `int`: a BibTeX `year = {¹}`
+    crashed the loader (found by `test_random_records`); now it is no date. Decimal digits of
+    other scripts ("１", fullwidth) are read as the number they are."""
+    from paperqa.ingest.loaders.common import date_from_parts, loose_date
+
+    found, _ = date_from_parts(year)
+    assert found is None or found.year == int(year)
+    assert loose_date("", year)[0] == found and date_from_parts("2020", "1", year)[0] is not None

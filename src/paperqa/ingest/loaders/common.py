@@ -307,13 +307,13 @@ def date_from_parts(
 ) -> tuple[dt.date | None, Precision]:
     """(date, precision) from separate year / month / day values (BibTeX, CSL-JSON)."""
     y = str(year or "").strip().strip("{}")[:4]
-    if not y.isdigit() or int(y) < 1:
+    if not y.isdecimal() or int(y) < 1:
         return None, None
     m = month_number(month)
     if m is None:
         return dt.date(int(y), 1, 1), "year"
     d = str(day or "").strip()
-    if d.isdigit():
+    if d.isdecimal():
         try:
             return dt.date(int(y), m, int(d)), None
         except ValueError:
@@ -361,7 +361,7 @@ def loose_date(value: object, year: object = None) -> tuple[dt.date | None, Prec
     text = squash(str(value or "")).strip().strip("{}").strip()
     fallback = str(year or "").strip()[:4]
     if not text:
-        return date_from_parts(fallback) if fallback.isdigit() else (None, None)
+        return date_from_parts(fallback) if fallback.isdecimal() else (None, None)
     try:
         found, precision = parse_date(text)
         if found:
@@ -371,7 +371,7 @@ def loose_date(value: object, year: object = None) -> tuple[dt.date | None, Prec
     numbers = re.findall(r"\d+", text)
     years = [n for n in numbers if len(n) == 4 and 1000 < int(n) < 2200]
     y = years[0] if years else fallback
-    if not y.isdigit():
+    if not y.isdecimal():
         return None, None
     rest = [int(n) for n in numbers if n != y or len(n) != 4]
     words = re.findall(r"[A-Za-z]{3,}", text)

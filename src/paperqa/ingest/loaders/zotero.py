@@ -343,7 +343,7 @@ def zotero_date(value: str) -> tuple[dt.date | None, Precision]:
     for what is unknown, then the date as entered)."""
     head = value.strip()[:10]
     parts = head.split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts) or int(parts[0]) < 1:
+    if len(parts) != 3 or not all(p.isdecimal() for p in parts) or int(parts[0]) < 1:
         return None, None
     year, month, day = (int(p) for p in parts)
     try:
