@@ -31,11 +31,12 @@ def pdf_of(paper: Paper) -> Path | None:
     return None
 
 
-def kept(home: Path, uploads: Sequence[Path]) -> dict[Path, Path]:
+def kept(home: Path, uploads: Sequence[Path]) -> tuple[dict[Path, Path], set[Path]]:
     """Each uploaded PDF copied to `home/files/<sha256 prefix>/<its name>` (the same file
-    uploaded again lands on the same copy), mapped to the upload it came from; other files
-    (exports, databases) are read where they are and not kept."""
+    uploaded again lands on the same copy), mapped to the upload it came from, and the copies
+    this call made; other files (exports, databases) are read where they are and not kept."""
     copies: dict[Path, Path] = {}
+    made: set[Path] = set()
     for upload in uploads:
         if upload.suffix.lower() != ".pdf" or not upload.is_file():
             continue
@@ -44,8 +45,9 @@ def kept(home: Path, uploads: Sequence[Path]) -> dict[Path, Path]:
         if not copy.exists():
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(upload, copy)
+            made.add(copy)
         copies[copy] = upload
-    return copies
+    return copies, made
 
 
 def as_uploaded(report: IngestReport, copies: dict[Path, Path]) -> IngestReport:
@@ -72,14 +74,12 @@ def as_uploaded(report: IngestReport, copies: dict[Path, Path]) -> IngestReport:
 def ingest_uploads(library: Library, uploads: Sequence[Path], **options: Any) -> IngestReport:
     """`library.ingest` over the uploads, their PDFs read from the kept copies (those new to
     the library's folder are deleted again when the ingest fails as a whole)."""
-    before = {c.parent for c in (library.settings.home / KEPT_FOLDER).glob("*/*")}
-    copies = kept(library.settings.home, uploads)
+    copies, made = kept(library.settings.home, uploads)
     by_upload = {upload: copy for copy, upload in copies.items()}
     try:
         report = library.ingest([by_upload.get(u, u) for u in uploads], **options)
     except BaseException:
-        for copy in copies:
-            if copy.parent not in before:
-                shutil.rmtree(copy.parent, ignore_errors=True)
+        for copy in made:
+            shutil.rmtree(copy.parent, ignore_errors=True)
         raise
     return as_uploaded(report, copies)
