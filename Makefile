@@ -92,7 +92,8 @@ reader: install
 	test -x $(TRAIN_VENV)/bin/python || python3 -m venv $(TRAIN_VENV)
 	$(TRAIN_VENV)/bin/python -m pip install --quiet -r scripts/reader/requirements.txt
 	$(PY) scripts/reader/build_data.py --data $(DATA) --out build/reader
-	$(TRAIN_VENV)/bin/python scripts/reader/train.py --data build/reader --out src/paperqa/data
+	$(TRAIN_VENV)/bin/python scripts/reader/train.py --data build/reader --out src/paperqa/data \
+		--exclude qasper-abs-sent qasper-ft-sent
 	$(PY) scripts/data_sums.py
 	$(PY) benchmarks/bench_reader.py --choose
 	$(PY) scripts/data_sums.py

@@ -12,8 +12,9 @@ Labels:
 - *answerable*: the passage answers the question (a QASPER evidence paragraph or an
   abstract whose answer QASPER's annotators found in it; a SciFact abstract window holding
   a rationale; a SciTLDR abstract for its own summary); 0 for other paragraphs of the
-  paper (the closest by shared words first), for unanswerable questions, and for windows
-  without a rationale.
+  paper (those paperqa itself reads for the question when asked of the paper first: the
+  paragraphs its reranker chooses, `--train-home`; then the closest by shared words; then a
+  few at random), for unanswerable questions, and for windows without a rationale.
 - *spans*: character spans of the passage that answer (QASPER extractive answers found
   verbatim; for free-form answers, the shortest window of at most 30 words with the best
   token F1 against the answer, kept when that F1 is 0.5 or more).
@@ -22,6 +23,10 @@ Labels:
   summary ("yes") and the same summary with a negation inserted or removed ("no").
 
     python scripts/reader/build_data.py [--data ../shared/data] [--out build/reader]
+        [--train-home build/paragraphs/train]
+
+The train papers are ingested into `--train-home` the first time (the library `make
+paragraphs` uses; about 10 minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -43,8 +48,9 @@ from paperqa.text.words import content_words
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = Path(__file__).with_name("sources.json")
 SEED = 13
-#: Non-evidence paragraphs kept per QASPER full-text question: the closest by shared words,
-#: then a few at random (every paragraph would make 30 negatives per positive).
+#: Non-evidence paragraphs kept per QASPER full-text question: those paperqa reads for it (at
+#: most `BODY_PARAGRAPHS`), then the closest by shared words up to `HARD_NEGATIVES`, then a few
+#: at random (every paragraph would make 30 negatives per positive).
 HARD_NEGATIVES = 4
 RANDOM_NEGATIVES = 2
 #: Paragraphs longer than this many words are cut into windows of whole sentences.
@@ -184,12 +190,48 @@ def sentence_examples(
         yield example(source, group, question, sentence, 0, [], None)
 
 
+def pipeline_reads(home: Path, papers: Path, questions: Path) -> dict[str, list[str]]:
+    """Question id -> the body paragraphs paperqa's reader reads for it, asked of its paper as
+    `paperqa ask --paper` does (the paragraph reranker's choice among the paper's retrieved
+    chunks): the plausible non-answers a whole paper offers, which the reader must tell from
+    the answer. The papers are ingested into `home` the first time."""
+    from paperqa.answer.ask import find
+    from paperqa.answer.conversation import Conversation
+    from paperqa.answer.read.evidence import source_paragraphs
+    from paperqa.answer.run import Run
+    from paperqa.answer.session import Session
+    from paperqa.answer.understand.intent import read_intent
+    from paperqa.library import Library
+    from paperqa.settings import Settings
+
+    lib = Library(Settings(home=home))
+    if not lib.stats().papers:
+        print(f"ingesting {papers} into {home} ...", flush=True)
+        lib.ingest([papers])
+    pipeline = lib.tasks.pipeline
+    out = {}
+    for q in jsonl(questions):
+        paper = lib.get(q["paper_id"])
+        intent = read_intent(q["question"], named=pipeline.retriever.named, chosen=[paper.id])
+        session = Session(intent=intent, conversation=Conversation(), run=Run())
+        find(pipeline, session)
+        read = source_paragraphs(session.meant[0]) if session.meant else []
+        out[q["id"]] = [p for p in read if p != paper.abstract]
+    return out
+
+
 def qasper_fulltext(
-    papers: Path, questions: Path, rng: random.Random, every: bool = False, sentences: bool = False
+    papers: Path,
+    questions: Path,
+    rng: random.Random,
+    every: bool = False,
+    sentences: bool = False,
+    read: dict[str, list[str]] | None = None,
 ) -> Iterator[dict]:
     """Examples from QASPER's whole papers: each evidence paragraph (answerable, with spans
-    and a yes/no verdict), and the paragraphs closest to the question that are not evidence.
-    `every`: all of a paper's paragraphs (the choice set reads whole papers)."""
+    and a yes/no verdict), and paragraphs that are not evidence: those paperqa reads for the
+    question (`read`, from `pipeline_reads`), the closest to it by shared words, a few at
+    random. `every`: all of a paper's paragraphs (the choice set reads whole papers)."""
     by_id = {p["id"]: p for p in jsonl(papers)}
     for q in jsonl(questions):
         paper = by_id[q["paper_id"]]
@@ -215,14 +257,13 @@ def qasper_fulltext(
                 if sentences and spans:
                     yield from sentence_examples("qasper-ft-sent", group, q["question"], piece, spans)
         others = [p for p in paragraphs if p not in evidence]
-        if q["kind"] == "unanswerable":
-            others_kept = others if every else rng.sample(others, min(len(others), HARD_NEGATIVES))
-        elif every:
+        if every:
             others_kept = others
         else:
-            ranked = sorted(others, key=lambda p: -overlap(q["question"], p))
-            hard = ranked[:HARD_NEGATIVES]
-            rest = ranked[HARD_NEGATIVES:]
+            first = [p for p in (read or {}).get(q["id"], []) if p in others]
+            ranked = first + [p for p in sorted(others, key=lambda p: -overlap(q["question"], p)) if p not in first]
+            hard = ranked[: max(HARD_NEGATIVES, len(first))]
+            rest = [p for p in others if p not in hard]
             others_kept = hard + rng.sample(rest, min(len(rest), RANDOM_NEGATIVES))
         for paragraph in others_kept:
             piece = max(windows(paragraph), key=lambda w: overlap(q["question"], w))
@@ -343,13 +384,17 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "reader")
     parser.add_argument("--scitldr", type=int, default=1200, help="SciTLDR train abstracts used.")
+    parser.add_argument(
+        "--train-home", type=Path, default=ROOT / "build" / "paragraphs" / "train",
+        help="A library of the QASPER full-text train papers (ingested here the first time).",
+    )  # fmt: skip
     args = parser.parse_args()
     src = check_sources(args.data)
     rng = random.Random(SEED)
+    ft_papers, ft_questions = src["qasper_fulltext_train_papers"], src["qasper_fulltext_train_questions"]
+    read = pipeline_reads(args.train_home, ft_papers, ft_questions)
     train = [
-        *qasper_fulltext(
-            src["qasper_fulltext_train_papers"], src["qasper_fulltext_train_questions"], rng, sentences=True
-        ),
+        *qasper_fulltext(ft_papers, ft_questions, rng, sentences=True, read=read),
         *qasper_fulltext_abstracts(
             src["qasper_fulltext_train_papers"], src["qasper_fulltext_train_questions"]
         ),
