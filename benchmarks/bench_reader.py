@@ -16,7 +16,10 @@ cut), the answering words (span F1), verdicts (yes/no accuracy), its size, load 
 
 `--choose` writes the cuts into `src/paperqa/data/reader.json` (what `make reader` does): the
 answerability cut is the highest that refuses at most `REFUSED_ANSWERABLE` of QASPER abstract
-dev's answerable questions; the span cut the one whose short answers score the best F1 there.
+dev's answerable questions; the span cut the one whose short answers score the best F1 there;
+the whole-paper cut the highest that refuses at most `PAPER_REFUSED_ANSWERABLE` of QASPER
+full-text dev's answerable questions asked of their paper (the dev papers are ingested into
+build/paragraphs/dev the first time, as `make paragraphs` does).
 
     python benchmarks/bench_reader.py [--choose] [--model DIR] [--fulltext-limit N]
 """
@@ -201,6 +204,63 @@ def sentence_f1(q: dict, r: ReadResult) -> float:
         if a <= r.span.start < b:
             return best_f1(r.passage[a:b], q["answers"])
     return 0.0
+
+
+#: The whole-paper cut refuses at most this share of QASPER full-text dev's answerable questions
+#: asked of their paper (of those it decides: all but yes/no questions).
+PAPER_REFUSED_ANSWERABLE = 0.075
+PAPER_CUTS = (0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3)
+
+
+def whole_papers(reader: Reader) -> list[tuple[str, float]]:
+    """Per QASPER full-text dev question asked of its paper as `paperqa ask --paper` asks it
+    (yes/no questions left out: the abstract and paragraphs read as one decide those), its kind
+    and the best p of the passages read alone (the abstract, the body paragraphs the reranker
+    chose); 1.0 when the abstract states what was asked anyway (`aspects.stated_anyway`)."""
+    from paperqa.answer.ask import find
+    from paperqa.answer.conversation import Conversation
+    from paperqa.answer.pipeline import Pipeline
+    from paperqa.answer.run import Run
+    from paperqa.answer.session import Session
+    from paperqa.answer.understand.intent import QuestionKind, read_intent
+    from paperqa.answer.write.aspects import stated_anyway
+    from paperqa.library import Library
+    from paperqa.settings import Settings
+
+    lib = Library(Settings(home=ROOT / "build" / "paragraphs" / "dev"))
+    if not lib.stats().papers:
+        lib.ingest([DATA / "qasper_fulltext" / "dev_papers.jsonl"])
+    pipeline = Pipeline(lib.settings, lib.store, lib.embedder, reader=reader)
+    out = []
+    for q in jsonl(DATA / "qasper_fulltext" / "dev_questions.jsonl"):
+        paper = lib.get(q["paper_id"])  # QASPER's arXiv id, a library id ("arxiv:...") here
+        intent = read_intent(q["question"], named=pipeline.retriever.named, chosen=[paper.id])
+        if intent.kind == QuestionKind.YESNO:
+            continue
+        session = Session(intent=intent, conversation=Conversation(), run=Run())
+        find(pipeline, session)
+        if session.refusal() is not None or not session.meant or not session.meant[0].paper.sections:
+            continue
+        reads = pipeline.read_paragraphs(session.run, intent.question, session.meant[0])
+        best = max((r.p for r in reads.values()), default=0.0)
+        out.append((q["kind"], 1.0 if stated_anyway(intent, session.meant) else best))
+    return out
+
+
+def choose_paper_cut(reader: Reader) -> tuple[float, list[dict]]:
+    """The highest cut on the best passage read alone (`whole_papers`) refusing at most
+    `PAPER_REFUSED_ANSWERABLE` of the answerable; each cut's refusals beside it."""
+    rows = whole_papers(reader)
+    answerable = sorted(p for kind, p in rows if kind != "unanswerable")
+    unanswerable = [p for kind, p in rows if kind == "unanswerable"]
+    allowed = int(PAPER_REFUSED_ANSWERABLE * len(answerable))
+    cut = round(float(answerable[allowed]), 4)
+    table = [
+        {"paper_cut": c, "answerable_refused": round(sum(p < c for p in answerable) / len(answerable), 3),
+         "unanswerable_refused": round(sum(p < c for p in unanswerable) / len(unanswerable), 3)}
+        for c in sorted({*PAPER_CUTS, cut})
+    ]  # fmt: skip
+    return cut, table
 
 
 #: The reader says yes or no only where, on QASPER full-text dev's yes/no evidence paragraphs,
@@ -409,19 +469,25 @@ def main() -> None:
         _, rows = qasper_abstracts(reader)
         cut, span_cut, table = choose_cuts(rows)
         verdict_cut, verdicts = choose_verdict_cut(reader)
+        paper_cut, papers = choose_paper_cut(reader)
         meta["cut"], meta["span_cut"], meta["verdict_cut"] = cut, span_cut, verdict_cut
+        meta["paper_cut"] = paper_cut
         meta["cut_choice"] = {
             "on": "QASPER abstract dev (cut: the reader and the gate combined; span cut); QASPER "
-            "full-text dev yes/no evidence paragraphs (verdict cut)",
+            "full-text dev yes/no evidence paragraphs (verdict cut); QASPER full-text dev asked of "
+            "the paper, its passages read alone (paper cut)",
             "answerable_refused_at_most": REFUSED_ANSWERABLE,
+            "paper_answerable_refused_at_most": PAPER_REFUSED_ANSWERABLE,
             "span_cuts": table,
             "verdict_cuts": verdicts,
+            "paper_cuts": papers,
         }
         meta_path.write_text(json.dumps(meta, indent=1) + "\n")
         # paperqa checks reader.json's sha256 before loading it, as the reads below do
         subprocess.run([sys.executable, str(ROOT / "scripts" / "data_sums.py")], check=True)
         reader.meta = meta  # type: ignore[misc]
-        print(f"chose cut {cut}, span cut {span_cut}, verdict cut {verdict_cut}", file=sys.stderr)
+        print(f"chose cut {cut}, span cut {span_cut}, verdict cut {verdict_cut}, paper cut {paper_cut}",
+              file=sys.stderr)  # fmt: skip
     reader._cache.clear()  # the report times fresh reads
     report["qasper_abstract_dev"], _ = qasper_abstracts(reader)
     print(json.dumps(report["qasper_abstract_dev"]), file=sys.stderr)

@@ -314,11 +314,12 @@ def test_a_whole_papers_sentences_are_chosen_with_the_reader(library: Library, m
         assert words in answer.sentences[0].text
 
 
-def test_a_whole_paper_does_not_state_only_what_none_of_its_paragraphs_read_answers(
+def test_a_whole_paper_states_what_one_of_its_passages_read_alone_answers(
     library: Library, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     """Of one whole paper, a paragraph the reader says answers is enough to answer, though the
-    abstract and the passages read together do not."""
+    abstract and the passages read together do not; and the abstract and paragraphs read as one
+    text are not: a passage read alone must answer."""
     from paperqa.answer import pipeline as pipeline_module
 
     from .test_reading_answers import ScriptedReader
@@ -329,6 +330,8 @@ def test_a_whole_paper_does_not_state_only_what_none_of_its_paragraphs_read_answ
     question = "Which datasets do they evaluate on?"
     for reader, refused in (
         (ScriptedReader(lambda q, p: p in body), False),  # one body paragraph, read alone, answers
+        (ScriptedReader(lambda q, p: p == paper.abstract), False),  # the abstract alone answers
+        (ScriptedReader(lambda q, p: p not in body and p != paper.abstract), True),  # only all of them
         (ScriptedReader(lambda q, p: False), True),
     ):
         monkeypatch.setattr(pipeline_module, "bundled_reader", lambda r=reader: r)

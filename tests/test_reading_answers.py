@@ -17,6 +17,7 @@ class ScriptedReader:
     """Says a passage answers when `answers(question, passage)`; its span is `span_of(passage)`."""
 
     cut = 0.5
+    paper_cut = 0.5
     span_cut = 0.3
     verdict_cut = 0.6
 

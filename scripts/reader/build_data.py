@@ -12,9 +12,9 @@ Labels:
 - *answerable*: the passage answers the question (a QASPER evidence paragraph or an
   abstract whose answer QASPER's annotators found in it; a SciFact abstract window holding
   a rationale; a SciTLDR abstract for its own summary); 0 for other paragraphs of the
-  paper (those paperqa itself reads for the question when asked of the paper first: the
-  paragraphs its reranker chooses, `--train-home`; then the closest by shared words; then a
-  few at random), for unanswerable questions, and for windows without a rationale.
+  paper (the closest by shared words first, or with `--read-negatives` those paperqa itself
+  reads for the question, then a few at random), for unanswerable questions, and for windows
+  without a rationale.
 - *spans*: character spans of the passage that answer (QASPER extractive answers found
   verbatim; for free-form answers, the shortest window of at most 30 words with the best
   token F1 against the answer, kept when that F1 is 0.5 or more).
@@ -23,10 +23,7 @@ Labels:
   summary ("yes") and the same summary with a negation inserted or removed ("no").
 
     python scripts/reader/build_data.py [--data ../shared/data] [--out build/reader]
-        [--train-home build/paragraphs/train]
-
-The train papers are ingested into `--train-home` the first time (the library `make
-paragraphs` uses; about 10 minutes on 2 cores).
+        [--read-negatives build/paragraphs/train]
 """
 
 from __future__ import annotations
@@ -48,9 +45,9 @@ from paperqa.text.words import content_words
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = Path(__file__).with_name("sources.json")
 SEED = 13
-#: Non-evidence paragraphs kept per QASPER full-text question: those paperqa reads for it (at
-#: most `BODY_PARAGRAPHS`), then the closest by shared words up to `HARD_NEGATIVES`, then a few
-#: at random (every paragraph would make 30 negatives per positive).
+#: Non-evidence paragraphs kept per QASPER full-text question: the closest by shared words
+#: (with `--read-negatives`, those paperqa reads for it first), then a few at random (every
+#: paragraph would make 30 negatives per positive); of an unanswerable one, a few at random.
 HARD_NEGATIVES = 4
 RANDOM_NEGATIVES = 2
 #: Paragraphs longer than this many words are cut into windows of whole sentences.
@@ -259,11 +256,18 @@ def qasper_fulltext(
         others = [p for p in paragraphs if p not in evidence]
         if every:
             others_kept = others
-        else:
-            first = [p for p in (read or {}).get(q["id"], []) if p in others]
+        elif read is not None:  # the paragraphs paperqa reads first, for every kind of question
+            first = [p for p in read.get(q["id"], []) if p in others]
             ranked = first + [p for p in sorted(others, key=lambda p: -overlap(q["question"], p)) if p not in first]
             hard = ranked[: max(HARD_NEGATIVES, len(first))]
             rest = [p for p in others if p not in hard]
+            others_kept = hard + rng.sample(rest, min(len(rest), RANDOM_NEGATIVES))
+        elif q["kind"] == "unanswerable":
+            others_kept = rng.sample(others, min(len(others), HARD_NEGATIVES))
+        else:
+            ranked = sorted(others, key=lambda p: -overlap(q["question"], p))
+            hard = ranked[:HARD_NEGATIVES]
+            rest = ranked[HARD_NEGATIVES:]
             others_kept = hard + rng.sample(rest, min(len(rest), RANDOM_NEGATIVES))
         for paragraph in others_kept:
             piece = max(windows(paragraph), key=lambda w: overlap(q["question"], w))
@@ -385,14 +389,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "reader")
     parser.add_argument("--scitldr", type=int, default=1200, help="SciTLDR train abstracts used.")
     parser.add_argument(
-        "--train-home", type=Path, default=ROOT / "build" / "paragraphs" / "train",
-        help="A library of the QASPER full-text train papers (ingested here the first time).",
+        "--read-negatives", type=Path, metavar="TRAIN_HOME",
+        help="Take each QASPER full-text train question's negatives first from the paragraphs "
+        "paperqa reads for it, in this library of the train papers (ingested the first time; "
+        "build/paragraphs/train is the one `make paragraphs` uses). Measured, not shipped.",
     )  # fmt: skip
     args = parser.parse_args()
     src = check_sources(args.data)
     rng = random.Random(SEED)
     ft_papers, ft_questions = src["qasper_fulltext_train_papers"], src["qasper_fulltext_train_questions"]
-    read = pipeline_reads(args.train_home, ft_papers, ft_questions)
+    read = pipeline_reads(args.read_negatives, ft_papers, ft_questions) if args.read_negatives else None
     train = [
         *qasper_fulltext(ft_papers, ft_questions, rng, sentences=True, read=read),
         *qasper_fulltext_abstracts(

@@ -214,8 +214,9 @@ class RetrievalSettings(BaseModel):
         le=1.0,
         description="A question about chosen papers (--paper, named, a follow-up's) is answered "
         "'the abstract does not answer this', and a paper is left out of an answer over the library, "
-        "when the reader's probability that its abstract answers is below this. Default: the cut "
-        "shipped with the reader, chosen on QASPER dev (`make reader`).",
+        "when the reader's probability that its abstract answers is below this (of one whole paper: "
+        "that its abstract or a body paragraph read, each read alone, answers). Default: the cuts "
+        "shipped with the reader, chosen on QASPER dev and full-text dev (`make reader`).",
     )
     support_threshold: float = Field(
         default=0.45,

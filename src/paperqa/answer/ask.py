@@ -126,8 +126,9 @@ def find(pipeline: Pipeline, session: Session) -> None:
 def read(pipeline: Pipeline, session: Session) -> None:
     """The evidence chosen from the sources meant, the reader's results (its probability
     combined with the word-feature gate's) and which sources answer: those the reader says do,
-    those whose abstracts state what was asked anyway (`aspects.stated_anyway`), and a whole
-    paper asked about alone one of whose paragraphs, read alone, answers. With the
+    those whose abstracts state what was asked anyway (`aspects.stated_anyway`); a whole paper
+    asked about alone (but for a yes/no question) answers when its abstract or one of the body
+    paragraphs read, each read alone, does (`Pipeline.paper_cut`). With the
     reader off, the chosen evidence's own answerability decides for the papers asked about
     (over the library it declines nothing)."""
     if session.refusal() is not None:
@@ -158,9 +159,15 @@ def read(pipeline: Pipeline, session: Session) -> None:
     read_sources = reading.to_read(intent, meant)
     if reads := pipeline.read(run, intent.question, read_sources):
         session.reads = reading.gated(reads, intent, read_sources, rank, idf)
-        answers = reading.answering(session.reads, cut) | aspects.stated_anyway(intent, read_sources)
-        if any(r.p >= cut for r in paragraphs.values()):  # of a whole paper: a paragraph answers
-            answers.add(meant[0].number)
+        answers = set(aspects.stated_anyway(intent, read_sources))
+        if paragraphs:
+            # a whole paper asked about alone answers when a passage of it read alone does (its
+            # abstract, a body paragraph the reranker chose): read as one text they nearly always
+            # hold a plausible sentence, for the questions the paper leaves open too
+            if any(r.p >= pipeline.paper_cut() for r in paragraphs.values()):
+                answers.add(meant[0].number)
+        else:
+            answers |= reading.answering(session.reads, cut)
         # over the library, the reader's doubt declines only what retrieval is unsure of too:
         # a question naming a paper, or whose passages match closely, is answered from them
         sure = not intent.papers and confident(pipeline.settings.retrieval, session.chunks)

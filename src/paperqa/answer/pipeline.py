@@ -187,6 +187,15 @@ class Pipeline:
         reader = self.reader
         return reader.cut if reader is not None else bundled_models().gate_cut
 
+    def paper_cut(self) -> float:
+        """The probability under which no passage of a whole paper read alone answers: the
+        answerability setting, else the reader's (`Reader.paper_cut`)."""
+        cut = self.settings.retrieval.answerable_cut
+        if cut is not None:
+            return cut
+        reader = self.reader
+        return reader.paper_cut if reader is not None else bundled_models().gate_cut
+
     @staticmethod
     def labels(sources: Sequence[Source]) -> dict[int, str]:
         return {s.number: paper_label(s.paper) for s in sources}

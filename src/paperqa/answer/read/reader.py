@@ -95,6 +95,9 @@ class Reads(Protocol):
     def cut(self) -> float: ...
 
     @property
+    def paper_cut(self) -> float: ...
+
+    @property
     def span_cut(self) -> float: ...
 
     @property
@@ -141,6 +144,13 @@ class Reader:
     def cut(self) -> float:
         """`ReadResult.p` under which a passage does not answer (chosen on QASPER dev)."""
         return float(self.meta["cut"])
+
+    @property
+    def paper_cut(self) -> float:
+        """`ReadResult.p` under which no passage of a whole paper read alone (its abstract, a
+        body paragraph the answer reads) answers, so the paper does not state what was asked
+        (chosen on QASPER full-text dev; the answerability cut for a reader without one)."""
+        return float(self.meta.get("paper_cut", self.meta["cut"]))
 
     @property
     def span_cut(self) -> float:
