@@ -258,7 +258,8 @@ def qasper_fulltext(
             others_kept = others
         elif read is not None:  # the paragraphs paperqa reads first, for every kind of question
             first = [p for p in read.get(q["id"], []) if p in others]
-            ranked = first + [p for p in sorted(others, key=lambda p: -overlap(q["question"], p)) if p not in first]
+            closest = sorted(others, key=lambda p: -overlap(q["question"], p))
+            ranked = first + [p for p in closest if p not in first]
             hard = ranked[: max(HARD_NEGATIVES, len(first))]
             rest = [p for p in others if p not in hard]
             others_kept = hard + rng.sample(rest, min(len(rest), RANDOM_NEGATIVES))
