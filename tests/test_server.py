@@ -299,7 +299,9 @@ def test_an_uploaded_pdf_is_kept_by_the_library(tmp_path, embedder):  # type: ig
         assert kept.startswith(str(home / "files")) and kept.endswith("/habcnn.pdf")
         got = c.get(f"/pdf/{paper_id}")
         assert got.status_code == 200 and got.content == source.read_bytes()
-    assert [p.name for p in (home / "files").glob("*/*")] == ["habcnn.pdf"]  # no broken.pdf
+        assert [p.name for p in (home / "files").glob("*/*")] == ["habcnn.pdf"]  # no broken.pdf
+        assert c.delete(f"/papers/{paper_id}").status_code == 200
+    assert not list((home / "files").iterdir())  # the kept copy went with its paper
 
 
 def test_a_pdf_uploaded_in_the_app_is_kept_too(tmp_path, embedder):  # type: ignore[no-untyped-def]
@@ -316,3 +318,5 @@ def test_a_pdf_uploaded_in_the_app_is_kept_too(tmp_path, embedder):  # type: ign
     upload.unlink()  # Gradio's cache is cleared
     (paper,) = library.papers()
     assert paper.files[0].startswith(str(tmp_path / "lib" / "files")) and Path(paper.files[0]).is_file()
+    Actions(library).remove(paper.id)
+    assert not Path(paper.files[0]).exists() and not library.papers()

@@ -17,7 +17,7 @@ from paperqa.answer.write.aspects import ASPECTS
 from paperqa.errors import PaperQAError, user_message
 from paperqa.interfaces.chat import ChatSession
 from paperqa.interfaces.export import note, render_table
-from paperqa.interfaces.files import ingest_uploads
+from paperqa.interfaces.files import ingest_uploads, remove_papers
 from paperqa.interfaces.render import (
     answer_html,
     cards_of,
@@ -280,7 +280,7 @@ class Actions:
 
     def remove(self, paper_id: str | None) -> tuple[str, Any]:
         try:
-            paper = self.library.remove(paper_id or "")
+            (paper,) = remove_papers(self.library, [paper_id or ""])
         except PaperQAError as exc:
             return error_html(str(exc)), gr.update(visible=False)
         return f"Removed **{html.escape(paper.title)}**.", gr.update(visible=False)

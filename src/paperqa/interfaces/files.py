@@ -1,7 +1,7 @@
 """Papers' files: a paper's own PDF on this machine (which the app, the server and the CLI
 link a cited page to), and the files people upload through the app or `POST /papers`, whose
-PDFs are kept in the library's own folder so they outlive the upload; the ingest report speaks
-of the files as the person named them."""
+PDFs are kept in the library's own folder so they outlive the upload and go with the paper
+(`remove_papers`); the ingest report speaks of the files as the person named them."""
 
 from __future__ import annotations
 
@@ -83,3 +83,18 @@ def ingest_uploads(library: Library, uploads: Sequence[Path], **options: Any) ->
             shutil.rmtree(copy.parent, ignore_errors=True)
         raise
     return as_uploaded(report, copies)
+
+
+def remove_papers(library: Library, refs: Sequence[str]) -> list[Paper]:
+    """`library.remove_many`, then the kept copies of the removed papers' uploaded PDFs that no
+    paper left in the library records (the same PDF may back another record)."""
+    removed = library.remove_many(refs)
+    folder = (library.settings.home / KEPT_FOLDER).resolve()
+    copies = {
+        path for p in removed for path in (Path(f).resolve() for f in p.files) if path.parent.parent == folder
+    }
+    if copies:
+        still = {Path(f).resolve() for p in library.papers() for f in p.files}
+        for copy in copies - still:
+            shutil.rmtree(copy.parent, ignore_errors=True)
+    return removed

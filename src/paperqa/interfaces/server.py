@@ -52,7 +52,7 @@ from paperqa.interfaces.access import (
     host_names,
     password_for,
 )
-from paperqa.interfaces.files import ingest_uploads, pdf_of
+from paperqa.interfaces.files import ingest_uploads, pdf_of, remove_papers
 from paperqa.interfaces.openai_compat import ChatRequest
 from paperqa.interfaces.runnables import (
     AskInput,
@@ -305,7 +305,8 @@ def _library_routes(library: Library) -> APIRouter:
 
     @router.delete("/papers/{ref:path}", responses=not_found)
     def remove(ref: str) -> Paper:
-        return library.remove(ref)
+        (paper,) = remove_papers(library, [ref])
+        return paper
 
     @router.post("/papers", responses={400: {"model": Problem}})
     def upload(files: list[UploadFile] = File(...)) -> IngestReport:  # noqa: B008 (FastAPI idiom)

@@ -260,8 +260,11 @@ def remove(
     ctx: typer.Context,
     papers: Annotated[list[str], typer.Argument(help="Paper ids, or the starts of their titles.")],
 ) -> None:
-    """Remove papers and their chunks from the library (all names are checked first)."""
-    for removed in open_library(ctx).remove_many(papers):
+    """Remove papers and their chunks from the library (all names are checked first), and the
+    copies of PDFs uploaded through the app or the API that no other paper records."""
+    from paperqa.interfaces.files import remove_papers
+
+    for removed in remove_papers(open_library(ctx), papers):
         out.print(f"Removed {removed.id}: {removed.title}", highlight=False)
 
 
