@@ -278,6 +278,23 @@ def test_a_papers_own_pdf_opens_at_its_page(tmp_path, embedder):  # type: ignore
         assert c.get(f"/pdf/{paper_id}", auth=("paperqa", "s3cret")).status_code == 200
 
 
+@pytest.mark.slow
+def test_a_pdf_link_clicked_in_the_app_needs_no_second_password(tmp_path, embedder):  # type: ignore[no-untyped-def]
+    """Behind a password, someone logged in to the app opens a cited page's PDF with the app's
+    session cookie (the browser asked for the password once, in the app's login form); without
+    it, or with a made-up one, the PDF still wants the password, and the API ignores the cookie."""
+    library = Library(Settings(home=tmp_path / "lib"), embedder=embedder)
+    (paper_id,) = library.ingest([DATA / "pdf" / "1602.04341-two-column.pdf"]).added
+    app = create_app(library, password="s3cret")
+    with uvicorn_thread(app) as base, httpx.Client(base_url=base, timeout=120) as c:
+        assert c.get(f"/pdf/{paper_id}").status_code == 401
+        assert c.post("/app/login", data={"username": "paperqa", "password": "s3cret"}).status_code == 200
+        assert c.get(f"/pdf/{paper_id}").status_code == 200
+        assert c.get("/stats").status_code == 401  # the API still wants the password
+        forged = {name: "made-up" for name in c.cookies}
+        assert httpx.get(f"{base}/pdf/{paper_id}", cookies=forged).status_code == 401
+
+
 def test_an_uploaded_pdf_is_kept_by_the_library(tmp_path, embedder):  # type: ignore[no-untyped-def]
     """`POST /papers` reads uploads from a temporary folder: the PDFs among them are kept in
     the library's own folder, so the paper's PDF (its page links, `GET /pdf/{id}`) outlives the

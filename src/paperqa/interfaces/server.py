@@ -215,9 +215,15 @@ def create_app(
             raise _Unauthorized
         throttle.succeeded(client)
 
+    def pdf_guard(request: Request) -> None:
+        # a page link clicked in the app carries the app's login, not the password again
+        if not (password and _logged_in(app, request)):
+            guard(request)
+
     routers = (_library_routes(library), _answer_routes(library), _openai_routes(library)) if api else ()
-    for router in (*routers, _pdf_routes(library)):
+    for router in routers:
         app.include_router(router, dependencies=[Depends(guard)])
+    app.include_router(_pdf_routes(library), dependencies=[Depends(pdf_guard)])
     if mount_ui:
         _mount_ui(app, library, password)
     return app
@@ -264,6 +270,20 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"error": f"{user_message(exc)}; see the server log"}, 500)
+
+
+def _logged_in(app: FastAPI, request: Request) -> bool:
+    """The request carries the session cookie of someone logged in to the app mounted at /app
+    (Gradio's login). Read-only routes only: a cookie also rides along requests other sites
+    make, so everything that changes the library asks for the password itself."""
+    for route in app.routes:
+        ui = getattr(route, "app", None) if getattr(route, "path", None) == "/app" else None
+        cookie_id, tokens = getattr(ui, "cookie_id", None), getattr(ui, "tokens", None)
+        if cookie_id and isinstance(tokens, dict):
+            names = (f"access-token-{cookie_id}", f"access-token-unsecure-{cookie_id}")
+            token = next((request.cookies[n] for n in names if n in request.cookies), None)
+            return token is not None and token in tokens
+    return False
 
 
 def _pdf_routes(library: Library) -> APIRouter:
