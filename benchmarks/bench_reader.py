@@ -40,7 +40,7 @@ import numpy as np
 from _common import RESULTS, ROOT, header
 
 from paperqa.answer.read.reader import Reader, ReadResult
-from paperqa.answer.read.reading import combine
+from paperqa.answer.read.reading import combine, passages_gated
 from paperqa.evals.qasper import token_f1
 
 DATA = ROOT.parent / "shared" / "data"
@@ -216,7 +216,7 @@ def whole_papers(reader: Reader) -> list[tuple[str, float]]:
     """Per QASPER full-text dev question asked of its paper as `paperqa ask --paper` asks it
     (yes/no questions left out: the abstract and paragraphs read as one decide those), its kind
     and the best p of the passages read alone (the abstract, the body paragraphs the reranker
-    chose); 1.0 when the abstract states what was asked anyway (`aspects.stated_anyway`)."""
+    chose), the reader's and the gate's combined (`reading.passages_gated`); 1.0 when the abstract states what was asked anyway (`aspects.stated_anyway`)."""
     from paperqa.answer.ask import find
     from paperqa.answer.conversation import Conversation
     from paperqa.answer.pipeline import Pipeline
@@ -242,7 +242,8 @@ def whole_papers(reader: Reader) -> list[tuple[str, float]]:
         if session.refusal() is not None or not session.meant or not session.meant[0].paper.sections:
             continue
         reads = pipeline.read_paragraphs(session.run, intent.question, session.meant[0])
-        best = max((r.p for r in reads.values()), default=0.0)
+        alone = passages_gated(reads, intent, session.meant[0], pipeline.ranker(), pipeline.idf())
+        best = max(alone.values(), default=0.0)
         out.append((q["kind"], 1.0 if stated_anyway(intent, session.meant) else best))
     return out
 

@@ -128,7 +128,8 @@ def read(pipeline: Pipeline, session: Session) -> None:
     combined with the word-feature gate's) and which sources answer: those the reader says do,
     those whose abstracts state what was asked anyway (`aspects.stated_anyway`); a whole paper
     asked about alone (but for a yes/no question) answers when its abstract or one of the body
-    paragraphs read, each read alone, does (`Pipeline.paper_cut`). With the
+    paragraphs read, each read alone by the reader and the gate, does (`Pipeline.paper_cut`).
+    With the
     reader off, the chosen evidence's own answerability decides for the papers asked about
     (over the library it declines nothing)."""
     if session.refusal() is not None:
@@ -162,9 +163,10 @@ def read(pipeline: Pipeline, session: Session) -> None:
         answers = set(aspects.stated_anyway(intent, read_sources))
         if paragraphs:
             # a whole paper asked about alone answers when a passage of it read alone does (its
-            # abstract, a body paragraph the reranker chose): read as one text they nearly always
-            # hold a plausible sentence, for the questions the paper leaves open too
-            if any(r.p >= pipeline.paper_cut() for r in paragraphs.values()):
+            # abstract, a body paragraph the reranker chose), by the reader and the gate: read as
+            # one text they nearly always hold a plausible sentence, for questions left open too
+            alone = reading.passages_gated(paragraphs, intent, meant[0], rank, idf)
+            if any(p >= pipeline.paper_cut() for p in alone.values()):
                 answers.add(meant[0].number)
         else:
             answers |= reading.answering(session.reads, cut)

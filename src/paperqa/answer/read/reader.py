@@ -147,9 +147,10 @@ class Reader:
 
     @property
     def paper_cut(self) -> float:
-        """`ReadResult.p` under which no passage of a whole paper read alone (its abstract, a
-        body paragraph the answer reads) answers, so the paper does not state what was asked
-        (chosen on QASPER full-text dev; the answerability cut for a reader without one)."""
+        """The probability (the reader's and the gate's combined) under which no passage of a
+        whole paper read alone (its abstract, a body paragraph the answer reads) answers, so
+        the paper does not state what was asked (chosen on QASPER full-text dev; the
+        answerability cut for a reader without one)."""
         return float(self.meta.get("paper_cut", self.meta["cut"]))
 
     @property

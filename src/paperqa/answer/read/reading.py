@@ -49,6 +49,20 @@ def combine(reader_p: float, gate_p: float) -> float:
     return round(_sigmoid((_logit(reader_p) + _logit(gate_p)) / 2), 4)
 
 
+def passages_gated(
+    reads: Mapping[str, ReadResult], intent: Intent, source: Source, rank: Ranker, idf: Idf
+) -> dict[str, float]:
+    """Passage of a whole paper's source -> the reader's probability that it answers, read
+    alone, combined with the word-feature gate's for that passage alone (`combine`): the gate
+    knows "GP" is not "GPUs", the reader knows a dataset section from its name."""
+    out = {}
+    for passage, read in reads.items():
+        alone = source.model_copy(update={"text": passage})
+        gate = max((e.answerable for e in score_sentences(intent, [alone], rank, idf)), default=0.0)
+        out[passage] = combine(read.p, gate)
+    return out
+
+
 def with_gate(reads: Mapping[int, ReadResult], gate: Mapping[int, float]) -> dict[int, ReadResult]:
     """The reads with `p` combined with the gate's probability for the same source (`combine`)."""
     return {n: replace(r, p=combine(r.p, gate[n])) if n in gate else r for n, r in reads.items()}
