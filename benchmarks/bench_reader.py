@@ -216,7 +216,8 @@ def whole_papers(reader: Reader) -> list[tuple[str, float]]:
     """Per QASPER full-text dev question asked of its paper as `paperqa ask --paper` asks it
     (yes/no questions left out: the abstract and paragraphs read as one decide those), its kind
     and the best p of the passages read alone (the abstract, the body paragraphs the reranker
-    chose), the reader's and the gate's combined (`reading.passages_gated`); 1.0 when the abstract states what was asked anyway (`aspects.stated_anyway`)."""
+    chose), the reader's and the gate's combined (`reading.passages_gated`); 1.0 when the
+    abstract states what was asked anyway (`aspects.stated_anyway`)."""
     from paperqa.answer.ask import find
     from paperqa.answer.conversation import Conversation
     from paperqa.answer.pipeline import Pipeline
