@@ -218,32 +218,27 @@ def whole_papers(reader: Reader) -> list[tuple[str, float]]:
     and the best p of the passages read alone (the abstract, the body paragraphs the reranker
     chose), the reader's and the gate's combined (`reading.passages_gated`); 1.0 when the
     abstract states what was asked anyway (`aspects.stated_anyway`)."""
-    from paperqa.answer.ask import find
-    from paperqa.answer.conversation import Conversation
-    from paperqa.answer.pipeline import Pipeline
-    from paperqa.answer.run import Run
-    from paperqa.answer.session import Session
-    from paperqa.answer.understand.intent import QuestionKind, read_intent
-    from paperqa.answer.write.aspects import stated_anyway
-    from paperqa.library import Library
-    from paperqa.settings import Settings
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from _fulltext import found, library
 
-    lib = Library(Settings(home=ROOT / "build" / "paragraphs" / "dev"))
-    if not lib.stats().papers:
-        lib.ingest([DATA / "qasper_fulltext" / "dev_papers.jsonl"])
+    from paperqa.answer.pipeline import Pipeline
+    from paperqa.answer.understand.intent import QuestionKind
+    from paperqa.answer.write.aspects import stated_anyway
+
+    lib = library(DATA / "qasper_fulltext", "dev", None)
     pipeline = Pipeline(lib.settings, lib.store, lib.embedder, reader=reader)
+    rank, idf = pipeline.ranker(), pipeline.idf()
     out = []
     for q in jsonl(DATA / "qasper_fulltext" / "dev_questions.jsonl"):
         paper = lib.get(q["paper_id"])  # QASPER's arXiv id, a library id ("arxiv:...") here
-        intent = read_intent(q["question"], named=pipeline.retriever.named, chosen=[paper.id])
+        session = found(pipeline, q["question"], paper.id)
+        intent = session.intent
         if intent.kind == QuestionKind.YESNO:
             continue
-        session = Session(intent=intent, conversation=Conversation(), run=Run())
-        find(pipeline, session)
         if session.refusal() is not None or not session.meant or not session.meant[0].paper.sections:
             continue
         reads = pipeline.read_paragraphs(session.run, intent.question, session.meant[0])
-        alone = passages_gated(reads, intent, session.meant[0], pipeline.ranker(), pipeline.idf())
+        alone = passages_gated(reads, intent, session.meant[0], rank, idf)
         best = max(alone.values(), default=0.0)
         out.append((q["kind"], 1.0 if stated_anyway(intent, session.meant) else best))
     return out

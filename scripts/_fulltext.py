@@ -1,12 +1,20 @@
 """What the scripts fitting whole-paper models on QASPER full text share (`fit_paragraphs.py`,
-`fit_body_sentences.py`): their command line, the train and dev libraries, and the sha256 of
-the training files they record."""
+`fit_body_sentences.py`, `reader/build_data.py`, and `benchmarks/bench_reader.py` choosing the
+reader's whole-paper cut): their command line, the train and dev libraries, a question taken
+through the answer's find stage restricted to its paper, and the sha256 of the training files
+they record."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from paperqa.answer.ask import find
+from paperqa.answer.conversation import Conversation
+from paperqa.answer.pipeline import Pipeline
+from paperqa.answer.run import Run
+from paperqa.answer.session import Session
+from paperqa.answer.understand.intent import read_intent
 from paperqa.index.assets import sha256_of
 from paperqa.library import Library
 from paperqa.settings import Settings
@@ -34,6 +42,16 @@ def library(data: Path, split: str, home: Path | None) -> Library:
         print(f"ingesting {split} papers into {home} ...", flush=True)
         lib.ingest([data / f"{split}_papers.jsonl"])
     return lib
+
+
+def found(pipeline: Pipeline, question: str, paper_id: str) -> Session:
+    """`question` asked of one paper as `paperqa ask --paper` asks it, through the answer's
+    find stage: `session.meant[0]`, when there, is the paper's source as the answer reads it
+    (its abstract and the body paragraphs the paragraph reranker chose)."""
+    intent = read_intent(question, named=pipeline.retriever.named, chosen=[paper_id])
+    session = Session(intent=intent, conversation=Conversation(), run=Run())
+    find(pipeline, session)
+    return session
 
 
 def train_files(data: Path) -> dict[str, str]:

@@ -27,16 +27,12 @@ from pathlib import Path
 
 import data_sums
 import numpy as np
-from _fulltext import ROOT, arguments, library, train_files
+from _fulltext import ROOT, arguments, found, library, train_files
 
-from paperqa.answer.ask import find
-from paperqa.answer.conversation import Conversation
 from paperqa.answer.linear import LinearModel, fit
 from paperqa.answer.read.evidence import body_features, sentence_rows, source_sentences
 from paperqa.answer.read.ranking import BODY_FEATURES, FEATURES
-from paperqa.answer.run import Run
-from paperqa.answer.session import Session
-from paperqa.answer.understand.intent import QuestionKind, read_intent
+from paperqa.answer.understand.intent import QuestionKind
 from paperqa.evals.qasper import QasperQuestion, load_qasper, score
 from paperqa.library import Library
 
@@ -67,12 +63,11 @@ def dataset(lib: Library, data: Path, split: str) -> list[Question]:
         if q.kind == "unanswerable":
             continue
         paper = lib.get(q.paper_id)
-        intent = read_intent(q.question, named=pipeline.retriever.named, chosen=[paper.id])
-        if intent.kind == QuestionKind.LIST or not paper.sections:
+        if not paper.sections:
             continue
-        session = Session(intent=intent, conversation=Conversation(), run=Run())
-        find(pipeline, session)
-        if not session.meant:
+        session = found(pipeline, q.question, paper.id)
+        intent = session.intent
+        if intent.kind == QuestionKind.LIST or not session.meant:
             continue
         source = session.meant[0]
         sentences = source_sentences(source)

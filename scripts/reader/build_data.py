@@ -192,26 +192,17 @@ def pipeline_reads(home: Path, papers: Path, questions: Path) -> dict[str, list[
     `paperqa ask --paper` does (the paragraph reranker's choice among the paper's retrieved
     chunks): the plausible non-answers a whole paper offers, which the reader must tell from
     the answer. The papers are ingested into `home` the first time."""
-    from paperqa.answer.ask import find
-    from paperqa.answer.conversation import Conversation
-    from paperqa.answer.read.evidence import source_paragraphs
-    from paperqa.answer.run import Run
-    from paperqa.answer.session import Session
-    from paperqa.answer.understand.intent import read_intent
-    from paperqa.library import Library
-    from paperqa.settings import Settings
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from _fulltext import found, library
 
-    lib = Library(Settings(home=home))
-    if not lib.stats().papers:
-        print(f"ingesting {papers} into {home} ...", flush=True)
-        lib.ingest([papers])
+    from paperqa.answer.read.evidence import source_paragraphs
+
+    lib = library(papers.parent, "train", home)
     pipeline = lib.tasks.pipeline
     out = {}
     for q in jsonl(questions):
         paper = lib.get(q["paper_id"])
-        intent = read_intent(q["question"], named=pipeline.retriever.named, chosen=[paper.id])
-        session = Session(intent=intent, conversation=Conversation(), run=Run())
-        find(pipeline, session)
+        session = found(pipeline, q["question"], paper.id)
         read = source_paragraphs(session.meant[0]) if session.meant else []
         out[q["id"]] = [p for p in read if p != paper.abstract]
     return out

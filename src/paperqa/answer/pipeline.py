@@ -190,11 +190,10 @@ class Pipeline:
     def paper_cut(self) -> float:
         """The probability under which no passage of a whole paper read alone answers: the
         answerability setting, else the reader's (`Reader.paper_cut`)."""
-        cut = self.settings.retrieval.answerable_cut
-        if cut is not None:
-            return cut
         reader = self.reader
-        return reader.paper_cut if reader is not None else bundled_models().gate_cut
+        if reader is None or self.settings.retrieval.answerable_cut is not None:
+            return self.answerable_cut()
+        return reader.paper_cut
 
     @staticmethod
     def labels(sources: Sequence[Source]) -> dict[int, str]:
