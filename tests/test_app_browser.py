@@ -104,13 +104,53 @@ def shot(page, name: str, tmp_path: Path) -> None:
 
 
 def ask(page, question: str) -> None:
+    """Type `question` and send it; the page shows it in the conversation at once (the submit
+    event runs unqueued), so a question that does not appear there was lost before the server
+    saw it: said here, not as a timeout three minutes later."""
     page.fill("#question textarea", question)
     page.click("#ask")
+    try:
+        shown = "q => document.querySelector('#chatbot')?.innerText.includes(q)"
+        page.wait_for_function(shown, arg=question[:40], timeout=30_000)
+    except Exception as exc:  # noqa: BLE001 - re-raised with what the page shows
+        raise AssertionError(f"the question never reached the conversation\n{page_state(page)}") from exc
+
+
+def page_state(page) -> str:  # type: ignore[no-untyped-def]
+    """What the page shows and what this process's threads are doing (the app runs in it)."""
+    import sys
+    import traceback
+
+    def text(selector: str) -> str:
+        try:
+            return page.inner_text(selector, timeout=2_000)[-600:]
+        except Exception as exc:  # noqa: BLE001 - a diagnostic must not fail
+            return f"<{type(exc).__name__}>"
+
+    box = page.locator("#question textarea").input_value(timeout=2_000)
+    busy = []
+    for thread_id, frame in sys._current_frames().items():
+        stack = traceback.format_stack(frame)
+        if any("paperqa" in line for line in stack):
+            busy.append(f"thread {thread_id}:\n" + "".join(stack[-12:]))
+    return (
+        f"box: {box!r}\nerror: {text('#question-error')!r}\nstatus: {text('#chat-status')!r}\n"
+        f"chatbot: {text('#chatbot')!r}\nsources: {text('#sources')!r}\n"
+        + ("\n".join(busy) or "no thread in paperqa code")
+    )
+
+
+def wait_sources(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the answer's source cards are shown; on timeout, say what the page shows."""
+    try:
+        page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
+    except Exception as exc:  # noqa: BLE001 - re-raised with what the page shows
+        raise AssertionError(f"no source cards within {TIMEOUT // 1000} s\n{page_state(page)}") from exc
 
 
 def test_ask_shows_cited_answer_and_source(page, tmp_path):
     ask(page, "How much does CASAL reduce hallucination?")
-    page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
+    wait_sources(page)
     sources = page.inner_text("#sources")
     assert "Hallucination reduction with CASAL" in sources
     answer = page.locator("#chatbot .pq-answer").last.inner_text()
@@ -121,7 +161,7 @@ def test_ask_shows_cited_answer_and_source(page, tmp_path):
 
 def test_list_question_names_each_paper_once(page, tmp_path):
     ask(page, "Which papers in the library deal with hallucinations?")
-    page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
+    wait_sources(page)
     answer = page.locator("#chatbot .pq-answer").last.inner_text()
     assert "[1]" in answer and "[2]" in answer and "SAE-V" in answer
     sources = page.inner_text("#sources")
@@ -130,7 +170,7 @@ def test_list_question_names_each_paper_once(page, tmp_path):
 
 def test_sessions_do_not_share_conversations(browser, app_url, page):
     ask(page, "What is the FIND benchmark for?")
-    page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
+    wait_sources(page)
     other = browser.new_context().new_page()
     other.goto(app_url)
     other.wait_for_selector("#question textarea")
@@ -237,7 +277,8 @@ def test_errors_are_messages_next_to_the_box_and_keep_the_text(page):
     page.click("#ask")  # empty question
     page.wait_for_selector("#question-error:has-text('Type what you want to know')", timeout=30_000)
     long = "why? " * 700
-    ask(page, long)
+    page.fill("#question textarea", long)
+    page.click("#ask")
     message = page.wait_for_selector("#question-error:has-text('the limit is 2,000')", timeout=30_000)
     assert "3,499 characters" in message.inner_text()
     assert page.input_value("#question textarea").strip() == long.strip()  # the text is kept
@@ -266,7 +307,7 @@ def test_a_question_sent_while_another_is_answered_is_answered_in_turn(page, fir
 
 def test_clicking_a_citation_opens_its_source_with_the_sentence_marked(page, tmp_path):
     ask(page, "How much does CASAL reduce hallucination?")
-    page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
+    wait_sources(page)
     assert "✓ checked" in page.inner_text("#chatbot")  # the legend says what the marks mean
     page.locator("#chatbot a.pq-cite").first.click()
     source = page.locator('#sources .pq-source[data-n="1"]')
@@ -281,7 +322,7 @@ def test_clicking_a_citation_opens_its_source_with_the_sentence_marked(page, tmp
 
 def test_a_question_about_a_paper_is_answered_from_its_record(page):
     ask(page, "When was the FIND benchmark published?")
-    page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
+    wait_sources(page)
     answer = page.locator("#chatbot .pq-answer").last.inner_text()
     assert "2023-09-07" in answer and "[1]" in answer
     assert "from the library's records" in page.inner_text("#chatbot")
@@ -326,7 +367,7 @@ def test_remove_asks_first(page):
 def test_narrow_screen_shows_sources_right_after_the_answer(browser, app_url, tmp_path):
     page = open_page(browser, app_url, width=420, height=900)
     ask(page, "What is the FIND benchmark for?")
-    page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
+    wait_sources(page)
     chat, sources, box = (page.locator(s).bounding_box() for s in ("#chatbot", "#sources", "#question"))
     assert chat and sources and box and chat["y"] < sources["y"] < box["y"]
     shot(page, "chat-narrow", tmp_path)
@@ -352,7 +393,7 @@ def test_a_cited_page_opens_the_pdf_there(browser, pdf_app_url, tmp_path):
     the page is a link to the paper's own PDF at that page, which the app serves."""
     page = open_page(browser, pdf_app_url)
     ask(page, "What is MCTest-500?")
-    page.wait_for_selector("#sources .pq-source", timeout=TIMEOUT)
+    wait_sources(page)
     link = page.locator('#sources .pq-where a[href*="#page="]').first
     href = link.get_attribute("href") or ""
     assert href.startswith("/pdf/") and link.inner_text().startswith("§") and ", p. " in link.inner_text()
