@@ -416,3 +416,26 @@ def test_contact_lines_are_no_evidence() -> None:
     assert evidence_sentences(text) == [
         "Low molecular weight heparins were the primary prophylactic agent in trauma patients."
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "prose"),
+    [
+        # a real PDF's table read into the paragraph before it (SPECTER, ACL 2020)
+        ("ˆ ˆ CLS USR CITE REC Avg.", False),
+        ("SPECTER 84.2 88.4 91.5 36.9 80.0 − abstract 82.2 72.2 73.6 34.5 68.1", False),
+        ("norm=None lowercase=True.", False),
+        ("Field Precision Recall F1", False),
+        (" ".join(["“Reading the whole document was essential,” one said;"] * 20), False),  # run together
+        # people's sentences, short, without a function word, or full of figures
+        ("Robust decision-making requires compression.", True),
+        ("Without thromboprophylaxis, overall DVT rates exceed 50% [1-3].", True),
+        ("Given additional glimpses, CanViT-B reaches 45.9% ADE20K mIoU.", True),
+        ("They obtain an 86.4 (82.0) F1 score, a 2.3 (+1.5) point increase over the baseline.", True),
+        ("Table 3: Statistics on paper provenance.", True),
+    ],
+)
+def test_a_sentence_must_read_as_one_to_be_evidence(sentence: str, prose: bool) -> None:
+    from paperqa.answer.read.evidence import reads_as_prose
+
+    assert reads_as_prose(sentence) is prose

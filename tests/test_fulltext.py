@@ -337,8 +337,9 @@ def test_a_whole_paper_states_what_one_of_its_passages_read_alone_answers(
         monkeypatch.setattr(pipeline_module, "bundled_reader", lambda r=reader: r)
         answer = library.ask(question, paper_ids=[PAPER_ID])
         assert answer.not_stated is refused
-        if refused:
+        if refused:  # and the note under it says what was read: the paper, not its abstract
             assert answer.sentences[0].text.startswith("The paper")
+            assert (answer.how_written() or "").startswith("The paper does not answer this")
 
 
 def test_the_library_tab_says_how_much_of_each_paper_it_has(library: Library) -> None:

@@ -274,6 +274,33 @@ def test_a_pdf_without_author_metadata_gets_the_first_page_names() -> None:
     assert mdpi.authors == ["Pablo E. Branchi", "Carlos Fernández-Valdivielso", "Ignacio R. Matias"]
 
 
+@pytest.mark.slow
+def test_a_question_about_a_papers_limitations_reads_its_limitations_section(library) -> None:  # type: ignore[no-untyped-def]
+    """LONGEVAL (EACL 2023) has a "Limitations" section: asked for its limitations, the answer
+    quotes that section, not the sentences elsewhere that mention it ("..., the authors discuss
+    this in the Limitations section")."""
+    library.ingest([REAL / "2023.eacl-main.121.pdf"])
+    (paper,) = library.papers()
+    answer = library.ask("What are the limitations?", paper_ids=[paper.id])
+    assert not answer.not_stated and answer.sentences
+    assert {s.section for s in answer.sentences} == {"Limitations"}
+    assert "noisy process" in answer.text
+
+
+@pytest.mark.slow
+def test_a_tables_rows_are_never_quoted(library) -> None:  # type: ignore[no-untyped-def]
+    """SPECTER's results tables are read into the paragraphs around them ("... could help
+    improve results. Recomm. Avg. ˆ ˆ CLS USR CITE REC Avg. SPECTER 84.2 88.4 ..."): its text is
+    searched, but no row or header is ever an answer's sentence."""
+    library.ingest([REAL / "2020.acl-main.207.pdf"])
+    (paper,) = library.papers()
+    for question in ("What are the main results?", "What is the average performance of SPECTER?"):
+        answer = library.ask(question, paper_ids=[paper.id])
+        assert answer.sentences
+        for sentence in answer.sentences:
+            assert "CLS USR" not in sentence.text and "88.4 91.5" not in sentence.text
+
+
 def _broken(reason: str) -> pytest.MarkDecorator:
     """A real PDF paperqa does not read right yet: the test says what, and fails loudly (strict)
     once it does."""

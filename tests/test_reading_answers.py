@@ -60,6 +60,7 @@ def test_a_chosen_paper_that_does_not_answer_is_said_not_to(seed_library: Librar
     )
     assert answer.sentences[1].supported is False and answer.references[0].paper_id == casal.id
     assert answer.short_answer is None
+    assert (answer.how_written() or "").startswith("The abstract does not answer this")
 
 
 def test_the_words_that_answer_lead_the_answer(seed_library: Library, scripted) -> None:  # type: ignore[no-untyped-def]

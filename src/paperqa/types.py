@@ -480,6 +480,10 @@ class Answer(BaseModel):
         # sentences from a paper's body: its full text was read, not only its abstract
         read = "papers" if any(s.section is not None for s in self.sentences) else "abstracts"
         if self.not_stated:
+            # what was read of the paper asked about: its full text, when it has one
+            cited = {n for s in self.sentences for n in s.citations}
+            if any(src.paper.sections for src in self.sources if src.number in cited):
+                read = "papers"
             shown = "its closest sentence is shown, marked as not answering"
             return f"The {read[:-1]} does not answer this; {shown}"
         origins = [s.origin for s in self.sentences]

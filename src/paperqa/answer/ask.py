@@ -26,6 +26,7 @@ from paperqa.answer.find.listing import (
     list_sources,
     with_contributors,
 )
+from paperqa.answer.find.parts import Role
 from paperqa.answer.find.resolve import papers_meant
 from paperqa.answer.find.sources import BODY_CANDIDATES, fit_budget, with_body
 from paperqa.answer.pipeline import Draft, Pipeline
@@ -118,7 +119,9 @@ def find(pipeline: Pipeline, session: Session) -> None:
     if len(intent.chosen) > 1 and any(s.paper.sections for s in session.found):
         # of several chosen whole papers, more of their chunks for the paragraph reranker
         more = pipeline.retrieve(run, intent.query, k=BODY_CANDIDATES, **_filters(intent))
-    session.sources = [with_body(s, question=intent.query, candidates=more) for s in session.found]
+    # a question asking for a paper's limitations and nothing more reads its section about them
+    lead: Role | None = "limitations" if aspects.asked(intent.question) == "Limitations" else None
+    session.sources = [with_body(s, question=intent.query, candidates=more, lead=lead) for s in session.found]
     about = intent.focus or intent.named
     session.meant = [s for s in session.sources if s.paper.id in about] or session.sources
 

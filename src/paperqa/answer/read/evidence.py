@@ -22,7 +22,7 @@ from paperqa.answer.screening import looks_like_instruction
 from paperqa.answer.understand.intent import Intent, QuestionKind, read_intent
 from paperqa.text.patterns import NEGATION
 from paperqa.text.sentences import split_sentences
-from paperqa.text.wordlists import CLAIM_WORDS
+from paperqa.text.wordlists import CLAIM_WORDS, STOPWORDS
 from paperqa.text.words import WORD, content_words, fold, stems
 from paperqa.types import Paper, Source
 
@@ -94,6 +94,42 @@ _NOT_EVIDENCE = re.compile(
     re.IGNORECASE,
 )
 
+#: What reads as no sentence, whatever the splitter made of it: a table's rows and headers run
+#: together or a formula ("ˆ ˆ CLS USR CITE REC Avg.", "norm=None lowercase=True.", "SPECTER
+#: 84.2 88.4 91.5 36.9 80.0 − abstract 82.2 ..."), a whole table of quotes. Measured on the ten
+#: real PDFs' sentences (tests/data/pdf/real; read: tables, formulas, author lists and
+#: affiliations), the 2,482 sentences of QASPER full-text dev's gold evidence and 38,621 of
+#: 5,000 arXiv abstracts, written by people: the rules take 83 of the PDFs' 2,173, 28 of
+#: QASPER's (every one a heading, "Methods ::: Fine-tuning ::: Random Forest", a caption,
+#: "FLOAT SELECTED: Table 2.", "Brady et al." or a formula) and 5 of the abstracts' (2 links, a
+#: numbered list, 2 of over 150 words the splitter left whole). No function word and fewer than
+#: this many lowercase words: a row or a heading ("Robust decision-making requires
+#: compression." has three).
+PROSE_MIN_LOWER_WORDS = 3
+#: Numbers are at least this share of the tokens, and at least `TABLE_MIN_NUMBERS` of them.
+TABLE_NUMBER_SHARE = 0.4
+TABLE_MIN_NUMBERS = 3
+#: Longer is text run together: 10 of 154,623 arXiv abstract sentences are, 5 of the PDFs'
+#: (tables, a page of quoted comments); no gold evidence sentence is over 100 words.
+MAX_SENTENCE_WORDS = 150
+_LOWER_WORD = re.compile(r"(?<![\w=])[a-z][a-z'-]+(?![\w=])")
+_NUMBER = re.compile(r"^[(\[+−±-]?\d[\d.,%]*[)\]*]?[,;.]?$")
+
+
+def reads_as_prose(sentence: str) -> bool:
+    """Whether `sentence` reads as a sentence, not a table's rows, a formula or text run
+    together (see `PROSE_MIN_LOWER_WORDS`)."""
+    tokens = sentence.split()
+    if not tokens or len(tokens) > MAX_SENTENCE_WORDS:
+        return False
+    numbers = sum(bool(_NUMBER.match(t)) for t in tokens)
+    if numbers >= TABLE_MIN_NUMBERS and numbers >= TABLE_NUMBER_SHARE * len(tokens):
+        return False
+    if any(w in STOPWORDS for w in WORD.findall(fold(sentence))):
+        return True
+    return len(_LOWER_WORD.findall(sentence)) >= PROSE_MIN_LOWER_WORDS
+
+
 #: A sentence that ends with a question mark (then maybe a closing quote or bracket).
 _ASKS = re.compile(r"\?[\s\"'\u201d\u2019)\]]*$")
 
@@ -124,13 +160,15 @@ def source_sentences(source: Source) -> list[str]:
 
 def evidence_sentences(text: str) -> list[str]:
     """The sentences of `text` that can be evidence: saying something (three content words
-    or more), once each; never an instruction-like sentence (a prompt injection), a code or
-    data availability notice, a URL or an e-mail address."""
+    or more) as a sentence does (`reads_as_prose`), once each; never an instruction-like
+    sentence (a prompt injection), a code or data availability notice, a URL or an e-mail
+    address."""
     return list(
         dict.fromkeys(
             s
             for s in split_sentences(text)
             if len(content_words(s)) >= MIN_CONTENT_WORDS
+            and reads_as_prose(s)
             and not looks_like_instruction(s)
             and not _NOT_EVIDENCE.search(s)
         )

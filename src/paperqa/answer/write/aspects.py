@@ -315,10 +315,13 @@ def stated_anyway(intent: Intent, sources: Sequence[Source]) -> set[int]:
     in "What is CASAL?" / "What does SAE-V do?" (an abstract says what its own method is),
     and, for a question that asks for one aspect and nothing more ("What are its main
     results?", "What are CASAL's limitations?"), those with a sentence of that aspect (the
-    aspect classifier: 0.85 of 176 hand-labelled sentences right)."""
+    aspect classifier: 0.85 of 176 hand-labelled sentences right) and, for limitations, the
+    whole papers with a section about them."""
     found: set[int] = set()
     if intent.kind == QuestionKind.DEFINITION and intent.named:
         found |= {s.number for s in sources if s.paper.id in intent.named}
     if aspect := asked(intent.question):
         found |= {s.number for s in sources if aspect_cells(s)[aspect].citations}
+        if aspect == "Limitations":  # a whole paper's section about them states them
+            found |= {s.number for s in sources if parts.part_paragraphs(s.paper, "limitations")}
     return found
