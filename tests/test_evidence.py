@@ -439,3 +439,20 @@ def test_a_sentence_must_read_as_one_to_be_evidence(sentence: str, prose: bool) 
     from paperqa.answer.read.evidence import reads_as_prose
 
     assert reads_as_prose(sentence) is prose
+
+
+@pytest.mark.parametrize(
+    ("sentence", "own"),
+    [
+        ("While the findings of this study matter it is important to note its limitations.", True),
+        ("A limitation of our approach is that it needs parallel data.", True),
+        ("This study has several limitations.", True),
+        ("Yet, existing corpora are not without their limitations.", False),
+        ("We address the limitations of prior work on citation recommendation.", False),
+        ("Heart failure is associated with severe symptom burden, functional limitation, and death.", False),
+    ],
+)
+def test_the_authors_naming_their_own_limitations(sentence: str, own: bool) -> None:
+    from paperqa.answer.find.parts import OWN_LIMITATIONS
+
+    assert bool(OWN_LIMITATIONS.search(sentence)) is own

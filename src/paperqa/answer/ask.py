@@ -26,7 +26,7 @@ from paperqa.answer.find.listing import (
     list_sources,
     with_contributors,
 )
-from paperqa.answer.find.parts import Role
+from paperqa.answer.find.parts import limitations_paragraphs
 from paperqa.answer.find.resolve import papers_meant
 from paperqa.answer.find.sources import BODY_CANDIDATES, fit_budget, with_body
 from paperqa.answer.pipeline import Draft, Pipeline
@@ -37,7 +37,7 @@ from paperqa.answer.run import Run
 from paperqa.answer.session import Refusal, Session
 from paperqa.answer.understand.intent import Intent, QuestionKind, read_intent
 from paperqa.answer.write import aspects, extractive, record_answers
-from paperqa.types import Answer, CitedSentence, RetrievedChunk, Source
+from paperqa.types import Answer, CitedSentence, Paper, RetrievedChunk, Source
 
 #: An answer quotes at most this many sentences, at most this many from one paper.
 ANSWER_SENTENCES = 3
@@ -119,9 +119,15 @@ def find(pipeline: Pipeline, session: Session) -> None:
     if len(intent.chosen) > 1 and any(s.paper.sections for s in session.found):
         # of several chosen whole papers, more of their chunks for the paragraph reranker
         more = pipeline.retrieve(run, intent.query, k=BODY_CANDIDATES, **_filters(intent))
-    # a question asking for a paper's limitations and nothing more reads its section about them
-    lead: Role | None = "limitations" if aspects.asked(intent.question) == "Limitations" else None
-    session.sources = [with_body(s, question=intent.query, candidates=more, lead=lead) for s in session.found]
+    # a question asking for a paper's limitations and nothing more reads where it states them
+    limits = aspects.asked(intent.question) == "Limitations"
+
+    def lead(paper: Paper) -> list[tuple[int, int]]:
+        return limitations_paragraphs(paper) if limits else []
+
+    session.sources = [
+        with_body(s, question=intent.query, candidates=more, lead=lead(s.paper)) for s in session.found
+    ]
     about = intent.focus or intent.named
     session.meant = [s for s in session.sources if s.paper.id in about] or session.sources
 
@@ -164,7 +170,9 @@ def read(pipeline: Pipeline, session: Session) -> None:
     if reads := pipeline.read(run, intent.question, read_sources):
         session.reads = reading.gated(reads, intent, read_sources, rank, idf)
         answers = set(aspects.stated_anyway(intent, read_sources))
-        if paragraphs:
+        if paragraphs and aspects.asked(intent.question) == "Limitations":
+            pass  # a whole paper states its limitations where `stated_anyway` finds them, or not
+        elif paragraphs:
             # a whole paper asked about alone answers when a passage of it read alone does (its
             # abstract, a body paragraph the reranker chose), by the reader and the gate: read as
             # one text they nearly always hold a plausible sentence, for questions left open too

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from paperqa.text.sentences import split_sentences
 from paperqa.types import Paper
 
 Role = Literal["introduction", "related", "method", "data", "results", "conclusion", "limitations"]
@@ -88,6 +89,35 @@ def part_paragraphs(paper: Paper, role: Role, limit: int = PART_PARAGRAPHS) -> l
         if len(places) >= limit:
             break
     return places
+
+
+#: A sentence where the authors name their own work's limits ("While the findings of this study
+#: are significant it is also important to note its limitations.", "A limitation of our
+#: approach is ..."), not another work's ("existing corpora are not without their limitations",
+#: "we address the limitations of prior work").
+OWN_LIMITATIONS = re.compile(
+    r"^(?=.*\b(?:limitations?|shortcomings?|weakness(?:es)?)\b)"
+    r"(?=.*\b(?:(?:this|our|the present|the current) (?:study|work|paper|analysis|approach|review|"
+    r"trial|survey|method|model|system|findings|results)|its limitations)\b)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def limitations_paragraphs(paper: Paper) -> list[tuple[int, int]]:
+    """Where a paper states its limitations: its "Limitations" section's lead paragraphs; else,
+    past its introduction and related work, the first paragraph with a sentence where the
+    authors name their own work's (`OWN_LIMITATIONS`; a discussion's "Strengths and
+    limitations" paragraph); [] when neither."""
+    if places := part_paragraphs(paper, "limitations"):
+        return places
+    role_of = roles(paper)
+    for i, section in paper.body:
+        if role_of.get(i) in ("introduction", "related"):
+            continue
+        for j, paragraph in enumerate(section.paragraphs):
+            if any(OWN_LIMITATIONS.search(s) for s in split_sentences(paragraph)):
+                return [(i, j)]
+    return []
 
 
 def paragraph_text(paper: Paper, section: int, paragraph: int) -> str:

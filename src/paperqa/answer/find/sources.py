@@ -79,22 +79,22 @@ def with_body(
     *,
     question: str | None = None,
     candidates: Sequence[RetrievedChunk] = (),
-    lead: Role | None = None,
+    lead: Sequence[tuple[int, int]] = (),
 ) -> Source:
     """The source as an answer reads it: its whole abstract, then the body paragraphs (whole)
     its retrieved passages come from, best first; the abstract alone for a paper without a
     body (or none of whose body was retrieved). With the `question`, "best" is the paragraph
     reranker's (`find.paragraphs`) over the passages, or over the `candidates` retrieved for the
-    same question with more chunks a paper; only the paragraphs of its sections of the `lead`
-    role when it has any (a question asking for the paper's limitations reads its "Limitations"
-    section: sentences elsewhere that mention limitations point there or are about others')."""
+    same question with more chunks a paper; only the `lead` paragraphs (section, paragraph)
+    when given (a question asking for the paper's limitations reads where it states them:
+    sentences elsewhere that mention limitations point there or are about others')."""
     paper = source.paper
     if question is not None and paper.sections:
         # the candidates (the same query, more chunks of this paper) hold the passages, in order
         chunks = [c for c in candidates if c.paper_id == paper.id] or source.passages
         places = ranked(question, paper, chunks)
-        if lead is not None and (first := part_paragraphs(paper, lead)):
-            places = first
+        if lead:
+            places = list(lead)
     else:
         body = ((p.section, p.paragraph) for p in source.passages)
         places = list(dict.fromkeys((s, p) for s, p in body if s is not None and p is not None))

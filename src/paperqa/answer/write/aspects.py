@@ -316,12 +316,12 @@ def stated_anyway(intent: Intent, sources: Sequence[Source]) -> set[int]:
     and, for a question that asks for one aspect and nothing more ("What are its main
     results?", "What are CASAL's limitations?"), those with a sentence of that aspect (the
     aspect classifier: 0.85 of 176 hand-labelled sentences right) and, for limitations, the
-    whole papers with a section about them."""
+    whole papers that state theirs (`parts.limitations_paragraphs`)."""
     found: set[int] = set()
     if intent.kind == QuestionKind.DEFINITION and intent.named:
         found |= {s.number for s in sources if s.paper.id in intent.named}
     if aspect := asked(intent.question):
         found |= {s.number for s in sources if aspect_cells(s)[aspect].citations}
-        if aspect == "Limitations":  # a whole paper's section about them states them
-            found |= {s.number for s in sources if parts.part_paragraphs(s.paper, "limitations")}
+        if aspect == "Limitations":  # a whole paper's section about them, or its own words
+            found |= {s.number for s in sources if parts.limitations_paragraphs(s.paper)}
     return found
