@@ -369,6 +369,32 @@ def test_publishers_pdfs(name: str, title: str, abstract_starts: str, first_sect
     assert paper.sections[0].name == first_section
 
 
+@pytest.mark.parametrize(
+    ("name", "back_matter", "kept"),
+    [
+        ("clinsci-126-305.pdf", ["AUTHOR CONTRIBUTION", "FUNDING"], ["MATERIALS AND METHODS", "DISCUSSION"]),
+        (
+            "peerj-cs-118.pdf",
+            ["Funding", "Competing Interests", "Author Contributions"],
+            ["Data Availability"],  # where the data is
+        ),
+        ("futureinternet-6-61.pdf", ["Conflicts of Interest"], ["5. Conclusions"]),
+    ],
+)
+def test_a_journals_back_matter_is_its_own_and_never_read_as_findings(
+    name: str, back_matter: list[str], kept: list[str]
+) -> None:
+    """Journals close with who did what, who paid and what the authors declare, under headings
+    set like any other ("AUTHOR CONTRIBUTION"): they are sections, kept out of the body answers
+    read ("... conceived and designed the study" answered "What was the study design?"); a
+    data availability statement stays (it says where the data is)."""
+    paper = read_pdf(REAL / name, LimitsSettings())
+    names = [s.name for s in paper.sections]
+    read = [s.name for _, s in paper.body]
+    assert all(n in names and n not in read for n in back_matter), names
+    assert all(n in read for n in kept), read
+
+
 def test_a_ligature_across_two_pieces_is_read_once() -> None:
     """Hindawi's "ff" is one glyph whose box reaches into the next piece of the line: it was read
     in both ("effeffects")."""

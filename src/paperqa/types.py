@@ -54,10 +54,15 @@ class Section(BaseModel):
         return [CONTROL.sub("", p) for p in paragraphs]
 
 
-#: Sections never answered from or searched: what a paper cites, or who funded it, is not what
-#: it found ("Acknowledgments" answered "What domain of text?" with a grant number).
+#: Sections never answered from or searched: what a paper cites, who funded it, who did what
+#: or what its authors declare is not what it found ("Acknowledgments" answered "What domain of
+#: text?" with a grant number; "Author contribution", "What was the study design?" with "...
+#: conceived and designed the study").
 REFERENCE_SECTIONS = re.compile(
-    r"^\W*(?:\d+\W*)?(?:references|bibliography|works cited|acknowledge?ments?)\W*$", re.IGNORECASE
+    r"^\W*(?:\d+\W*)?(?:references|bibliography|works cited|acknowledge?ments?|"
+    r"authors?'? contributions?|contributions of the authors|funding|competing interests?|"
+    r"conflicts? of interests?|declarations?)\W*$",
+    re.IGNORECASE,
 )
 
 

@@ -44,7 +44,10 @@ REPEATED_SHARE = 0.5
 NAMED_HEADINGS = re.compile(
     r"^(abstract|introduction|related work|background|method(s|ology)?|experiments?|results|"
     r"discussion|conclusions?|limitations|acknowledge?ments?|references|bibliography|appendix|"
-    r"ethics statement|broader impact)$",
+    r"ethics statement|broader impact|materials and methods|methods and materials|"
+    # the back matter of journals' papers (BMC, PeerJ, Portland Press, MDPI)
+    r"authors?'? contributions?|contributions of the authors|funding|competing interests?|"
+    r"conflicts? of interests?|declarations?|data availability|availability of data and materials)$",
     re.IGNORECASE,
 )
 NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}|[A-H](?:\.\d{1,2}){0,2}|[IVX]{1,4})\.?\s+[A-Z]")
