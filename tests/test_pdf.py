@@ -379,6 +379,12 @@ def test_publishers_pdfs(name: str, title: str, abstract_starts: str, first_sect
             ["Data Availability"],  # where the data is
         ),
         ("futureinternet-6-61.pdf", ["Conflicts of Interest"], ["5. Conclusions"]),
+        # a typographic apostrophe; affiliations under "Author details"
+        (
+            "bmc-trauma-4-1.pdf",
+            ["Authors’ contributions", "Author details", "Competing interests"],
+            ["Conclusion"],
+        ),
     ],
 )
 def test_a_journals_back_matter_is_its_own_and_never_read_as_findings(

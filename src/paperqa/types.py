@@ -60,7 +60,8 @@ class Section(BaseModel):
 #: conceived and designed the study").
 REFERENCE_SECTIONS = re.compile(
     r"^\W*(?:\d+\W*)?(?:references|bibliography|works cited|acknowledge?ments?|"
-    r"authors?'? contributions?|contributions of the authors|funding|competing interests?|"
+    r"authors?['’]? (?:contributions?|details|information)|contributions of the authors|funding|"
+    r"competing interests?|"
     r"conflicts? of interests?|declarations?)\W*$",
     re.IGNORECASE,
 )

@@ -46,7 +46,8 @@ NAMED_HEADINGS = re.compile(
     r"discussion|conclusions?|limitations|acknowledge?ments?|references|bibliography|appendix|"
     r"ethics statement|broader impact|materials and methods|methods and materials|"
     # the back matter of journals' papers (BMC, PeerJ, Portland Press, MDPI)
-    r"authors?'? contributions?|contributions of the authors|funding|competing interests?|"
+    r"authors?['’]? (?:contributions?|details|information)|contributions of the authors|funding|"
+    r"competing interests?|"
     r"conflicts? of interests?|declarations?|data availability|availability of data and materials)$",
     re.IGNORECASE,
 )
