@@ -456,3 +456,45 @@ def test_the_authors_naming_their_own_limitations(sentence: str, own: bool) -> N
     from paperqa.answer.find.parts import OWN_LIMITATIONS
 
     assert bool(OWN_LIMITATIONS.search(sentence)) is own
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("What was the F1 score?", ["F1"]),
+        ("How many GPUs do they use?", ["GPU"]),
+        ("Which NLI data was used?", ["NLI"]),
+        ("What are the three SOTA models evaluated?", ["SOTA"]),
+        ("Does their model use L2 regularization?", ["L2"]),
+        ("What is the main contribution of CASAL?", ["CASAL"]),
+        ("How many annotators were there?", []),
+        ("Is ADHD studied?", ["ADHD"]),
+    ],
+)
+def test_names_a_question_asks_by(question: str, terms: list[str]) -> None:
+    from paperqa.answer.read.reading import named_terms
+
+    assert named_terms(question) == terms
+
+
+def test_a_name_is_used_as_written_spelt_out_or_misspelt() -> None:
+    from paperqa.answer.read.reading import unstated_terms
+    from paperqa.types import Paper, Section
+
+    body = (
+        "We fine-tune on natural language inference data and compare with the state of the art. "
+        "Results are in figure 1 and the BLEU scores in table 2."
+    )
+    paper = Paper(
+        id="p",
+        title="A paper",
+        abstract="An abstract.",
+        sections=[Section(name="1 Intro", paragraphs=[body])],
+    )
+    assert unstated_terms("Which NLI data was used?", paper) == []  # spelt out
+    assert unstated_terms("What are the SOTA models?", paper) == []  # "state of the art"
+    assert unstated_terms("How much is the BELU score difference?", paper) == []  # two letters swapped
+    assert unstated_terms("What was the F1 score?", paper) == ["F1"]  # "figure 1" is no F1
+    assert unstated_terms("How many GPUs do they use?", paper) == ["GPU"]
+    no_body = paper.model_copy(update={"sections": []})
+    assert unstated_terms("What was the F1 score?", no_body) == []  # an abstract alone says little

@@ -303,6 +303,28 @@ def test_a_question_about_a_papers_limitations_reads_where_it_states_them(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "stated"),
+    [
+        ("What was the F1 score?", False),
+        ("What BLEU score do they report?", False),
+        ("How many GPUs were used?", False),
+        ("How many participants took part?", True),
+    ],
+)
+def test_a_paper_never_naming_what_is_asked_does_not_state_it(library, question: str, stated: bool) -> None:  # type: ignore[no-untyped-def]
+    """A focus-group study of heart-failure patients asked about F1 scores: the reader (tuned on
+    NLP papers) took a patient's "He (the GP) doesn't know the half of it" for an answer; a
+    question naming what the paper never writes, nor spells out, is not answered from it."""
+    library.ingest([REAL / "hindawi-rrp-2010-157939.pdf"])
+    (paper,) = library.papers()
+    answer = library.ask(question, paper_ids=[paper.id])
+    assert answer.not_stated is not stated
+    if stated:
+        assert "Fifteen participants took part" in answer.text
+
+
+@pytest.mark.slow
 def test_a_tables_rows_are_never_quoted(library) -> None:  # type: ignore[no-untyped-def]
     """SPECTER's results tables are read into the paragraphs around them ("... could help
     improve results. Recomm. Avg. ˆ ˆ CLS USR CITE REC Avg. SPECTER 84.2 88.4 ..."): its text is

@@ -5,6 +5,7 @@ evidence and the `ReadResult`s of the sources (the reader itself is `answer.read
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -13,8 +14,10 @@ from paperqa.answer.read.evidence import Evidence, Ranker, asks, score_sentences
 from paperqa.answer.read.ranking import Idf
 from paperqa.answer.read.reader import ReadResult
 from paperqa.answer.understand.intent import Intent, QuestionKind
+from paperqa.retrieval.hybrid import known_word
 from paperqa.text.sentences import sentence_spans
-from paperqa.types import Source
+from paperqa.text.words import stem, tokens
+from paperqa.types import Paper, Source
 
 #: Kinds of question a phrase can answer on its own (a list question is answered paper by
 #: paper; a yes/no one by its verdict).
@@ -163,3 +166,56 @@ def verdict(intent: Intent, reads: Mapping[int, ReadResult], cut: float, verdict
 def _best(reads: Mapping[int, ReadResult], cut: float) -> tuple[int, ReadResult] | None:
     found = [(n, r) for n, r in reads.items() if r.p >= cut]
     return max(found, key=lambda nr: nr[1].p, default=None)
+
+
+#: A word of a question set in capitals or with a digit ("F1", "BLEU", "GPUs", "MFCC", "L2"): a
+#: name for what is asked, which a paper that states it uses, or spells out.
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+#: Spelt-out names are looked for over this many words ("state of the art" for "SOTA").
+_LONGEST_SPELT_OUT = 5
+
+
+def named_terms(question: str) -> list[str]:
+    """The question's words set in capitals or with a digit, a plural's "s" dropped ("GPUs")."""
+    out = []
+    for word in _WORD.findall(question):
+        core = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
+        letters = re.sub(r"\d", "", core)
+        capitals = sum(c.isupper() for c in core)
+        if len(core) >= 2 and (
+            (capitals >= 2 and capitals == len(letters)) or (capitals and any(c.isdigit() for c in core))
+        ):
+            out.append(core)
+    return out
+
+
+def unstated_terms(question: str, paper: Paper) -> list[str]:
+    """The question's names in capitals or with a digit ("What was the F1 score?", "How many
+    GPUs?") that a whole paper never uses: not as written (stemmed, a typo or a split away as
+    retrieval forgives, or two letters swapped: "BELU"), nor spelt out ("NLI": "natural
+    language inference", "SOTA": "state of the art"). Such a paper does not state what was
+    asked. On QASPER full text, questions asked of their own paper: of train's 547 answerable
+    questions (not yes/no) 1 has one ("SEC"), of its 54 unanswerable 0; of dev's 246 answerable
+    0, of its 23 unanswerable 1 ("How many GPUs do they use for this task?")."""
+    terms = named_terms(question)
+    if not terms or not paper.sections:
+        return []
+    words = tokens(" ".join([paper.title, paper.abstract, *(p for _, s in paper.body for p in s.paragraphs)]))
+    vocabulary = frozenset(stem(w) for w in words)
+    letters = [w for w in words if w[0].isalpha()]  # "figure 1" spells out no "F1"
+    spelt = {
+        "".join(w[0] for w in letters[i : i + n])
+        for n in range(2, _LONGEST_SPELT_OUT + 1)
+        for i in range(len(letters) - n + 1)
+    }
+
+    def used(term: str) -> bool:
+        t = term.lower()
+        swapped = {t[:i] + t[i + 1] + t[i] + t[i + 2 :] for i in range(len(t) - 1)}
+        return (
+            known_word(t, vocabulary)
+            or (t.isalpha() and t in spelt)
+            or any(stem(x) in vocabulary for x in swapped)
+        )
+
+    return [t for t in terms if not used(t)]
