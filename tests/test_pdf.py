@@ -284,6 +284,8 @@ def test_a_pdf_without_author_metadata_gets_the_first_page_names() -> None:
         ("hindawi-rrp-2010-157939.pdf", "11. Discussion", "small size of the focus groups"),
         # no word on its own limits ("existing corpora are not without their limitations")
         ("2020.acl-main.447.pdf", None, None),
+        # nor here, though its abstract's "however, ... do not leverage" (BERT's) reads like one
+        ("2020.acl-main.207.pdf", None, None),
     ],
 )
 def test_a_question_about_a_papers_limitations_reads_where_it_states_them(
@@ -296,7 +298,7 @@ def test_a_question_about_a_papers_limitations_reads_where_it_states_them(
     (paper,) = library.papers()
     answer = library.ask("What are the limitations?", paper_ids=[paper.id])
     if section is None:
-        assert answer.not_stated and answer.sentences[0].text.startswith("The paper S2ORC does not state")
+        assert answer.not_stated and "does not state the limitations" in answer.sentences[0].text
         return
     assert not answer.not_stated and {s.section for s in answer.sentences} == {section}
     assert words in answer.text

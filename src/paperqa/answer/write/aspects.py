@@ -315,13 +315,27 @@ def stated_anyway(intent: Intent, sources: Sequence[Source]) -> set[int]:
     in "What is CASAL?" / "What does SAE-V do?" (an abstract says what its own method is),
     and, for a question that asks for one aspect and nothing more ("What are its main
     results?", "What are CASAL's limitations?"), those with a sentence of that aspect (the
-    aspect classifier: 0.85 of 176 hand-labelled sentences right) and, for limitations, the
-    whole papers that state theirs (`parts.limitations_paragraphs`)."""
+    aspect classifier: 0.85 of 176 hand-labelled sentences right); for limitations, a whole
+    paper only where it states its own (`own_limitations`)."""
     found: set[int] = set()
     if intent.kind == QuestionKind.DEFINITION and intent.named:
         found |= {s.number for s in sources if s.paper.id in intent.named}
     if aspect := asked(intent.question):
-        found |= {s.number for s in sources if aspect_cells(s)[aspect].citations}
-        if aspect == "Limitations":  # a whole paper's section about them, or its own words
-            found |= {s.number for s in sources if parts.limitations_paragraphs(s.paper)}
+        for s in sources:
+            if aspect == "Limitations" and s.paper.sections:
+                if own_limitations(s.paper):
+                    found.add(s.number)
+            elif aspect_cells(s)[aspect].citations:
+                found.add(s.number)
     return found
+
+
+def own_limitations(paper: Paper) -> bool:
+    """A whole paper states its limitations: a section about them, a paragraph of its body or a
+    sentence of its abstract where the authors name their own (`parts.limitations_paragraphs`,
+    `parts.OWN_LIMITATIONS`). Not the abstract classifier's cues, which read other work's
+    limits as the paper's ("BERT ... do not leverage information on inter-document
+    relatedness", SPECTER's problem)."""
+    if parts.limitations_paragraphs(paper):
+        return True
+    return any(parts.OWN_LIMITATIONS.search(s) for s in evidence_sentences(paper.abstract))
