@@ -327,6 +327,20 @@ def test_a_paper_never_naming_what_is_asked_does_not_state_it(library, question:
 
 
 @pytest.mark.slow
+def test_a_whole_papers_limitations_cell_is_its_own_words(library) -> None:  # type: ignore[no-untyped-def]
+    """The literature table agrees with an ask: of a whole paper, the Limitations cell is its
+    section about them, or "Not stated in the paper." when the abstract's only "limitation" is
+    other work's (SPECTER: "BERT ... do not leverage information on inter-document relatedness")."""
+    library.ingest([REAL / "2023.eacl-main.121.pdf", REAL / "2020.acl-main.207.pdf"])
+    ids = {p.title.split(":")[0]: p.id for p in library.papers()}
+    table = library.table([ids["LONGEVAL"], ids["SPECTER"]])
+    (limits,) = [row for row in table.comparison or [] if row.aspect == "Limitations"]
+    longeval, specter = limits.cells
+    assert longeval.section == "Limitations" and longeval.citations
+    assert specter.text == "Not stated in the paper." and not specter.citations
+
+
+@pytest.mark.slow
 def test_a_tables_rows_are_never_quoted(library) -> None:  # type: ignore[no-untyped-def]
     """SPECTER's results tables are read into the paragraphs around them ("... could help
     improve results. Recomm. Avg. ˆ ˆ CLS USR CITE REC Avg. SPECTER 84.2 88.4 ..."): its text is

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from paperqa.answer.conversation import Conversation
+from paperqa.answer.find import parts
 from paperqa.answer.find.listing import LIST_PASSAGES, LIST_RARE_SHARE, list_sources
 from paperqa.answer.find.sources import BODY_CANDIDATES, make_source, whole_paper, with_body
 from paperqa.answer.pipeline import Pipeline
@@ -259,6 +260,10 @@ def aspect_cells(source: Source, label: str | None, rank: Ranker) -> dict[str, C
     cells = aspects.aspect_cells(source, label=label)
     if not source.paper.sections:
         return cells
+    limits = cells["Limitations"]
+    if limits.citations and not parts.OWN_LIMITATIONS.search(limits.evidence or limits.text):
+        # of a whole paper, its own words on its limits, not the abstract classifier's broad cues
+        cells["Limitations"] = CitedSentence(text=aspects.NOT_STATED)
     for aspect, cell in cells.items():
         if not cell.citations:
             body = aspects.body_quote(source.paper, source.number, aspect, rank, label)
