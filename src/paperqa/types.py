@@ -58,11 +58,14 @@ class Section(BaseModel):
 #: or what its authors declare is not what it found ("Acknowledgments" answered "What domain of
 #: text?" with a grant number; "Author contribution", "What was the study design?" with "...
 #: conceived and designed the study").
-REFERENCE_SECTIONS = re.compile(
-    r"^\W*(?:\d+\W*)?(?:references|bibliography|works cited|acknowledge?ments?|"
+#: The headings of a journal's back matter (BMC, PeerJ, Portland Press, MDPI): who did what,
+#: who paid, what the authors declare.
+BACK_MATTER = (
     r"authors?['’]? (?:contributions?|details|information)|contributions of the authors|funding|"
-    r"competing interests?|"
-    r"conflicts? of interests?|declarations?)\W*$",
+    r"competing interests?|conflicts? of interests?|declarations?"
+)
+REFERENCE_SECTIONS = re.compile(
+    rf"^\W*(?:\d+\W*)?(?:references|bibliography|works cited|acknowledge?ments?|{BACK_MATTER})\W*$",
     re.IGNORECASE,
 )
 

@@ -92,9 +92,7 @@ def with_body(
     if question is not None and paper.sections:
         # the candidates (the same query, more chunks of this paper) hold the passages, in order
         chunks = [c for c in candidates if c.paper_id == paper.id] or source.passages
-        places = ranked(question, paper, chunks)
-        if lead:
-            places = list(lead)
+        places = list(lead) if lead else ranked(question, paper, chunks)
     else:
         body = ((p.section, p.paragraph) for p in source.passages)
         places = list(dict.fromkeys((s, p) for s, p in body if s is not None and p is not None))

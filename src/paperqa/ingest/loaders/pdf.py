@@ -34,7 +34,7 @@ from pathlib import Path
 from paperqa.errors import IngestError
 from paperqa.ingest.loaders.common import LoadNote, paper_id, split_authors, squash
 from paperqa.settings import LimitsSettings
-from paperqa.types import Paper, Section, SourceRef
+from paperqa.types import BACK_MATTER, Paper, Section, SourceRef
 
 #: The top and bottom bands of a page where running headers, footers and page numbers live.
 MARGIN_BAND = 0.08
@@ -45,10 +45,7 @@ NAMED_HEADINGS = re.compile(
     r"^(abstract|introduction|related work|background|method(s|ology)?|experiments?|results|"
     r"discussion|conclusions?|limitations|acknowledge?ments?|references|bibliography|appendix|"
     r"ethics statement|broader impact|materials and methods|methods and materials|"
-    # the back matter of journals' papers (BMC, PeerJ, Portland Press, MDPI)
-    r"authors?['’]? (?:contributions?|details|information)|contributions of the authors|funding|"
-    r"competing interests?|"
-    r"conflicts? of interests?|declarations?|data availability|availability of data and materials)$",
+    rf"{BACK_MATTER}|data availability|availability of data and materials)$",
     re.IGNORECASE,
 )
 NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}|[A-H](?:\.\d{1,2}){0,2}|[IVX]{1,4})\.?\s+[A-Z]")
