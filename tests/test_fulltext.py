@@ -342,6 +342,25 @@ def test_a_whole_paper_states_what_one_of_its_passages_read_alone_answers(
             assert (answer.how_written() or "").startswith("The paper does not answer this")
 
 
+def test_a_whole_paper_asked_its_datas_size_answers_where_it_counts_its_data(
+    library: Library, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Asked how big a data set is, a whole paper whose passages count data in its units answers
+    with the sentence that counts it, though the reader says no passage answers."""
+    from paperqa.answer import pipeline as pipeline_module
+    from paperqa.text.numbers import counts_data
+
+    from .test_reading_answers import ScriptedReader
+
+    library.ingest([PAPER_FILE])
+    monkeypatch.setattr(pipeline_module, "bundled_reader", lambda: ScriptedReader(lambda q, p: False))
+    answer = library.ask("How big is the dataset?", paper_ids=[PAPER_ID])
+    assert not answer.not_stated
+    assert counts_data(answer.sentences[0].text)
+    # another question the reader says no passage answers is still not stated
+    assert library.ask("Which datasets do they evaluate on?", paper_ids=[PAPER_ID]).not_stated
+
+
 def test_the_library_tab_says_how_much_of_each_paper_it_has(library: Library) -> None:
     """The app's list of papers has a column saying what an answer can quote of each: its
     abstract, its full text, or its PDF."""

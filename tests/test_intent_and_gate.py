@@ -191,6 +191,39 @@ def test_a_count_is_stated_beside_what_it_counts(counted, text, stated):
 
 
 @pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("How big is the dataset?", True),
+        ("How long is the training dataset for English?", True),
+        ("what is the size of their corpus?", True),
+        ("what is the test set size?", True),
+        ("How large is the released data set?", True),
+        ("How long does it take to train the model on the mentioned dataset?", False),  # time
+        ("How many languages are in the dataset?", False),  # a count of languages
+        ("What is the batch size?", False),
+    ],
+)
+def test_a_question_asks_how_big_a_data_set_is(question, asks):
+    assert read_intent(question).data_size is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("From this corpus we took a random sample of 25k tweets containing terms from the lexicon.", True),
+        ("The dataset we propose contains 446 sets of parallel text.", True),
+        ("The final corpus includes all 27 chapters, with a total of 20k tokens.", True),
+        ("Each dialect has 6-hour audio data; 6000 audio files a dialect.", True),
+        ("We train for 300 epochs with a batch size of 32.", False),
+    ],
+)
+def test_data_counted_in_its_units(text, counts):
+    from paperqa.text.numbers import counts_data
+
+    assert counts_data(text) is counts
+
+
+@pytest.mark.parametrize(
     ("question", "unnamed"),
     [
         ("What datasets did they use?", True),

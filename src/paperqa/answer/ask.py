@@ -178,7 +178,9 @@ def read(pipeline: Pipeline, session: Session) -> None:
             # one text they nearly always hold a plausible sentence, for questions left open too;
             # never when the question names what the paper never does ("the F1 score" of a
             # clinical study: the reader, trained on NLP papers, takes a patient's quote for one)
-            if not reading.unstated_terms(intent.question, meant[0].paper):
+            if reading.data_size_stated(intent, list(paragraphs)):
+                answers.add(meant[0].number)
+            elif not reading.unstated_terms(intent.question, meant[0].paper):
                 alone = reading.passages_gated(paragraphs, intent, meant[0], rank, idf)
                 if any(p >= pipeline.paper_cut() for p in alone.values()):
                     answers.add(meant[0].number)

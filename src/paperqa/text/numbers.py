@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from paperqa.text.wordlists import NUMBER_WORDS
+from paperqa.text.wordlists import DATA_UNITS, NUMBER_WORDS
 from paperqa.text.words import stem
 
 #: A number as written, with an optional factor or magnitude suffix ("30x", "7B", "10k").
@@ -73,3 +73,12 @@ def count_stated(counted: str, text: str) -> bool:
             if any(w[0].isdigit() or w.lower() in NUMBER_WORDS or w.lower() in _VAGUE_COUNT for w in near):
                 return True
     return False
+
+
+_DATA_UNIT_STEMS = frozenset(stem(u) for u in DATA_UNITS) | frozenset(stem(u + "s") for u in DATA_UNITS)
+
+
+def counts_data(text: str) -> bool:
+    """The text counts data in one of its units ("a random sample of 25k tweets", "1,000
+    annotated sentences", "85 hours"): how big a data set is."""
+    return any(count_stated(u, text) for u in _DATA_UNIT_STEMS)

@@ -150,3 +150,15 @@ IRREGULAR_PLURALS = {
     "optima": "optimum", "minima": "minimum", "maxima": "maximum", "spectra": "spectrum",
     "fungi": "fungus", "larvae": "larva", "formulae": "formula", "vertebrae": "vertebra",
 }  # fmt: skip
+
+#: What a data set is counted in: "25k tweets", "1,000 annotated sentences", "85 hours".
+DATA_UNITS = frozenset(
+    {
+        "sentence", "document", "tweet", "example", "instance", "sample", "utterance", "article",
+        "record", "pair", "item", "dialogue", "dialog", "conversation", "image", "word", "token",
+        "hour", "minute", "review", "post", "comment", "question", "answer", "message", "abstract",
+        "paper", "text", "entry", "triple", "tuple", "query", "summary", "turn", "speaker", "clip",
+        "video", "recording", "page", "thread", "story", "news", "case", "note", "report", "patient",
+        "user", "claim", "annotation", "label",
+    }
+)  # fmt: skip

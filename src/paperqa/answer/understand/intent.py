@@ -140,6 +140,22 @@ def head_words(question: str) -> set[str]:
 
 
 _HOW_MANY = re.compile(r"\bhow many ([\w-]+)(?: ([\w-]+))?", re.IGNORECASE)
+_DATA = (
+    r"(?:data ?sets?|corpus|corpora|data|training set|test set|dev set|development set|treebank|benchmark)"
+)
+#: "How big is the dataset?", "What is the size of their corpus?", "what is the test set size?"
+#: (not "How long does it take to train on the dataset?"; "How many X are in it?" counts X).
+_DATA_SIZE = re.compile(
+    rf"\bhow (?:big|large|long) (?:is|are|was|were)\b[\w\s-]*?\b{_DATA}\b"
+    rf"|\b(?:size|scale) of\b[\w\s-]*?\b{_DATA}\b"
+    rf"|\b{_DATA} size\b",
+    re.IGNORECASE,
+)
+
+
+def asks_data_size(question: str) -> bool:
+    """The question asks how big a data set is, in whatever it counts."""
+    return bool(_DATA_SIZE.search(question))
 
 
 def counted_noun(question: str) -> str | None:
@@ -244,6 +260,8 @@ class Intent:
     count: str | None = None
     #: The stem of what a "how many X ...?" question counts.
     counted: str | None = None
+    #: The question asks how big a data set is ("How big is the dataset?").
+    data_size: bool = False
     #: The question asks about earlier work, limits or motivation.
     background: bool = False
     #: A list question asks what papers propose or introduce (not what they use).
@@ -312,6 +330,7 @@ def read_intent(
         head=frozenset(head_words(question)),
         count=asked_count(question),
         counted=counted_noun(question),
+        data_size=asks_data_size(question),
         background=asks_background(question),
         contribution=kind == QuestionKind.LIST and bool(_ASKS_CONTRIBUTION.search(question)),
         unnamed_paper=kind != QuestionKind.LIST and not named_ids and bool(_UNNAMED_PAPER.search(question)),
