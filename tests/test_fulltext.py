@@ -361,6 +361,22 @@ def test_a_whole_paper_asked_its_datas_size_answers_where_it_counts_its_data(
     assert library.ask("Which datasets do they evaluate on?", paper_ids=[PAPER_ID]).not_stated
 
 
+def test_a_how_many_question_of_a_whole_paper_leads_with_the_sentence_counting_it(
+    library: Library, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Asked "how many X", a whole paper's sentence counting X comes first (`COUNT_PRIOR`)."""
+    from paperqa.answer import pipeline as pipeline_module
+    from paperqa.text.numbers import count_stated
+
+    from .test_reading_answers import ScriptedReader
+
+    library.ingest([PAPER_FILE])
+    monkeypatch.setattr(pipeline_module, "bundled_reader", lambda: ScriptedReader(lambda q, p: True))
+    answer = library.ask("How many items are in MCTest-500?", paper_ids=[PAPER_ID])
+    # without the prior, "MCTest has two subsets." led
+    assert count_stated("item", answer.sentences[0].text), answer.sentences[0].text
+
+
 def test_the_library_tab_says_how_much_of_each_paper_it_has(library: Library) -> None:
     """The app's list of papers has a column saying what an answer can quote of each: its
     abstract, its full text, or its PDF."""
