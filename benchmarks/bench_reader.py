@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -415,8 +416,12 @@ def pubmedqa(reader: Reader) -> dict:
     items = json.loads((DATA / "pubmedqa" / "pqal_dev.json").read_text())
     predicted = {"yes": 0, "no": 0, "maybe": 0}
     right = lean_right = 0
+    leaning: list[tuple[float, bool]] = []  # yes-over-no log odds, gold yes, for gold yes/no items
     for item in items.values():
         (r,) = reader.read(item["QUESTION"], [" ".join(item["CONTEXTS"])])
+        if item["final_decision"] in ("yes", "no"):
+            odds = math.log(r.verdicts[0] + 1e-6) - math.log(r.verdicts[1] + 1e-6)
+            leaning.append((odds, item["final_decision"] == "yes"))
         said = r.verdict or "maybe"
         predicted[said] += 1
         right += said == item["final_decision"]
@@ -426,6 +431,8 @@ def pubmedqa(reader: Reader) -> dict:
         "items": len(items),
         "accuracy": round(right / len(items), 3),
         "accuracy_leaning": round(lean_right / len(items), 3),
+        # does the verdict head tell yes from no at all (0.5: no)
+        "yes_vs_no_auc": round(auc([o for o, _ in leaning], [y for _, y in leaning]), 3),
         "majority_class": round(max(gold.count(k) for k in ("yes", "no", "maybe")) / len(gold), 3),
         "predicted": predicted,
     }
