@@ -66,9 +66,14 @@ _VAGUE_COUNT = frozenset({"single", "several", "dozen", "dozens", "hundreds", "t
 def count_stated(counted: str, text: str) -> bool:
     """The text gives a count of the thing whose stem is `counted` ("three annotators",
     "62 demographic attributes", "a single annotator"): a figure or count word beside it."""
+    return _counts(frozenset({counted}), text)
+
+
+def _counts(counted: frozenset[str], text: str) -> bool:
+    """A word whose stem is one of `counted` has a figure or count word beside it."""
     words = _WORD_OR_NUMBER.findall(text)
     for i, word in enumerate(words):
-        if word[0].isalpha() and stem(word.lower()) == counted:
+        if word[0].isalpha() and stem(word.lower()) in counted:
             near = words[max(0, i - COUNT_BEFORE) : i] + words[i + 1 : i + 1 + COUNT_AFTER]
             if any(w[0].isdigit() or w.lower() in NUMBER_WORDS or w.lower() in _VAGUE_COUNT for w in near):
                 return True
@@ -81,4 +86,4 @@ _DATA_UNIT_STEMS = frozenset(stem(u) for u in DATA_UNITS) | frozenset(stem(u + "
 def counts_data(text: str) -> bool:
     """The text counts data in one of its units ("a random sample of 25k tweets", "1,000
     annotated sentences", "85 hours"): how big a data set is."""
-    return any(count_stated(u, text) for u in _DATA_UNIT_STEMS)
+    return _counts(_DATA_UNIT_STEMS, text)
