@@ -80,7 +80,7 @@ def _counts(counted: frozenset[str], text: str) -> bool:
     return False
 
 
-_DATA_UNIT_STEMS = frozenset(stem(u) for u in DATA_UNITS) | frozenset(stem(u + "s") for u in DATA_UNITS)
+_DATA_UNIT_STEMS = frozenset(stem(u) for u in DATA_UNITS)  # plurals stem the same
 
 
 def counts_data(text: str) -> bool:

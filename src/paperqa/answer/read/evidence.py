@@ -214,12 +214,7 @@ def score_sentences(
             logits = models.body.logits(np.hstack([rows, body_features(source, sentences, logits)]))
             if reads:
                 logits = logits + paragraph_priors(source.paper, sentences, reads)
-            if intent.data_size:
-                logits = logits + DATA_SIZE_PRIOR * np.array([counts_data(s) for s in sentences], dtype=float)
-            if intent.counted:
-                logits = logits + COUNT_PRIOR * np.array(
-                    [count_stated(intent.counted, s) for s in sentences], dtype=float
-                )
+            logits = logits + count_priors(intent, sentences)
         near = WEIGHT_MEANING * column["cosine"] + WEIGHT_WORDS * column["overlap"]
         near += TERM_BONUS * column["asked_name"]
         prior = NAMED_PAPER_BONUS * any(p.named for p in source.passages)
@@ -233,6 +228,19 @@ def score_sentences(
                 Evidence(source.number, source.paper, sentence, i, probability, relevance, answerable)
             )
     return sorted(scored, key=lambda e: (-e.relevance, -e.score))
+
+
+def count_priors(intent: Intent, sentences: Sequence[str]) -> np.ndarray:
+    """Per sentence, in logit units: `DATA_SIZE_PRIOR` when the question asks how big a data
+    set is and the sentence counts data, `COUNT_PRIOR` when it asks "how many X" and the
+    sentence counts X."""
+    out = np.zeros(len(sentences))
+    for i, sentence in enumerate(sentences):
+        if intent.data_size and counts_data(sentence):
+            out[i] += DATA_SIZE_PRIOR
+        if intent.counted and count_stated(intent.counted, sentence):
+            out[i] += COUNT_PRIOR
+    return out
 
 
 def sentence_rows(
